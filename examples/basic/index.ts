@@ -1,0 +1,17 @@
+import * as pulumi from "@pulumi/pulumi";
+import { IscsiService } from "pulumi-ontap-iscsi";
+
+// Connection settings (ontap:host, ontap:username, ontap:password, ontap:caCert) are read
+// by the provider from stack config or ONTAP_* environment variables, never from here.
+const config = new pulumi.Config();
+
+const service = new IscsiService("iscsi", {
+  svmName: config.require("svmName"),
+  enabled: config.getBoolean("enabled") ?? true,
+  targetAlias: config.get("targetAlias"),
+});
+
+export const svmUuid = service.svmUuid;
+export const targetName = service.targetName;
+export const targetAlias = service.targetAlias;
+export const enabled = service.enabled;

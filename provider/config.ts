@@ -1,0 +1,308 @@
+import { X509Certificate } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { isIPv6 } from "node:net";
+import type { OntapAuth, OntapConnection } from "./ontap/types";
+
+/** The stack-config reader the dynamic-provider host hands to `configure` (only get/require). */
+export interface ConfigSource {
+  get(key: string): unknown;
+}
+
+/** A configuration problem, named by its config key, with the command that fixes it. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(
+    readonly key: string,
+    problem: string,
+    readonly fix: string,
+  ) {
+    super(`Configuration error in ${key}: ${problem}\nFix: ${fix}`);
+  }
+}
+
+/** One connection profile as written in stack config (`ontap:clusters.<name>`) or flat keys. */
+interface RawProfile {
+  host?: unknown;
+  username?: unknown;
+  password?: unknown;
+  token?: unknown;
+  clientCert?: unknown;
+  clientKey?: unknown;
+  caCert?: unknown;
+  insecure?: unknown;
+  timeoutMs?: unknown;
+  maxConcurrent?: unknown;
+}
+
+const FLAT_KEYS: Record<keyof RawProfile, string> = {
+  host: "ONTAP_HOST",
+  username: "ONTAP_USERNAME",
+  password: "ONTAP_PASSWORD",
+  token: "ONTAP_TOKEN",
+  clientCert: "ONTAP_CLIENT_CERT",
+  clientKey: "ONTAP_CLIENT_KEY",
+  caCert: "ONTAP_CA_CERT",
+  insecure: "ONTAP_INSECURE",
+  timeoutMs: "ONTAP_TIMEOUT_MS",
+  maxConcurrent: "ONTAP_MAX_CONCURRENT",
+};
+
+/** The resolved settings of one cluster, without the network: what a client is built from. */
+export interface ResolvedConnection extends OntapConnection {
+  /** Profile name, undefined for the default connection. */
+  cluster?: string;
+}
+
+/** Values arrive as text (`"true"`, `'{"a":1}'`) or structured, depending on the engine: accept both. */
+function parseStructured(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const text = value.trim();
+  if (text.startsWith("{") || text.startsWith("[")) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/**
+ * Normalises a management host: lower case, IPv6 in brackets, default port 443 dropped.
+ * Throws ConfigError naming `key` for a scheme, path, credentials or a bad port.
+ */
+export function normalizeHost(value: unknown, key: string): string {
+  const fix = `pulumi config set ${key} <cluster management name or address>[:port]`;
+  if (typeof value !== "string" || value.trim() === "")
+    throw new ConfigError(key, "is empty or not a string.", fix);
+  const text = value.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+    throw new ConfigError(
+      key,
+      `${JSON.stringify(text)} has a scheme; give only the host (HTTPS is always used).`,
+      fix,
+    );
+  if (/[/?#@\s]/.test(text))
+    throw new ConfigError(
+      key,
+      `${JSON.stringify(text)} contains a path, query, credentials or whitespace.`,
+      fix,
+    );
+  if (isIPv6(text)) return `[${text.toLowerCase()}]`;
+  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(?::(\d{1,5}))?$/i.exec(text);
+  if (!match || (match[1].startsWith("[") && !isIPv6(match[1].slice(1, -1))))
+    throw new ConfigError(key, `${JSON.stringify(text)} is not a host name, IPv4 or [IPv6] address.`, fix);
+  const port = match[3] === undefined ? undefined : Number(match[3]);
+  if (port !== undefined && (port < 1 || port > 65535))
+    throw new ConfigError(key, `port ${port} is outside 1..65535.`, fix);
+  const name = match[1].toLowerCase();
+  return port === undefined || port === 443 ? name : `${name}:${port}`;
+}
+
+function optionalString(value: unknown, key: string, fix: string): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") throw new ConfigError(key, `must be a string, got ${typeof value}.`, fix);
+  return value;
+}
+
+function parseBoolean(value: unknown, key: string): boolean | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (value === true || value === "true") return true;
+  if (value === false || value === "false") return false;
+  throw new ConfigError(
+    key,
+    `must be true or false, got ${JSON.stringify(value)}.`,
+    `pulumi config set ${key} true   (only to skip TLS verification on purpose)`,
+  );
+}
+
+function parsePositiveInt(value: unknown, key: string, max: number): number | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new ConfigError(
+      key,
+      `must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}.`,
+      `pulumi config set ${key} <number>`,
+    );
+  return n;
+}
+
+/** PEM text, or a path to a PEM file; validated as an X.509 certificate either way. */
+function readPem(value: unknown, key: string, what: "certificate" | "key"): string | undefined {
+  const fix = `pulumi config set ${key} -- "$(cat ${what === "key" ? "client.key" : "cluster-ca.pem"})"   (PEM text, or a path to a PEM file)`;
+  const text = optionalString(value, key, fix);
+  if (text === undefined) return undefined;
+  let pem = text;
+  if (!text.includes("-----BEGIN")) {
+    if (!existsSync(text))
+      throw new ConfigError(
+        key,
+        `is neither PEM text nor the path of an existing file (${JSON.stringify(text)}).`,
+        fix,
+      );
+    pem = readFileSync(text, "utf8");
+  }
+  if (what === "key") {
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem))
+      throw new ConfigError(key, "is not a PEM private key.", fix);
+    return pem;
+  }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new ConfigError(key, "is not a valid PEM certificate.", fix);
+  }
+  return pem;
+}
+
+/**
+ * Resolves connection profiles from stack config (`ontap:*`, `ontap:clusters`) with the
+ * ONTAP_* environment as fallback for the default connection. Reads happen at call time,
+ * so credentials never enter resource state or `__provider`.
+ */
+export class ConnectionSettings {
+  constructor(
+    private readonly config: ConfigSource | undefined,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  private configValue(key: string): unknown {
+    return this.config ? parseStructured(this.config.get(`ontap:${key}`)) : undefined;
+  }
+
+  /** Names of the profiles in `ontap:clusters`. */
+  profileNames(): string[] {
+    return Object.keys(this.profiles());
+  }
+
+  private profiles(): Record<string, RawProfile> {
+    const raw = this.configValue("clusters");
+    if (raw === undefined || raw === null || raw === "") return {};
+    if (typeof raw !== "object" || Array.isArray(raw))
+      throw new ConfigError(
+        "ontap:clusters",
+        "must be an object mapping a profile name to {host, username, password, caCert, insecure}.",
+        `pulumi config set --path 'ontap:clusters.<name>.host' <host>`,
+      );
+    return raw as Record<string, RawProfile>;
+  }
+
+  /** Whether `check` may look the SVM up before a create (`ontap:preflight`, default true). */
+  preflightEnabled(): boolean {
+    return parseBoolean(this.configValue("preflight") ?? this.env.ONTAP_PREFLIGHT, "ontap:preflight") ?? true;
+  }
+
+  /** Validated settings for a profile (undefined: the default connection). No network. */
+  resolve(cluster?: string): ResolvedConnection {
+    if (cluster !== undefined) {
+      const profiles = this.profiles();
+      const profile = profiles[cluster];
+      if (!profile || typeof profile !== "object") {
+        const known = Object.keys(profiles);
+        throw new ConfigError(
+          "cluster",
+          `no connection profile named ${JSON.stringify(cluster)} in ontap:clusters (known: ${known.length ? known.join(", ") : "none"}).`,
+          `pulumi config set --path 'ontap:clusters.${cluster}.host' <host>   (and .username, --secret .password)`,
+        );
+      }
+      return this.build(profile, (field) => `ontap:clusters.${cluster}.${field}`, cluster);
+    }
+    const raw: RawProfile = {};
+    const sources: Partial<Record<keyof RawProfile, string>> = {};
+    for (const field of Object.keys(FLAT_KEYS) as Array<keyof RawProfile>) {
+      const fromConfig = this.configValue(field);
+      if (fromConfig !== undefined && fromConfig !== "") {
+        raw[field] = fromConfig;
+        sources[field] = `ontap:${field}`;
+      } else if (this.env[FLAT_KEYS[field]] !== undefined && this.env[FLAT_KEYS[field]] !== "") {
+        raw[field] = this.env[FLAT_KEYS[field]];
+        sources[field] = FLAT_KEYS[field];
+      }
+    }
+    return this.build(raw, (field) => sources[field as keyof RawProfile] ?? `ontap:${field}`);
+  }
+
+  private build(raw: RawProfile, keyOf: (field: string) => string, cluster?: string): ResolvedConnection {
+    if (raw.host === undefined)
+      throw new ConfigError(
+        keyOf("host"),
+        "no cluster is configured.",
+        cluster
+          ? `pulumi config set --path 'ontap:clusters.${cluster}.host' <host>`
+          : "pulumi config set ontap:host <cluster management address>   (or set ONTAP_HOST)",
+      );
+    const host = normalizeHost(raw.host, keyOf("host"));
+    const auth = this.auth(raw, keyOf);
+    const connection: ResolvedConnection = { host, auth: auth.auth, credentialSource: auth.source };
+    const caCert = readPem(raw.caCert, keyOf("caCert"), "certificate");
+    if (caCert !== undefined) connection.caCert = caCert;
+    const insecure = parseBoolean(raw.insecure, keyOf("insecure"));
+    if (insecure !== undefined) connection.insecure = insecure;
+    const timeoutMs = parsePositiveInt(raw.timeoutMs, keyOf("timeoutMs"), 3_600_000);
+    if (timeoutMs !== undefined) connection.timeoutMs = timeoutMs;
+    const maxConcurrent = parsePositiveInt(raw.maxConcurrent, keyOf("maxConcurrent"), 256);
+    if (maxConcurrent !== undefined) connection.maxConcurrent = maxConcurrent;
+    if (cluster !== undefined) connection.cluster = cluster;
+    return connection;
+  }
+
+  private auth(raw: RawProfile, keyOf: (field: string) => string): { auth: OntapAuth; source: string } {
+    const secretFix = (field: string) => `pulumi config set --secret ${keyOf(field)} <value>`;
+    const username = optionalString(
+      raw.username,
+      keyOf("username"),
+      `pulumi config set ${keyOf("username")} <user>`,
+    );
+    const password = optionalString(raw.password, keyOf("password"), secretFix("password"));
+    const token = optionalString(raw.token, keyOf("token"), secretFix("token"));
+    const clientCert = readPem(raw.clientCert, keyOf("clientCert"), "certificate");
+    const clientKey = readPem(raw.clientKey, keyOf("clientKey"), "key");
+    const kinds = [
+      username !== undefined || password !== undefined,
+      token !== undefined,
+      clientCert !== undefined || clientKey !== undefined,
+    ];
+    if (kinds.filter(Boolean).length > 1)
+      throw new ConfigError(
+        keyOf("token"),
+        "more than one way to authenticate is configured (user/password, token, client certificate).",
+        "keep exactly one of: username + password, token, clientCert + clientKey",
+      );
+    if (token !== undefined) return { auth: { kind: "token", token }, source: keyOf("token") };
+    if (clientCert !== undefined || clientKey !== undefined) {
+      if (!clientCert)
+        throw new ConfigError(
+          keyOf("clientCert"),
+          "a client key is set without its certificate.",
+          secretFix("clientCert"),
+        );
+      if (!clientKey)
+        throw new ConfigError(
+          keyOf("clientKey"),
+          "a client certificate is set without its key.",
+          secretFix("clientKey"),
+        );
+      return {
+        auth: { kind: "certificate", certPem: clientCert, keyPem: clientKey },
+        source: `${keyOf("clientCert")}/${keyOf("clientKey")}`,
+      };
+    }
+    if (username === undefined)
+      throw new ConfigError(
+        keyOf("username"),
+        "no credentials are configured.",
+        `pulumi config set ${keyOf("username")} <user> && ${secretFix("password")}`,
+      );
+    if (password === undefined)
+      throw new ConfigError(
+        keyOf("password"),
+        `user ${JSON.stringify(username)} has no password.`,
+        secretFix("password"),
+      );
+    return {
+      auth: { kind: "basic", username, password },
+      source: `${keyOf("username")}/${keyOf("password")}`,
+    };
+  }
+}

@@ -1,0 +1,165 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { ConfigError, type ConfigSource, ConnectionSettings, normalizeHost } from "./config";
+import { diffService } from "./iscsi/diff";
+import {
+  type ClusterHandle,
+  createIscsiService,
+  deleteIscsiService,
+  readIscsiService,
+  updateIscsiService,
+} from "./iscsi/lifecycle";
+import { type IscsiServiceInputs, type IscsiServiceOutputs, toInputs } from "./iscsi/model";
+import { preflight } from "./iscsi/preflight";
+import { isUnknown, validateInputs } from "./iscsi/validate";
+import { ClusterPool, type PooledHandle } from "./pool";
+
+export { ConfigError } from "./config";
+export type { IscsiServiceInputs, IscsiServiceOutputs } from "./iscsi/model";
+
+/** Where the provider's warnings go: Pulumi's log (the engine, or stderr in the host). */
+export interface ProviderLogger {
+  debug(message: string): void;
+  warn(message: string): void;
+}
+
+/** Options for direct use (tests, tools); the Pulumi host uses the defaults. */
+export interface ProviderOptions {
+  /** Environment for the ONTAP_* fallback. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  logger?: ProviderLogger;
+}
+
+function defaultLogger(): ProviderLogger {
+  // Loaded lazily: the host already has @pulumi/pulumi loaded, direct users may not need it.
+  const log = (require("@pulumi/pulumi") as typeof pulumi).log;
+  return { debug: (m) => void log.debug(m), warn: (m) => void log.warn(m) };
+}
+
+/**
+ * The dynamic provider for `IscsiService`. Connections are read from stack config in
+ * `configure` (or the environment) at call time, never from resource inputs.
+ */
+export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
+  private settings: ConnectionSettings;
+  private readonly pool: ClusterPool;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(options: ProviderOptions = {}) {
+    this.env = options.env ?? process.env;
+    this.settings = new ConnectionSettings(undefined, this.env);
+    this.pool = new ClusterPool(options.logger ?? defaultLogger());
+  }
+
+  /** Takes the stack config the host passes (`ontap:*`); may be called again with newer config. */
+  async configure(req: { config: ConfigSource }): Promise<void> {
+    this.settings = new ConnectionSettings(req.config, this.env);
+    this.pool.reset();
+  }
+
+  /** Validates every input before any request; then, for a create, a read-only preflight. */
+  async check(
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.CheckResult> {
+    const { inputs, failures } = validateInputs(news);
+    if (failures.length === 0 && inputs.cluster !== undefined && !isUnknown(inputs.cluster)) {
+      try {
+        this.settings.resolve(inputs.cluster);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        failures.push({ property: "cluster", reason: err.message });
+      }
+    }
+    if (failures.length === 0 && isNewService(olds, inputs) && this.settings.preflightEnabled()) {
+      failures.push(...(await preflight(this.handleFor(inputs.cluster), inputs)));
+    }
+    return { inputs: failures.length ? news : inputs, failures };
+  }
+
+  /** Pure: no network. Always an explicit `changes`. */
+  async diff(
+    _id: string,
+    olds: IscsiServiceOutputs,
+    news: IscsiServiceInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
+    let newHost: string | undefined;
+    try {
+      newHost = isUnknown(news.cluster) ? undefined : this.settings.resolve(news.cluster).host;
+    } catch {
+      newHost = undefined;
+    }
+    const result = diffService(olds, news, newHost);
+    return {
+      changes: result.changes,
+      replaces: result.replaces,
+      deleteBeforeReplace: result.deleteBeforeReplace,
+    };
+  }
+
+  async create(inputs: IscsiServiceInputs): Promise<pulumi.dynamic.CreateResult<IscsiServiceOutputs>> {
+    const outs = await createIscsiService(this.handleFor(inputs.cluster), inputs);
+    return { id: outs.svmUuid, outs };
+  }
+
+  /** Refresh: the live service, or an empty id when it (or its SVM) is gone so the engine drops it. */
+  async read(
+    id: string,
+    props?: IscsiServiceOutputs,
+  ): Promise<pulumi.dynamic.ReadResult<IscsiServiceOutputs>> {
+    if (!props?.svmUuid)
+      throw new Error(
+        `Cannot refresh iSCSI service ${id}: its state has no svmUuid (pulumi import is not supported by dynamic providers; use adopt: true).`,
+      );
+    const outs = await readIscsiService(this.pinned(props), props);
+    if (!outs) return { id: "" };
+    return { id: outs.svmUuid, props: outs, inputs: toInputs(outs) as unknown as IscsiServiceOutputs };
+  }
+
+  async update(
+    _id: string,
+    olds: IscsiServiceOutputs,
+    news: IscsiServiceInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<IscsiServiceOutputs>> {
+    return { outs: await updateIscsiService(this.pinned(olds, news.cluster), olds, news) };
+  }
+
+  async delete(_id: string, props: IscsiServiceOutputs): Promise<void> {
+    await deleteIscsiService(this.pinned(props), props);
+  }
+
+  private handleFor(cluster: string | undefined): PooledHandle {
+    return this.pool.handle(this.settings.resolve(cluster));
+  }
+
+  /** The handle for a service already in state: refuses when its profile now points at another cluster. */
+  private pinned(state: IscsiServiceOutputs, cluster: string | undefined = state.cluster): ClusterHandle {
+    const handle = this.handleFor(cluster);
+    const recorded = normalizeHost(state.host, "state host");
+    if (handle.host !== recorded) {
+      const key = cluster === undefined ? "ontap:host" : `ontap:clusters.${cluster}.host`;
+      throw new Error(
+        `The iSCSI service on SVM "${state.svmName}" lives on cluster ${recorded}, but ${key} now points at ${handle.host}. ` +
+          "Refusing to act on the wrong cluster.\n" +
+          `Fix: point ${key} back at ${recorded}, or remove the resource from the stack (pulumi state delete) and create it on the new cluster.`,
+      );
+    }
+    return handle;
+  }
+}
+
+function isNewService(olds: Record<string, unknown>, inputs: IscsiServiceInputs): boolean {
+  const known = [inputs.svmName, inputs.svmUuid, inputs.cluster].every((v) => !isUnknown(v));
+  const unchanged =
+    olds.svmName === inputs.svmName &&
+    olds.svmUuid === inputs.svmUuid &&
+    (olds.cluster ?? undefined) === inputs.cluster;
+  return known && !(Object.keys(olds).length > 0 && unchanged);
+}
+
+let shared: IscsiServiceProvider | undefined;
+
+/** The one provider instance of this process: reads of many resources share its per-cluster batching. */
+export function sharedProvider(): IscsiServiceProvider {
+  shared ??= new IscsiServiceProvider();
+  return shared;
+}

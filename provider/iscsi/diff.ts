@@ -1,0 +1,60 @@
+import { desiredAlias, type IscsiServiceInputs, type IscsiServiceOutputs } from "./model";
+import { isUnknown } from "./validate";
+
+/** What `diff` tells the engine. `changes` is always explicit (see pulumi-dynamic-providers notes). */
+export interface ServiceDiff {
+  changes: boolean;
+  replaces: string[];
+  /** Properties that update in place. */
+  updates: string[];
+  deleteBeforeReplace: boolean;
+}
+
+function differs(desired: string | undefined, current: string | undefined, caseInsensitive = false): boolean {
+  if (desired === undefined) return false;
+  if (isUnknown(desired)) return true;
+  return caseInsensitive ? desired.toLowerCase() !== (current ?? "").toLowerCase() : desired !== current;
+}
+
+/**
+ * Pure diff of checked inputs against the old outputs. Naming the same SVM another way,
+ * or leaving out an alias that equals ONTAP's default, is no change. `newHost` is the host
+ * the inputs' connection resolves to now (undefined when it cannot be resolved without
+ * the network); a replacement deletes first unless it provably lands on another SVM.
+ */
+export function diffService(
+  olds: IscsiServiceOutputs,
+  news: IscsiServiceInputs,
+  newHost?: string,
+): ServiceDiff {
+  const replaces: string[] = [];
+  const updates: string[] = [];
+
+  if (differs(news.svmUuid, olds.svmUuid, true)) replaces.push("svmUuid");
+  if (differs(news.svmName, olds.svmName)) replaces.push("svmName");
+  const clusterChanged = (news.cluster ?? "") !== (olds.cluster ?? "");
+  if (clusterChanged) replaces.push("cluster");
+
+  if (replaces.length === 0) {
+    if (isUnknown(news.enabled) || news.enabled !== olds.enabled) updates.push("enabled");
+    const alias = desiredAlias(news, olds.svmName);
+    if (isUnknown(alias) || alias !== olds.targetAlias) updates.push("targetAlias");
+  }
+
+  // One service per SVM: a replacement that could land on the same SVM must delete first.
+  // It provably does not when the cluster host differs, or the SVM UUID is known to differ.
+  const otherHost = newHost !== undefined && newHost !== olds.host;
+  const otherSvm =
+    !clusterChanged &&
+    news.svmUuid !== undefined &&
+    !isUnknown(news.svmUuid) &&
+    news.svmUuid.toLowerCase() !== olds.svmUuid.toLowerCase();
+  const deleteBeforeReplace = !(otherHost || otherSvm);
+
+  return {
+    changes: replaces.length > 0 || updates.length > 0,
+    replaces,
+    updates,
+    deleteBeforeReplace,
+  };
+}

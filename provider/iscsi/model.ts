@@ -1,0 +1,126 @@
+/**
+ * The three models of an iSCSI service, and the one conversion between each pair:
+ * `IscsiServiceRecord` (what ONTAP returns), `IscsiServiceBody` (what we send),
+ * `IscsiServiceInputs` / `IscsiServiceOutputs` (what Pulumi stores).
+ */
+
+/** A record of /api/protocols/san/iscsi/services as ONTAP returns it (only the fields we ask for). */
+export interface IscsiServiceRecord {
+  svm: { uuid: string; name: string };
+  enabled?: boolean;
+  /** Absent or "" once cleared. */
+  target?: { alias?: string; name?: string };
+}
+
+/** A POST or PATCH body. PATCH never carries `svm`, and never `enabled` together with `target` (5374081). */
+export interface IscsiServiceBody {
+  svm?: { name?: string; uuid?: string };
+  enabled?: boolean;
+  target?: { alias: string };
+}
+
+/** The resource's inputs after `check`: defaults applied, every value validated. */
+export interface IscsiServiceInputs {
+  svmName?: string;
+  svmUuid?: string;
+  enabled: boolean;
+  /** Absent: ONTAP's default (the SVM name). "" clears the alias. */
+  targetAlias?: string;
+  /** Connection profile name; absent: the default connection. */
+  cluster?: string;
+  adopt: boolean;
+}
+
+/** What Pulumi stores for a service: the live values plus where it lives. */
+export interface IscsiServiceOutputs {
+  svmName: string;
+  svmUuid: string;
+  enabled: boolean;
+  /** "" when the alias is cleared. */
+  targetAlias: string;
+  /** Whether the alias was left to ONTAP's default (the SVM name) by the inputs. */
+  targetAliasDefault: boolean;
+  /** The IQN. */
+  targetName: string;
+  /** The cluster's management host this service lives on; later operations refuse any other. */
+  host: string;
+  /** Connection profile name; absent: the default connection. */
+  cluster?: string;
+  adopt: boolean;
+  /** Taken over from an existing service rather than created. */
+  adopted: boolean;
+  /** On ASA r2 every SVM always has a service: destroy leaves it in place. */
+  asaR2: boolean;
+}
+
+/** The fields every read asks for: never `metric`/`statistics` (expensive). */
+export const SERVICE_FIELDS = "svm.uuid,svm.name,enabled,target.alias,target.name";
+
+/** The alias the service should carry for these inputs on this SVM. */
+export function desiredAlias(inputs: Pick<IscsiServiceInputs, "targetAlias">, svmName: string): string {
+  return inputs.targetAlias ?? svmName;
+}
+
+/** Where a service lives and how it came under management: the outputs that a record does not say. */
+export interface Placement {
+  host: string;
+  cluster?: string;
+  adopt: boolean;
+  adopted: boolean;
+  asaR2: boolean;
+  targetAliasDefault: boolean;
+}
+
+/** Record → outputs. */
+export function toOutputs(record: IscsiServiceRecord, placement: Placement): IscsiServiceOutputs {
+  const outputs: IscsiServiceOutputs = {
+    svmName: record.svm.name,
+    svmUuid: record.svm.uuid,
+    enabled: record.enabled ?? true,
+    targetAlias: record.target?.alias ?? "",
+    targetAliasDefault: placement.targetAliasDefault,
+    targetName: record.target?.name ?? "",
+    host: placement.host,
+    adopt: placement.adopt,
+    adopted: placement.adopted,
+    asaR2: placement.asaR2,
+  };
+  if (placement.cluster !== undefined) outputs.cluster = placement.cluster;
+  return outputs;
+}
+
+/** Outputs → the inputs that reproduce them, for `pulumi refresh` (ReadResult.inputs). */
+export function toInputs(outputs: IscsiServiceOutputs): IscsiServiceInputs {
+  const inputs: IscsiServiceInputs = {
+    svmName: outputs.svmName,
+    svmUuid: outputs.svmUuid,
+    enabled: outputs.enabled,
+    adopt: outputs.adopt,
+  };
+  // An alias left to the default stays unmanaged unless someone changed it away from the default.
+  if (!outputs.targetAliasDefault || outputs.targetAlias !== outputs.svmName) {
+    inputs.targetAlias = outputs.targetAlias;
+  }
+  if (outputs.cluster !== undefined) inputs.cluster = outputs.cluster;
+  return inputs;
+}
+
+/** Inputs → the POST body: the SVM as given, the state, and the alias only when one is wanted. */
+export function toCreateBody(inputs: IscsiServiceInputs): IscsiServiceBody {
+  const svm: { name?: string; uuid?: string } = {};
+  if (inputs.svmName !== undefined) svm.name = inputs.svmName;
+  if (inputs.svmUuid !== undefined) svm.uuid = inputs.svmUuid;
+  const body: IscsiServiceBody = { svm, enabled: inputs.enabled };
+  // ONTAP rejects an empty alias on POST; "" (cleared) is applied by a PATCH after the create.
+  if (inputs.targetAlias) body.target = { alias: inputs.targetAlias };
+  return body;
+}
+
+/** Guards a record from the wire: a malformed one fails only its own resource. */
+export function parseRecord(value: unknown): IscsiServiceRecord {
+  const record = value as Partial<IscsiServiceRecord> | undefined;
+  if (!record || typeof record.svm?.uuid !== "string" || typeof record.svm?.name !== "string") {
+    throw new Error("ONTAP returned an iSCSI service record without svm.uuid and svm.name");
+  }
+  return record as IscsiServiceRecord;
+}

@@ -1,0 +1,445 @@
+/**
+ * The one transport to one cluster: every request the provider makes goes through
+ * `OntapClient.request`, which adds authentication, JSON, the timeout, the concurrency
+ * cap, the retry policy (./retry) and async-job polling, and turns every failure into a
+ * typed error (./errors) that carries no credentials.
+ */
+
+import { setTimeout as sleep } from "node:timers/promises";
+import fetch from "node-fetch";
+
+import {
+  createAgent,
+  mayHaveBeenSent,
+  newSendTracker,
+  normaliseHost,
+  readPem,
+  type TrackingAgent,
+} from "./connection";
+import {
+  OntapApiError,
+  OntapAuthError,
+  OntapConfigError,
+  OntapError,
+  OntapJobError,
+  OntapLostResponseError,
+  OntapNetworkError,
+  OntapResponseError,
+  OntapTimeoutError,
+  OntapTlsError,
+  type RequestSite,
+  type TlsProblem,
+} from "./errors";
+import { CredentialVault } from "./redact";
+import { applyLostResponseRule, parseRetryAfter, resolveRetryPolicy, withRetries } from "./retry";
+import { Semaphore } from "./semaphore";
+import type {
+  HttpMethod,
+  OntapAuth,
+  OntapConnection,
+  OntapLogger,
+  OntapRequest,
+  OntapResponse,
+  RetryPolicy,
+} from "./types";
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_CONCURRENT = 8;
+const DEFAULT_JOB_TIMEOUT_MS = 300_000;
+/** Job polls start quick (most ONTAP jobs finish within seconds) and slow down to this. */
+const JOB_POLL_FIRST_MS = 200;
+const JOB_POLL_MAX_MS = 5_000;
+const USER_AGENT = "pulumi-ontap-iscsi";
+
+/** Node's certificate verification codes, by what a person has to do about them. */
+const TLS_PROBLEMS: Readonly<Record<string, TlsProblem>> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "unknown-ca",
+  UNABLE_TO_GET_ISSUER_CERT: "unknown-ca",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "unknown-ca",
+  CERT_UNTRUSTED: "unknown-ca",
+  CERT_SIGNATURE_FAILURE: "unknown-ca",
+  // The chain ends in a root this connection does not trust: an unknown CA, not a self-signed leaf.
+  SELF_SIGNED_CERT_IN_CHAIN: "unknown-ca",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "self-signed",
+  ERR_TLS_CERT_ALTNAME_INVALID: "hostname-mismatch",
+  CERT_HAS_EXPIRED: "expired",
+  CERT_NOT_YET_VALID: "not-yet-valid",
+};
+
+/** What one attempt produced: a response, or a 202 whose job still has to be polled. */
+interface Answer {
+  response: OntapResponse;
+  jobUuid?: string;
+}
+
+/** No-op debug; warnings still reach stderr, because turning TLS off must never be silent. */
+const DEFAULT_LOGGER: OntapLogger = {
+  debug: () => {},
+  warn: (message) => process.emitWarning(message),
+};
+
+/**
+ * A client for one ONTAP cluster. The provider creates one per cluster, so the
+ * concurrency cap and the keep-alive pool are per cluster. Credentials stay in a private
+ * vault: the client can be logged or serialised without revealing them.
+ */
+export class OntapClient {
+  /** The cluster as "name" or "name:port" (the port only if one was given), without scheme or userinfo. */
+  readonly host: string;
+  readonly #origin: string;
+  readonly #vault: CredentialVault;
+  readonly #agent: TrackingAgent;
+  readonly #slots: Semaphore;
+  readonly #policy: RetryPolicy;
+  readonly #timeoutMs: number;
+  readonly #jobTimeoutMs: number;
+  readonly #credentialSource: string;
+  readonly #logger: OntapLogger;
+  readonly #closing = new AbortController();
+
+  /** Validates the settings (throws OntapConfigError) and reads the CA and client certificate once. */
+  constructor(connection: OntapConnection) {
+    this.host = normaliseHost(connection.host);
+    this.#origin = `https://${this.host}`;
+    const auth = resolveAuth(connection.auth);
+    this.#vault = new CredentialVault(auth);
+    this.#timeoutMs = positive(connection.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs");
+    this.#jobTimeoutMs = positive(connection.jobTimeoutMs, DEFAULT_JOB_TIMEOUT_MS, "jobTimeoutMs");
+    const maxConcurrent = positive(connection.maxConcurrent, DEFAULT_MAX_CONCURRENT, "maxConcurrent");
+    this.#slots = new Semaphore(Math.floor(maxConcurrent));
+    try {
+      this.#policy = resolveRetryPolicy(connection.retry);
+    } catch (err) {
+      throw new OntapConfigError("retry", (err as Error).message);
+    }
+    this.#credentialSource = connection.credentialSource ?? `the connection's ${auth.kind} credentials`;
+    this.#logger = connection.logger ?? DEFAULT_LOGGER;
+    this.#agent = createAgent(connection, auth, Math.floor(maxConcurrent));
+    if (connection.insecure === true) {
+      this.#logger.warn(
+        `TLS certificate verification is OFF for ONTAP cluster ${this.host} (insecure: true): ` +
+          "anyone on the network path can impersonate it and read its credentials. " +
+          "Supply the cluster's CA (ontap:caCert / ONTAP_CA_CERT) instead.",
+      );
+    }
+  }
+
+  /**
+   * Sends one request under the retry policy and, for a 202 with a job, polls the job to
+   * its end. Rejects with an OntapError subclass; see ./retry for what is repeated.
+   */
+  async request<T = unknown>(req: OntapRequest): Promise<OntapResponse<T>> {
+    const url = this.#url(req);
+    const site: RequestSite = { method: req.method, path: url.pathname, host: this.host };
+    const answer = await this.#send(req.method, url, req.body, site);
+    if (answer.jobUuid === undefined) return answer.response as OntapResponse<T>;
+    return (await this.#awaitJob(answer.jobUuid, site)) as OntapResponse<T>;
+  }
+
+  /** Stops everything: waiting requests and backoffs reject, sockets close. Further requests reject. */
+  close(): void {
+    if (this.#closing.signal.aborted) return;
+    this.#closing.abort(new Error("OntapClient closed"));
+    this.#agent.destroy();
+  }
+
+  /** The request's URL on this cluster; a path elsewhere would carry the credentials elsewhere. */
+  #url(req: OntapRequest): URL {
+    if (!req.path.startsWith("/api/")) {
+      throw new TypeError(`ONTAP request path must start with "/api/", got "${req.path.split("?", 1)[0]}"`);
+    }
+    const url = new URL(req.path, this.#origin);
+    const added = Object.entries(req.query ?? {}).filter(([, value]) => value !== undefined);
+    const replaced = new Set(added.map(([key]) => key));
+    const kept = url.search
+      .slice(1)
+      .split("&")
+      .filter((pair) => pair !== "" && !replaced.has(decodeKey(pair)));
+    const pairs = [
+      ...kept,
+      ...added.map(([key, value]) => `${encodeQuery(key)}=${encodeQuery(String(value))}`),
+    ];
+    url.search = pairs.length === 0 ? "" : `?${pairs.join("&")}`;
+    return url;
+  }
+
+  async #send(method: HttpMethod, url: URL, body: unknown, site: RequestSite): Promise<Answer> {
+    try {
+      return await withRetries((attempt) => this.#attempt(method, url, body, site, attempt), {
+        policy: this.#policy,
+        signal: this.#closing.signal,
+        onRetry: (notice) =>
+          this.#debug(
+            `ONTAP ${notice.method} ${notice.path}: ${notice.failure} on attempt ${notice.attempt}; retrying in ${notice.delayMs} ms`,
+          ),
+      });
+    } catch (err) {
+      if (err instanceof OntapError) throw err;
+      if (this.#closing.signal.aborted)
+        throw new OntapNetworkError(site, "ERR_CLIENT_CLOSED", "the client was closed");
+      throw err;
+    }
+  }
+
+  /** One request, holding a concurrency slot from send to the last byte of the body. */
+  async #attempt(
+    method: HttpMethod,
+    url: URL,
+    body: unknown,
+    site: RequestSite,
+    attempt: number,
+  ): Promise<Answer> {
+    await this.#slots.acquire(this.#closing.signal);
+    const tracker = newSendTracker();
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
+    let status: number;
+    let text: string;
+    let location: string | null;
+    let retryAfter: string | null;
+    try {
+      const response = await this.#agent.track(tracker, () =>
+        fetch(url.href, {
+          method,
+          headers: this.#headers(body !== undefined),
+          body: body === undefined ? undefined : JSON.stringify(body),
+          agent: this.#agent,
+          signal: AbortSignal.any([timeout.signal, this.#closing.signal]),
+          redirect: "manual",
+        }),
+      );
+      status = response.status;
+      location = response.headers.get("location");
+      retryAfter = response.headers.get("retry-after");
+      text = await response.text();
+    } catch (err) {
+      throw applyLostResponseRule(
+        this.#transportFailure(err, site, timeout.signal.aborted),
+        mayHaveBeenSent(tracker),
+      );
+    } finally {
+      clearTimeout(timer);
+      this.#slots.release();
+    }
+    this.#debug(`ONTAP ${method} ${site.path}: HTTP ${status} (attempt ${attempt})`);
+    return this.#settle(site, { status, text, location, retryAfter });
+  }
+
+  /** Built for each request and handed straight to fetch, so the Authorization value is never kept. */
+  #headers(hasBody: boolean): Record<string, string> {
+    const headers: Record<string, string> = { Accept: "application/json", "User-Agent": USER_AGENT };
+    if (hasBody) headers["Content-Type"] = "application/json";
+    const authorization = this.#vault.authorization();
+    if (authorization !== undefined) headers.Authorization = authorization;
+    return headers;
+  }
+
+  /** A complete answer turned into a result or a typed error. */
+  #settle(
+    site: RequestSite,
+    raw: { status: number; text: string; location: string | null; retryAfter: string | null },
+  ): Answer {
+    const { status } = raw;
+    const parsed = parseJson(raw.text);
+    if (status >= 200 && status < 300) {
+      if (!parsed.ok) {
+        const err = new OntapResponseError(site, status, "the response body was not valid JSON");
+        throw applyLostResponseRule(err, true);
+      }
+      const jobUuid = status === 202 ? jobUuidOf(parsed.value) : undefined;
+      const response: OntapResponse = { status, body: parsed.value };
+      if (raw.location !== null) response.location = raw.location;
+      return jobUuid === undefined ? { response } : { response, jobUuid };
+    }
+    if (status === 401) throw new OntapAuthError(site, this.#credentialSource, this.#vault.kind);
+    const ontap = parsed.ok ? ontapErrorOf(parsed.value) : {};
+    const ontapMessage = ontap.message ?? snippet(raw.text);
+    const retryAfterMs = parseRetryAfter(raw.retryAfter);
+    const err = new OntapApiError(site, {
+      status,
+      ontapMessage: this.#vault.scrub(ontapMessage),
+      ...(ontap.code === undefined ? {} : { code: ontap.code }),
+      ...(ontap.target === undefined ? {} : { target: this.#vault.scrub(ontap.target) }),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+    throw applyLostResponseRule(err, true);
+  }
+
+  /** Why no complete answer arrived, as a typed error with a credential-free reason. */
+  #transportFailure(err: unknown, site: RequestSite, timedOut: boolean): OntapError {
+    if (this.#closing.signal.aborted)
+      return new OntapNetworkError(site, "ERR_CLIENT_CLOSED", "the client was closed");
+    if (timedOut) return new OntapTimeoutError(site, this.#timeoutMs);
+    const message = err instanceof Error ? err.message : String(err);
+    const reason = this.#vault.scrub(withoutUrl(message));
+    const given = (err as { code?: unknown } | null)?.code;
+    const code =
+      typeof given === "string"
+        ? given
+        : /premature close/i.test(message)
+          ? "ERR_STREAM_PREMATURE_CLOSE"
+          : "UNKNOWN";
+    const problem =
+      TLS_PROBLEMS[code] ?? (code === "EPROTO" || code.startsWith("ERR_SSL_") ? "handshake" : undefined);
+    if (problem !== undefined) return new OntapTlsError(site, problem, code, reason);
+    return new OntapNetworkError(site, code, reason);
+  }
+
+  /**
+   * Polls the job until it ends or `jobTimeoutMs` passes. Polls are GETs under the same
+   * retry policy. If polling itself fails after a POST, the POST's outcome is unknown:
+   * that is a lost response too.
+   */
+  async #awaitJob(jobUuid: string, site: RequestSite): Promise<OntapResponse> {
+    const jobUrl = this.#url({
+      method: "GET",
+      path: `/api/cluster/jobs/${encodeURIComponent(jobUuid)}`,
+      query: { fields: "state,code,message" },
+    });
+    const jobSite: RequestSite = { method: "GET", path: jobUrl.pathname, host: this.host };
+    const deadline = performance.now() + this.#jobTimeoutMs;
+    let delayMs = JOB_POLL_FIRST_MS;
+    for (;;) {
+      let job: JobRecord;
+      try {
+        job = (await this.#send("GET", jobUrl, undefined, jobSite)).response.body as JobRecord;
+      } catch (err) {
+        const closed = err instanceof OntapNetworkError && err.code === "ERR_CLIENT_CLOSED";
+        const unknownOutcome =
+          err instanceof OntapNetworkError ||
+          err instanceof OntapTimeoutError ||
+          err instanceof OntapResponseError;
+        if (site.method === "POST" && unknownOutcome && !closed) {
+          throw new OntapLostResponseError(site, `polling job ${jobUuid} failed: ${err.message}`, {
+            jobUuid,
+          });
+        }
+        throw err;
+      }
+      if (job.state === "success") return { status: 202, body: job, jobUuid };
+      if (job.state === "failure") {
+        const code = job.code === undefined || job.code === null ? "" : String(job.code);
+        throw new OntapJobError(site, jobUuid, code, this.#vault.scrub(String(job.message ?? "")));
+      }
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) throw new OntapTimeoutError(site, this.#jobTimeoutMs, jobUuid);
+      const wait = Math.min(delayMs, remaining);
+      this.#debug(
+        `ONTAP job ${jobUuid} for ${site.method} ${site.path}: ${String(job.state)}; polling again in ${Math.round(wait)} ms`,
+      );
+      await sleepUnlessClosed(wait, this.#closing.signal, site);
+      delayMs = Math.min(delayMs * 2, JOB_POLL_MAX_MS);
+    }
+  }
+
+  #debug(message: string): void {
+    this.#logger.debug(this.#vault.scrub(message));
+  }
+}
+
+/** The fields of /api/cluster/jobs/{uuid} that polling asks for. */
+interface JobRecord {
+  uuid?: string;
+  state?: string;
+  code?: number | string | null;
+  message?: string;
+}
+
+/** Exactly one known auth kind with non-empty values; certificate and key may be PEM text or file paths. */
+function resolveAuth(auth: OntapAuth | undefined): OntapAuth {
+  const nonEmpty = (value: unknown): value is string => typeof value === "string" && value !== "";
+  switch (auth?.kind) {
+    case "basic":
+      if (nonEmpty(auth.username) && nonEmpty(auth.password)) return auth;
+      throw new OntapConfigError("auth", "basic authentication needs a non-empty username and password");
+    case "token":
+      if (nonEmpty(auth.token)) return auth;
+      throw new OntapConfigError("auth", "token authentication needs a non-empty bearer token");
+    case "certificate":
+      if (nonEmpty(auth.certPem) && nonEmpty(auth.keyPem)) {
+        return {
+          kind: "certificate",
+          certPem: readPem(auth.certPem, "certPem"),
+          keyPem: readPem(auth.keyPem, "keyPem"),
+        };
+      }
+      throw new OntapConfigError(
+        "auth",
+        "certificate authentication needs a certificate and its key (PEM text or file paths)",
+      );
+    default:
+      throw new OntapConfigError(
+        "auth",
+        'auth must be exactly one of kind "basic", "certificate" or "token"',
+      );
+  }
+}
+
+function positive(value: number | undefined, fallback: number, setting: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
+    throw new OntapConfigError(setting, `${setting} must be a positive number`);
+  }
+  return value;
+}
+
+/** Query encoding that leaves ONTAP's list and OR separators readable: `fields=a,b`, `svm.uuid=a|b`. */
+function encodeQuery(text: string): string {
+  return encodeURIComponent(text).replace(/%2C/gi, ",").replace(/%7C/gi, "|");
+}
+
+function decodeKey(pair: string): string {
+  const key = pair.split("=", 1)[0] ?? "";
+  try {
+    return decodeURIComponent(key.replace(/\+/g, " "));
+  } catch {
+    return key;
+  }
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  if (text.trim() === "") return { ok: true, value: {} };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** ONTAP's `{"error": {message, code, target}}`, tolerating numbers for the code. */
+function ontapErrorOf(body: unknown): { message?: string; code?: string; target?: string } {
+  const error = (body as { error?: unknown } | null)?.error;
+  if (typeof error !== "object" || error === null) return {};
+  const { message, code, target } = error as Record<string, unknown>;
+  return {
+    ...(typeof message === "string" ? { message } : {}),
+    ...(typeof code === "string" || typeof code === "number" ? { code: String(code) } : {}),
+    ...(typeof target === "string" && target !== "" ? { target } : {}),
+  };
+}
+
+function jobUuidOf(body: unknown): string | undefined {
+  const uuid = (body as { job?: { uuid?: unknown } } | null)?.job?.uuid;
+  return typeof uuid === "string" && uuid !== "" ? uuid : undefined;
+}
+
+/** The start of a body that was not ONTAP's error JSON (a proxy's HTML page, say). */
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (flat === "") return "(no ONTAP error in the response body)";
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+/** node-fetch's messages repeat the whole URL; the error already names method and path. */
+function withoutUrl(message: string): string {
+  const reason = /, reason: (.*)$/s.exec(message) ?? /while trying to fetch \S+?: (.*)$/s.exec(message);
+  return (reason?.[1] ?? message.replace(/https?:\/\/\S+/g, "<url>")).trim();
+}
+
+async function sleepUnlessClosed(ms: number, signal: AbortSignal, site: RequestSite): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch {
+    throw new OntapNetworkError(site, "ERR_CLIENT_CLOSED", "the client was closed");
+  }
+}

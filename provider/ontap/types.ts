@@ -1,0 +1,77 @@
+/**
+ * The transport's public contract: what a connection is, what a request and a
+ * response are. The iSCSI layer above depends only on these types, OntapClient and
+ * the errors in ./errors.
+ */
+
+/** Exactly one way to authenticate. */
+export type OntapAuth =
+  | { kind: "basic"; username: string; password: string }
+  /** Client certificate: its common name is the ONTAP account. PEM text. */
+  | { kind: "certificate"; certPem: string; keyPem: string }
+  /** OAuth 2.0 bearer token (ONTAP 9.14.1+). */
+  | { kind: "token"; token: string };
+
+/** Bounds of the one retry policy. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. Default 5. */
+  retries: number;
+  /** First backoff, ms. Default 250. */
+  minDelayMs: number;
+  /** Largest single backoff (and largest Retry-After honoured), ms. Default 10_000. */
+  maxDelayMs: number;
+  /** No retry starts after this much time since the first attempt, ms. Default 60_000. */
+  maxTotalMs: number;
+}
+
+/** Where log lines go. The transport never passes credentials to it. */
+export interface OntapLogger {
+  debug(message: string): void;
+  warn(message: string): void;
+}
+
+/** One cluster's management endpoint and how to talk to it. */
+export interface OntapConnection {
+  /** "cluster1.example.com", "10.0.0.5", "10.0.0.5:8443", "[fd00::5]:443". HTTPS always. */
+  host: string;
+  auth: OntapAuth;
+  /** PEM text of the CA that signed the cluster's certificate, or a path to a PEM file. */
+  caCert?: string;
+  /** Skip TLS verification for this connection only (logs a warning once). Default false. */
+  insecure?: boolean;
+  /** Per-request timeout, ms. Default 60_000. */
+  timeoutMs?: number;
+  /** Cap on requests in flight to this cluster. Default 8. */
+  maxConcurrent?: number;
+  retry?: Partial<RetryPolicy>;
+  /** How long to wait for an async job, ms. Default 300_000. */
+  jobTimeoutMs?: number;
+  /**
+   * Where the credentials came from, for diagnostics — names only, never values:
+   * e.g. 'stack config "ontap:username"/"ontap:password"' or 'environment ONTAP_USERNAME/ONTAP_PASSWORD'.
+   */
+  credentialSource?: string;
+  logger?: OntapLogger;
+}
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+export interface OntapRequest {
+  method: HttpMethod;
+  /** Path under the cluster, starting with "/api/". May already carry a query (a `_links.next.href`). */
+  path: string;
+  /** Appended to the path's query; undefined values are left out. */
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as JSON. */
+  body?: unknown;
+}
+
+export interface OntapResponse<T = unknown> {
+  status: number;
+  /** Parsed JSON ({} when the response had no body). For a 202 that was polled: the job's final record. */
+  body: T;
+  /** The Location header of a 201, if any. */
+  location?: string;
+  /** Set when the write ran as an async job that was polled to success. */
+  jobUuid?: string;
+}

@@ -1,0 +1,478 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import * as path from "node:path";
+import { type CapturedProgram, type CapturedResource, capture, ensurePackageLink, type ProgramOptions } from "./capture";
+import { type CheckFailure, type HostCall, HostCallError, HostProcess } from "./host";
+import { readProjectName } from "./pulumi-sdk";
+import { changedKeys, containsUnknown, type PropertyMap, wireEqual } from "./wire";
+
+/** How to run a program through the engine simulation. */
+export interface EngineOptions extends ProgramOptions {
+  /** Packages to link into `<programDir>/node_modules` (name → directory), as `npm install` of `file:` deps does. */
+  packageLinks?: Record<string, string>;
+  /** Extra environment for the dynamic provider host. */
+  hostEnv?: NodeJS.ProcessEnv;
+  /** Extra environment for the program. */
+  programEnv?: NodeJS.ProcessEnv;
+}
+
+/** A resource as the engine's state (the checkpoint) holds it. */
+export interface ResourceState {
+  urn: string;
+  type: string;
+  id: string;
+  /** The checked inputs, `__provider` included. */
+  inputs: PropertyMap;
+  /** What the provider returned, `__provider` included (the host always adds it). */
+  outputs: PropertyMap;
+  /** Top-level keys that are secret (inputs that were; outputs with the same key). */
+  secretKeys: string[];
+}
+
+/**
+ * What a step did (or, in a preview, would do). "check" means the step stopped at Check:
+ * see `failures`.
+ */
+export type StepOp = "create" | "update" | "replace" | "delete" | "same" | "refresh" | "check";
+
+export interface Step {
+  op: StepOp;
+  urn: string;
+  type: string;
+  /** Top-level input keys that differ from the old inputs (all keys for a create). */
+  changedKeys: string[];
+  /** For a replace: what the provider's diff named. */
+  replaces?: string[];
+  /** For a replace: whether the old resource went (or goes) first. */
+  deleteBeforeReplace?: boolean;
+  /** For a refresh: top-level output keys the read changed. */
+  drift?: string[];
+  /** For a refresh: the provider reported the resource gone (empty id); it left the state. */
+  dropped?: boolean;
+  old?: ResourceState;
+  new?: ResourceState;
+  failures?: CheckFailure[];
+  error?: Error;
+  /** The host calls made for this resource during the operation, in order. */
+  calls: HostCall[];
+}
+
+export type OperationKind = "preview" | "up" | "refresh" | "destroy";
+
+/** One `pulumi preview | up | refresh | destroy`. */
+export interface OperationResult {
+  kind: OperationKind;
+  steps: Step[];
+  /** Every host call of the operation (Configure included when the host started for it). */
+  calls: HostCall[];
+  /** The program run (preview and up). */
+  program?: CapturedProgram;
+  /** How many steps of each kind. */
+  summary: Partial<Record<StepOp, number>>;
+}
+
+/** The operation failed; `result` holds what happened up to the failure. */
+export class DeploymentError extends Error {
+  constructor(
+    readonly result: OperationResult,
+    /** The step that failed, when one did. */
+    readonly step: Step | undefined,
+    override readonly cause: Error,
+  ) {
+    super(`${result.kind} failed${step ? ` at ${step.urn} (${step.op})` : ""}: ${cause.message}`, { cause });
+    this.name = "DeploymentError";
+  }
+}
+
+/** Check answered with failures: the engine stops before any Diff or write for the resource. */
+export class CheckFailedError extends Error {
+  constructor(
+    readonly urn: string,
+    readonly failures: CheckFailure[],
+  ) {
+    super(`invalid inputs for ${urn}: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
+    this.name = "CheckFailedError";
+  }
+}
+
+const DYNAMIC_TYPE = /^pulumi-nodejs:dynamic(\/|:)/;
+
+/** Both results, once both have settled (so nothing is left running behind a failure). */
+async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === "rejected") throw ra.reason;
+  if (rb.status === "rejected") throw rb.reason;
+  return [ra.value, rb.value];
+}
+
+/**
+ * A small simulation of the Pulumi engine's step logic for dynamic resources, with an
+ * in-memory state, driving the real dynamic provider host (one process, started on the
+ * first operation and reused; started again only when the stack config changes, as a new
+ * CLI run would). It follows the rules of `pkg/resource/deploy/step_generator.go`:
+ *
+ * - preview: Check, and Diff for resources in the state; no Create/Update/Delete (the host
+ *   answers Configure with `supportsPreview: false`);
+ * - up: Check (olds = old inputs), then no state → Create; otherwise Diff (olds = old
+ *   outputs): `changes` false → same; true with `replaces` → replace, delete-first when the
+ *   diff or the resource option says `deleteBeforeReplace`, else create now and delete the
+ *   old one at the end; true otherwise → Update (olds = old outputs). An undefined
+ *   `changes` makes the engine compare old and new inputs itself (`__provider` included).
+ *   Resources no longer in the program are deleted at the end, last registered first;
+ * - refresh: Read (old outputs) for every resource at once; an empty id drops it;
+ * - destroy: Delete with the old outputs (so the old `__provider`), last registered first.
+ *
+ * Every old resource is deleted with its old outputs, so with its old `__provider` string:
+ * the host deserializes (and configures) one provider per distinct string.
+ *
+ * Not simulated: resources whose inputs depend on other resources' outputs during `up`,
+ * explicit providers, `ignoreChanges`/`replaceOnChanges` (rejected when used), parallel
+ * steps within up/destroy (they run one at a time, in order).
+ */
+export class Engine {
+  /** Stack config, namespaced keys. Change it between operations with `setConfig`. */
+  readonly config: Record<string, string>;
+  readonly secretKeys: Set<string>;
+  readonly programDir: string;
+  readonly project: string;
+  readonly stack: string;
+  /** Every operation run, in order. */
+  readonly operations: OperationResult[] = [];
+  /** Every host call, across host restarts. */
+  readonly transcript: HostCall[] = [];
+
+  private readonly resources = new Map<string, ResourceState>();
+  /** Old resources of create-before-delete replacements whose delete has not succeeded yet. */
+  private readonly pendingDeletes: ResourceState[] = [];
+  private readonly hosts: HostProcess[] = [];
+  private host: HostProcess | undefined;
+  private hostConfigKey = "";
+  private currentCalls: HostCall[] | undefined;
+  /** The step a host call belongs to (refresh runs steps concurrently). */
+  private readonly stepContext = new AsyncLocalStorage<Step>();
+
+  constructor(private readonly options: EngineOptions) {
+    this.programDir = path.resolve(options.programDir);
+    this.project = options.project ?? readProjectName(this.programDir);
+    this.stack = options.stack ?? "dev";
+    this.config = { ...options.config };
+    this.secretKeys = new Set(options.secretKeys);
+    for (const [name, dir] of Object.entries(options.packageLinks ?? {})) {
+      ensurePackageLink(this.programDir, name, dir);
+    }
+  }
+
+  /** The state after the last operation, in registration order. */
+  get state(): ReadonlyMap<string, ResourceState> {
+    return this.resources;
+  }
+
+  /** Everything every host process printed, stdout and stderr. */
+  get hostOutput(): string {
+    return this.hosts.map((h) => h.stdout + h.stderr).join("");
+  }
+
+  /** The host of the current or last operation. */
+  get currentHost(): HostProcess | undefined {
+    return this.host;
+  }
+
+  /** The URN the engine gives a resource registered at the top level of the program. */
+  urn(type: string, name: string): string {
+    return `urn:pulumi:${this.stack}::${this.project}::${type}::${name}`;
+  }
+
+  /** Sets stack config values (undefined removes a key). */
+  setConfig(values: Record<string, string | undefined>, options: { secret?: boolean } = {}): void {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) {
+        delete this.config[k];
+        this.secretKeys.delete(k);
+      } else {
+        this.config[k] = v;
+        if (options.secret) this.secretKeys.add(k);
+      }
+    }
+  }
+
+  /** `pulumi preview`: Check and Diff only; the state does not change. */
+  preview(): Promise<OperationResult> {
+    return this.operation("preview", async (op) => {
+      const [program, host] = await settleBoth(this.runProgram(true), this.ensureHost());
+      op.program = program;
+      const registered = new Set<string>();
+      for (const r of this.dynamicResources(program)) {
+        registered.add(r.urn);
+        const old = this.resources.get(r.urn);
+        const step = this.newStep(op, old ? "same" : "create", r.urn, r.type, old);
+        const inputs = await this.check(host, step, r, old);
+        if (!old) {
+          step.changedKeys = Object.keys(inputs).sort();
+          continue;
+        }
+        await this.diff(host, step, r, old, inputs);
+      }
+      for (const old of [...this.pendingDeletes, ...this.unregistered(registered)]) {
+        this.newStep(op, "delete", old.urn, old.type, old);
+      }
+    });
+  }
+
+  /** `pulumi up` (the update part, without its preview): the steps run and the state changes. */
+  up(): Promise<OperationResult> {
+    return this.operation("up", async (op) => {
+      const [program, host] = await settleBoth(this.runProgram(false), this.ensureHost());
+      op.program = program;
+      await this.deletePending(op, host);
+      const replaced: Array<{ step: Step; old: ResourceState }> = [];
+      const registered = new Set<string>();
+      for (const r of this.dynamicResources(program)) {
+        registered.add(r.urn);
+        for (const [key, value] of Object.entries(r.inputs)) {
+          if (containsUnknown(value)) {
+            throw new Error(`${r.urn}: input "${key}" is unknown during up; the harness cannot run such programs`);
+          }
+        }
+        const old = this.resources.get(r.urn);
+        const step = this.newStep(op, old ? "same" : "create", r.urn, r.type, old);
+        const inputs = await this.check(host, step, r, old);
+        if (!old) {
+          step.changedKeys = Object.keys(inputs).sort();
+          await this.create(host, step, r, inputs);
+          continue;
+        }
+        await this.diff(host, step, r, old, inputs);
+        if (step.op === "same") {
+          // A same step records the new inputs; the outputs stay.
+          this.resources.set(r.urn, { ...old, inputs, secretKeys: r.secretKeys });
+        } else if (step.op === "update") {
+          const res = await this.call(step, () => host.update(old.id, r.urn, old.outputs, inputs, old.inputs));
+          step.new = this.record(r, old.id, inputs, res.properties);
+        } else if (step.deleteBeforeReplace) {
+          await this.call(step, () => host.delete(old.id, r.urn, old.outputs, old.inputs));
+          this.resources.delete(r.urn);
+          await this.create(host, step, r, inputs);
+        } else {
+          await this.create(host, step, r, inputs);
+          this.pendingDeletes.push(old);
+          replaced.push({ step, old });
+        }
+      }
+      for (const { step, old } of replaced) {
+        await this.call(step, () => host.delete(old.id, old.urn, old.outputs, old.inputs));
+        this.pendingDeletes.splice(this.pendingDeletes.indexOf(old), 1);
+      }
+      for (const old of this.unregistered(registered)) {
+        const step = this.newStep(op, "delete", old.urn, old.type, old);
+        await this.call(step, () => host.delete(old.id, old.urn, old.outputs, old.inputs));
+        this.resources.delete(old.urn);
+      }
+    });
+  }
+
+  /** `pulumi refresh`: Read every resource at once; an empty id removes it from the state. */
+  refresh(): Promise<OperationResult> {
+    return this.operation("refresh", async (op) => {
+      const host = await this.ensureHost();
+      const olds = [...this.resources.values()];
+      const steps = olds.map((old) => this.newStep(op, "refresh", old.urn, old.type, old));
+      const settled = await Promise.allSettled(
+        olds.map((old, i) => this.call(steps[i], () => host.read(old.id, old.urn, old.outputs, old.inputs))),
+      );
+      let firstError: unknown;
+      settled.forEach((s, i) => {
+        const old = olds[i];
+        const step = steps[i];
+        if (s.status === "rejected") {
+          firstError ??= s.reason;
+          return;
+        }
+        if (s.value.id === "") {
+          step.dropped = true;
+          this.resources.delete(old.urn);
+          return;
+        }
+        const inputs = s.value.inputs ?? old.inputs;
+        step.drift = changedKeys(old.outputs, s.value.properties);
+        step.changedKeys = changedKeys(old.inputs, inputs);
+        step.new = { ...old, id: s.value.id, inputs, outputs: s.value.properties };
+        this.resources.set(old.urn, step.new);
+      });
+      if (firstError) throw firstError;
+    });
+  }
+
+  /** `pulumi destroy`: Delete every resource with its old outputs, last registered first. */
+  destroy(): Promise<OperationResult> {
+    return this.operation("destroy", async (op) => {
+      const host = await this.ensureHost();
+      await this.deletePending(op, host);
+      for (const old of [...this.resources.values()].reverse()) {
+        const step = this.newStep(op, "delete", old.urn, old.type, old);
+        await this.call(step, () => host.delete(old.id, old.urn, old.outputs, old.inputs));
+        this.resources.delete(old.urn);
+      }
+    });
+  }
+
+  /** Stops the host process. Idempotent; call it in `afterEach`. */
+  async stop(): Promise<void> {
+    const host = this.host;
+    this.host = undefined;
+    await host?.stop();
+  }
+
+  private async operation(kind: OperationKind, body: (op: OperationResult) => Promise<void>): Promise<OperationResult> {
+    const op: OperationResult = { kind, steps: [], calls: [], summary: {} };
+    this.operations.push(op);
+    this.currentCalls = op.calls;
+    try {
+      await body(op);
+    } catch (e) {
+      const cause = e instanceof Error ? e : new Error(String(e));
+      throw new DeploymentError(
+        op,
+        op.steps.find((s) => s.error === cause),
+        cause,
+      );
+    } finally {
+      this.currentCalls = undefined;
+      for (const step of op.steps) op.summary[step.op] = (op.summary[step.op] ?? 0) + 1;
+    }
+    return op;
+  }
+
+  private newStep(op: OperationResult, kind: StepOp, urn: string, type: string, old?: ResourceState): Step {
+    const step: Step = { op: kind, urn, type, changedKeys: [], calls: [] };
+    if (old) step.old = old;
+    op.steps.push(step);
+    return step;
+  }
+
+  /** Runs a host call for a step, recording its error on the step. */
+  private async call<T>(step: Step, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.stepContext.run(step, fn);
+    } catch (e) {
+      step.error = e instanceof Error ? e : new Error(String(e));
+      throw step.error;
+    }
+  }
+
+  private async check(
+    host: HostProcess,
+    step: Step,
+    r: CapturedResource,
+    old: ResourceState | undefined,
+  ): Promise<PropertyMap> {
+    const res = await this.call(step, () => host.check(r.urn, old?.inputs ?? {}, r.inputs));
+    if (res.failures.length > 0) {
+      step.op = "check";
+      step.failures = res.failures;
+      step.error = new CheckFailedError(r.urn, res.failures);
+      throw step.error;
+    }
+    return res.inputs;
+  }
+
+  /** Diff against the old state; sets the step's op (same, update or replace). */
+  private async diff(
+    host: HostProcess,
+    step: Step,
+    r: CapturedResource,
+    old: ResourceState,
+    inputs: PropertyMap,
+  ): Promise<void> {
+    const res = await this.call(step, () => host.diff(old.id, r.urn, old.outputs, inputs, old.inputs));
+    step.changedKeys = changedKeys(old.inputs, inputs);
+    const changes = res.changes === "some" || (res.changes === "unknown" && !wireEqual(old.inputs, inputs));
+    if (!changes) {
+      step.op = "same";
+    } else if (res.replaces.length > 0) {
+      step.op = "replace";
+      step.replaces = res.replaces;
+      step.deleteBeforeReplace = res.deleteBeforeReplace || r.deleteBeforeReplace;
+    } else {
+      step.op = "update";
+    }
+  }
+
+  private async create(host: HostProcess, step: Step, r: CapturedResource, inputs: PropertyMap): Promise<void> {
+    try {
+      const res = await this.call(step, () => host.create(r.urn, inputs));
+      step.new = this.record(r, res.id, inputs, res.properties);
+    } catch (e) {
+      // Created but not initialised: the engine keeps it in the state, so it is not leaked.
+      if (e instanceof HostCallError && e.initFailure) {
+        step.new = this.record(r, e.initFailure.id, inputs, e.initFailure.properties);
+      }
+      throw e;
+    }
+  }
+
+  private record(r: CapturedResource, id: string, inputs: PropertyMap, outputs: PropertyMap): ResourceState {
+    const state: ResourceState = { urn: r.urn, type: r.type, id, inputs, outputs, secretKeys: r.secretKeys };
+    this.resources.set(r.urn, state);
+    return state;
+  }
+
+  private async deletePending(op: OperationResult, host: HostProcess): Promise<void> {
+    while (this.pendingDeletes.length > 0) {
+      const old = this.pendingDeletes[0];
+      const step = this.newStep(op, "delete", old.urn, old.type, old);
+      await this.call(step, () => host.delete(old.id, old.urn, old.outputs, old.inputs));
+      this.pendingDeletes.shift();
+    }
+  }
+
+  private unregistered(registered: Set<string>): ResourceState[] {
+    return [...this.resources.values()].filter((s) => !registered.has(s.urn)).reverse();
+  }
+
+  private dynamicResources(program: CapturedProgram): CapturedResource[] {
+    const resources: CapturedResource[] = [];
+    for (const r of program.resources) {
+      if (!r.custom) continue; // components: no provider calls
+      if (!DYNAMIC_TYPE.test(r.type) || r.provider !== "") {
+        throw new Error(`${r.urn}: only dynamic resources with the default provider are simulated (type ${r.type})`);
+      }
+      if (r.ignoreChanges.length > 0 || r.replaceOnChanges.length > 0) {
+        throw new Error(`${r.urn}: ignoreChanges/replaceOnChanges are not simulated`);
+      }
+      resources.push(r);
+    }
+    return resources;
+  }
+
+  private runProgram(preview: boolean): Promise<CapturedProgram> {
+    return capture({
+      programDir: this.programDir,
+      project: this.project,
+      stack: this.stack,
+      config: this.config,
+      secretKeys: [...this.secretKeys],
+      preview,
+      env: this.options.programEnv,
+    });
+  }
+
+  /** The running host, configured with the current stack config; a new one when the config changed. */
+  private async ensureHost(): Promise<HostProcess> {
+    const key = JSON.stringify([Object.entries(this.config).sort(), [...this.secretKeys].sort()]);
+    if (this.host?.running && this.hostConfigKey === key) return this.host;
+    await this.stop();
+    const host = await HostProcess.start({
+      programDir: this.programDir,
+      env: this.options.hostEnv,
+      onCall: (call) => {
+        this.transcript.push(call);
+        this.currentCalls?.push(call);
+        this.stepContext.getStore()?.calls.push(call);
+      },
+    });
+    this.host = host;
+    this.hosts.push(host);
+    this.hostConfigKey = key;
+    await host.configure(this.config, [...this.secretKeys]);
+    return host;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The ONTAP REST simulator: `startSimulator()` serves a cluster over HTTP(S) on
+ * 127.0.0.1 and returns the in-process controls declared in ./types.
+ */
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { readCert } from "./certs";
+import { FaultQueue } from "./faults";
+import { JobQueue } from "./jobs";
+import type { Route } from "./router";
+import { clusterRoutes } from "./routes/cluster";
+import { metricRoutes } from "./routes/metrics";
+import { serviceRoutes } from "./routes/services";
+import { svmRoutes } from "./routes/svms";
+import { type Controls, requestListener } from "./server";
+import { Cluster } from "./state";
+import type { ServiceState, Simulator, SimulatorOptions, SvmState } from "./types";
+
+export * from "./types";
+
+/** Every route the simulator serves under /api. */
+export const ROUTES: Route[] = [...serviceRoutes, ...metricRoutes, ...svmRoutes, ...clusterRoutes];
+
+/** The simulator's in-process API: ./types' `Simulator` plus test helpers of its own. */
+export interface SimulatorInstance extends Simulator {
+  /**
+   * Gives a service metrics history from `sinceMs` ago (default: a year and a bit), so its
+   * metrics endpoints answer at once instead of 8585947.
+   */
+  backfillMetrics(svm: string, sinceMs?: number): void;
+}
+
+/** Starts a simulator; resolve `stop()` when done. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorInstance> {
+  const tls = !options.http;
+  const cluster = new Cluster({
+    asaR2: options.asaR2 ?? false,
+    iscsiLicensed: options.iscsiLicensed ?? true,
+    version: options.version ?? "9.16.1",
+  });
+  for (const seed of options.svms ?? ["svm1", "svm2"]) {
+    cluster.addSvm(typeof seed === "string" ? { name: seed } : seed, true);
+  }
+  const stopper = new AbortController();
+  const c: Controls = {
+    cluster,
+    jobs: new JobQueue(),
+    faults: new FaultQueue(),
+    routes: ROUTES,
+    auth: {
+      username: options.username ?? "admin",
+      password: options.password ?? "netapp123",
+      bearerTokens: options.bearerTokens ?? [],
+      clientCertificates: tls && (options.clientCertificates ?? true),
+    },
+    log: [],
+    latencyMs: options.latencyMs ?? 0,
+    maxConcurrent: options.maxConcurrent,
+    asyncJobs: { enabled: false, delayMs: 100 },
+    inFlight: 0,
+    peak: 0,
+    signal: stopper.signal,
+    unexpected: options.onUnexpected ?? ((line) => process.stderr.write(`${line}\n`)),
+  };
+  const listener = requestListener(c);
+  const caCert = tls ? readCert("ca.pem") : undefined;
+  const certName = options.certificate ?? "server";
+  const server = tls
+    ? https.createServer(
+        {
+          key: readCert(`${certName}.key`),
+          cert: readCert(`${certName}.pem`),
+          ca: caCert,
+          requestCert: c.auth.clientCertificates,
+          rejectUnauthorized: false,
+        },
+        listener,
+      )
+    : http.createServer(listener);
+  const hostName = options.host ?? "127.0.0.1";
+  await new Promise<void>((done, fail) => {
+    server.once("error", fail);
+    server.listen(options.port ?? 0, hostName, () => {
+      server.off("error", fail);
+      done();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = `${hostName.includes(":") ? `[${hostName}]` : hostName}:${port}`;
+
+  const svmOf = (name: string) => cluster.requireSvm(name);
+  const serviceOf = (name: string) => {
+    const service = cluster.services.get(svmOf(name).uuid);
+    if (!service) throw new Error(`SVM "${name}" has no iSCSI service`);
+    return service;
+  };
+  let stopped: Promise<void> | undefined;
+
+  const sim: SimulatorInstance = {
+    url: `${tls ? "https" : "http"}://${host}`,
+    host,
+    port,
+    caCert,
+    stop() {
+      stopped ??= new Promise<void>((done) => {
+        stopper.abort();
+        c.jobs.stop();
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+      return stopped;
+    },
+    addSvm: (seed) => cluster.svmState(cluster.addSvm(seed, false)),
+    svm(nameOrUuid): SvmState | undefined {
+      const svm = cluster.findSvm(nameOrUuid);
+      return svm && cluster.svmState(svm);
+    },
+    service(nameOrUuid): ServiceState | undefined {
+      const svm = cluster.findSvm(nameOrUuid);
+      const service = svm && cluster.services.get(svm.uuid);
+      return service && cluster.serviceState(service);
+    },
+    services: () => [...cluster.services.values()].map((s) => cluster.serviceState(s)),
+    outOfBand: {
+      createService(name, opts = {}) {
+        const svm = svmOf(name);
+        if (cluster.services.has(svm.uuid)) throw new Error(`SVM "${name}" already has an iSCSI service`);
+        return cluster.serviceState(cluster.createService(svm, opts, false));
+      },
+      deleteService(name) {
+        if (cluster.settings.asaR2) throw new Error("ASA r2: an SVM's iSCSI service cannot be deleted");
+        serviceOf(name);
+        cluster.services.delete(svmOf(name).uuid);
+      },
+      setEnabled: (name, enabled) => {
+        serviceOf(name).enabled = enabled;
+      },
+      setAlias: (name, alias) => {
+        serviceOf(name).alias = alias;
+      },
+      setSvmState: (name, state) => {
+        svmOf(name).state = state;
+      },
+      setIscsiLicensed: (licensed) => {
+        cluster.settings.iscsiLicensed = licensed;
+      },
+    },
+    get requests() {
+      return c.log;
+    },
+    clearRequests() {
+      c.log.length = 0;
+      c.peak = c.inFlight;
+    },
+    injectFault: (fault) => c.faults.add(fault),
+    clearFaults: () => c.faults.clear(),
+    setAsyncJobs(enabled, delayMs) {
+      c.asyncJobs = { enabled, delayMs: delayMs ?? c.asyncJobs.delayMs };
+    },
+    setLatency: (ms) => {
+      c.latencyMs = ms;
+    },
+    setMaxConcurrent: (n) => {
+      c.maxConcurrent = n;
+    },
+    get peakConcurrency() {
+      return c.peak;
+    },
+    backfillMetrics(name, sinceMs = 400 * 86400e3) {
+      serviceOf(name).metricsSince = Date.now() - sinceMs;
+    },
+  };
+  return sim;
+}

@@ -1,0 +1,280 @@
+/**
+ * ONTAP's query syntax for collection GETs: field filters (`a|b` OR, `*` wildcard,
+ * `!` negation, `<`/`>`/`<=`/`>=`, `a..b` ranges), `fields=` projection (with `*`, `**`
+ * and object names), `order_by`, `max_records` paging with `start.<key>` next links,
+ * `return_records` and `return_timeout`.
+ */
+import { invalidValue, OntapError, unexpectedArgument } from "./errors";
+
+/** What one resource type looks like to the query engine. */
+export interface ResourceSpec {
+  /** Leaf paths that identify a record: always returned, e.g. ["svm.uuid", "svm.name"]. */
+  keys: string[];
+  /** The key paging and default ordering use. */
+  sortKey: string;
+  /** Every leaf path a record may carry (even when absent from one record). */
+  paths: string[];
+  /** Top-level objects returned only when named in `fields` or with `fields=**`. */
+  expensive: string[];
+  /** Collection GET without `fields`: ONTAP returns only the keys; metrics collections return all. */
+  collectionDefault: "keys" | "all";
+}
+
+/** Which fields to return. */
+export type Selection =
+  | { kind: "keys" }
+  | { kind: "all"; expensive: boolean }
+  | { kind: "named"; names: string[] };
+
+type Json = Record<string, unknown>;
+
+const COLLECTION_PARAMS = new Set(["fields", "max_records", "return_records", "return_timeout", "order_by"]);
+
+function isObject(v: unknown): v is Json {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The value at a dotted path, or undefined. */
+export function getPath(record: unknown, path: string): unknown {
+  let cur: unknown = record;
+  for (const part of path.split(".")) {
+    if (Array.isArray(cur) && /^\d+$/.test(part)) cur = cur[Number(part)];
+    else if (isObject(cur)) cur = cur[part];
+    else return undefined;
+  }
+  return cur;
+}
+
+function isKnownPath(spec: ResourceSpec, name: string): boolean {
+  return spec.paths.some((p) => p === name || p.startsWith(`${name}.`));
+}
+
+/** Validates `return_timeout` (0..120 seconds); returns it, or undefined when absent. */
+export function parseReturnTimeout(params: URLSearchParams): number | undefined {
+  const raw = params.get("return_timeout");
+  if (raw === null) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n > 120) throw invalidValue("return_timeout", raw, "an integer from 0 to 120");
+  return n;
+}
+
+/** Rejects every query parameter not in `allowed` with 262179, as ONTAP does. */
+export function rejectUnknownParams(params: URLSearchParams, allowed: string[]): void {
+  for (const name of params.keys()) if (!allowed.includes(name)) throw unexpectedArgument(name);
+}
+
+/** Parses `fields=`; `fallback` applies when the parameter is absent. */
+export function parseFields(params: URLSearchParams, spec: ResourceSpec, fallback: Selection): Selection {
+  const raw = params.get("fields");
+  if (raw === null) return fallback;
+  const names = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const name of names) {
+    if (name !== "*" && name !== "**" && !isKnownPath(spec, name)) {
+      throw new OntapError(400, "262197", `The value "${name}" is invalid for field "fields".`, "fields");
+    }
+  }
+  return { kind: "named", names };
+}
+
+function included(path: string, sel: Selection, spec: ResourceSpec): boolean {
+  if (spec.keys.includes(path)) return true;
+  const expensive = spec.expensive.some((e) => path === e || path.startsWith(`${e}.`));
+  switch (sel.kind) {
+    case "keys":
+      return false;
+    case "all":
+      return sel.expensive || !expensive;
+    case "named":
+      return sel.names.some(
+        (n) => n === "**" || (n === "*" && !expensive) || path === n || path.startsWith(`${n}.`),
+      );
+  }
+}
+
+/** Projects a full record onto a selection; `_links` go with every object that keeps a field. */
+export function project(record: Json, sel: Selection, spec: ResourceSpec, prefix = ""): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (k === "_links") continue;
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (isObject(v)) {
+      const sub = project(v, sel, spec, path);
+      if (Object.keys(sub).length > 0) out[k] = sub;
+    } else if (included(path, sel, spec)) {
+      out[k] = v;
+    }
+  }
+  if (record._links !== undefined && (prefix === "" || Object.keys(out).length > 0))
+    out._links = record._links;
+  return out;
+}
+
+function compare(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === undefined) return 1;
+  if (b === undefined) return -1;
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  if (typeof a === "boolean" && typeof b === "boolean") return a ? 1 : -1;
+  return String(a) < String(b) ? -1 : 1;
+}
+
+function compareToLiteral(v: unknown, literal: string): number {
+  if (typeof v === "number" && literal.trim() !== "" && !Number.isNaN(Number(literal)))
+    return v - Number(literal);
+  const s = String(v);
+  return s === literal ? 0 : s < literal ? -1 : 1;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+?^${}()[\]\\]/g, "\\$&").replace(/\*/g, ".*");
+  return new RegExp(`^${escaped}$`);
+}
+
+/** Whether one alternative (without its `!`) matches a value. */
+function matchesPositive(v: unknown, alt: string): boolean {
+  if (v === undefined || v === null) return alt === "null" || alt === "";
+  if (Array.isArray(v) || isObject(v)) return false;
+  const range = /^(.+)\.\.(.+)$/.exec(alt);
+  if (range) return compareToLiteral(v, range[1]) >= 0 && compareToLiteral(v, range[2]) <= 0;
+  const op = /^(<=|>=|<|>)(.*)$/.exec(alt);
+  if (op) {
+    const c = compareToLiteral(v, op[2]);
+    return op[1] === "<" ? c < 0 : op[1] === ">" ? c > 0 : op[1] === "<=" ? c <= 0 : c >= 0;
+  }
+  if (alt.includes("*")) return globToRegExp(alt).test(String(v));
+  return String(v) === alt;
+}
+
+/**
+ * ONTAP filter semantics: plain alternatives are OR'ed; negated ones (`!x`) must all hold.
+ * `svm.name=svm1|svm2` is either; `svm.name=!svm1|!svm2` is neither.
+ */
+export function matchesFilter(v: unknown, expression: string): boolean {
+  const alts = expression.split("|");
+  const positives = alts.filter((a) => !a.startsWith("!"));
+  const negatives = alts.filter((a) => a.startsWith("!")).map((a) => a.slice(1));
+  if (negatives.some((n) => matchesPositive(v, n))) return false;
+  return positives.length === 0 || positives.some((p) => matchesPositive(v, p));
+}
+
+function parseOrderBy(raw: string | null, spec: ResourceSpec): Array<{ path: string; desc: boolean }> {
+  if (raw === null) return [];
+  return raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+    .map((term) => {
+      const [path, dir, extra] = term.split(/\s+/);
+      if (
+        !isKnownPath(spec, path) ||
+        extra !== undefined ||
+        (dir !== undefined && !/^(asc|desc)$/i.test(dir))
+      ) {
+        throw new OntapError(
+          400,
+          "262197",
+          `The value "${term}" is invalid for field "order_by".`,
+          "order_by",
+        );
+      }
+      return { path, desc: dir?.toLowerCase() === "desc" };
+    });
+}
+
+function positiveInt(params: URLSearchParams, name: string): number | undefined {
+  const raw = params.get(name);
+  if (raw === null) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw invalidValue(name, raw, "a positive integer");
+  return Number(raw);
+}
+
+function bool(params: URLSearchParams, name: string, fallback: boolean): boolean {
+  const raw = params.get(name);
+  if (raw === null) return fallback;
+  if (raw !== "true" && raw !== "false") throw invalidValue(name, raw, "true or false");
+  return raw === "true";
+}
+
+/** Options of one collection GET. */
+export interface CollectionRequest {
+  /** Path under which the collection lives, e.g. "/api/svm/svms". */
+  path: string;
+  params: URLSearchParams;
+  spec: ResourceSpec;
+  /** Newest-first collections (metrics) page with the sort key descending. */
+  descending?: boolean;
+}
+
+/** Answers a collection GET over full records: filter, order, page, project. */
+export function collection(req: CollectionRequest, records: Json[]): Json {
+  const { params, spec } = req;
+  const startParam = `start.${spec.sortKey}`;
+  const filters: Array<[string, string]> = [];
+  for (const [name, value] of params) {
+    if (COLLECTION_PARAMS.has(name) || name === startParam) continue;
+    if (!isKnownPath(spec, name)) throw unexpectedArgument(name);
+    filters.push([name, value]);
+  }
+  parseReturnTimeout(params);
+  const fallback: Selection =
+    spec.collectionDefault === "keys" ? { kind: "keys" } : { kind: "all", expensive: true };
+  let sel = parseFields(params, spec, fallback);
+  // ONTAP returns the fields a query filtered on, as if they had been named in `fields`.
+  if (filters.length > 0) {
+    const names = filters.map(([n]) => n);
+    sel =
+      sel.kind === "named"
+        ? { kind: "named", names: [...sel.names, ...names] }
+        : sel.kind === "keys"
+          ? { kind: "named", names }
+          : sel;
+  }
+  const maxRecords = positiveInt(params, "max_records");
+  const returnRecords = bool(params, "return_records", true);
+  const order = [
+    ...parseOrderBy(params.get("order_by"), spec),
+    { path: spec.sortKey, desc: !!req.descending },
+  ];
+
+  const matching = records
+    .filter((r) => filters.every(([path, expr]) => matchesFilter(getPath(r, path), expr)))
+    .sort((a, b) => {
+      for (const o of order) {
+        const c = compare(getPath(a, o.path), getPath(b, o.path));
+        if (c !== 0) return o.desc ? -c : c;
+      }
+      return 0;
+    });
+  if (!returnRecords) return { num_records: matching.length };
+
+  let offset = 0;
+  const start = params.get(startParam);
+  if (start !== null) {
+    offset = matching.findIndex((r) => String(getPath(r, spec.sortKey)) === start);
+    if (offset < 0) {
+      // The record the link named is gone: resume at the first one after it in key order.
+      const dir = req.descending ? -1 : 1;
+      offset = matching.findIndex((r) => dir * compareToLiteral(getPath(r, spec.sortKey), start) > 0);
+      if (offset < 0) offset = matching.length;
+    }
+  }
+  const page =
+    maxRecords === undefined ? matching.slice(offset) : matching.slice(offset, offset + maxRecords);
+  const links: Json = { self: { href: selfHref(req.path, params) } };
+  const next = matching[offset + page.length];
+  if (next !== undefined) {
+    const nextParams = new URLSearchParams(params);
+    nextParams.set(startParam, String(getPath(next, spec.sortKey)));
+    links.next = { href: `${req.path}?${nextParams.toString()}` };
+  }
+  return { records: page.map((r) => project(r, sel, spec)), num_records: page.length, _links: links };
+}
+
+/** The request's own href, as ONTAP puts it in `_links.self`. */
+export function selfHref(path: string, params: URLSearchParams): string {
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}

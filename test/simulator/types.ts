@@ -1,0 +1,162 @@
+/**
+ * The simulator's public, in-process API. Tests, the demo and the benchmark use only
+ * what is declared here (plus `startSimulator` in ./index).
+ */
+
+/** An SVM to seed, as an administrator would have set it up. */
+export interface SvmSeed {
+  name: string;
+  /** Generated (RFC 4122 v4) when absent. */
+  uuid?: string;
+  /** Default "running". */
+  state?: "running" | "stopped" | "starting" | "stopping";
+  /** Whether iSCSI is an allowed protocol on the SVM. Default true (POST otherwise: 2621507). */
+  iscsiAllowed?: boolean;
+  /** SVM configured for NVMe (POST then answers 5373966). Default false. */
+  nvmeConfigured?: boolean;
+  /** An iSCSI service that already exists on the SVM. */
+  service?: { enabled?: boolean; alias?: string };
+}
+
+export interface SimulatorOptions {
+  /** Default 0 (an ephemeral port). */
+  port?: number;
+  /** Default "127.0.0.1". */
+  host?: string;
+  /** Plain HTTP instead of HTTPS. Default false. */
+  http?: boolean;
+  /** Which fixture certificate the HTTPS server presents. Default "server" (localhost, 127.0.0.1, ::1). */
+  certificate?: "server" | "wrong-host";
+  /** Default ["svm1", "svm2"]. */
+  svms?: Array<string | SvmSeed>;
+  /** HTTP Basic user. Default "admin". */
+  username?: string;
+  /** HTTP Basic password. Default "netapp123". */
+  password?: string;
+  /** OAuth 2.0 bearer tokens accepted as `Authorization: Bearer <token>`. Default none. */
+  bearerTokens?: string[];
+  /** Client certificates signed by the test CA are accepted; the certificate's CN is the account. Default true on HTTPS. */
+  clientCertificates?: boolean;
+  /** Latency added to every request, in ms. Default 0. */
+  latencyMs?: number;
+  /** ASA r2 mode: every SVM always has an iSCSI service; POST and DELETE answer 5376452. */
+  asaR2?: boolean;
+  /** Whether the cluster has a valid iSCSI license (POST otherwise: 1115127). Default true. */
+  iscsiLicensed?: boolean;
+  /** Server-side cap on concurrent requests; beyond it 429 with ONTAP code 262160. Default unlimited. */
+  maxConcurrent?: number;
+  /** Default "9.16.1". */
+  version?: string;
+  /**
+   * Called with one line for each request the simulator does not expect (unknown path,
+   * unsupported method). Default: the line goes to stderr.
+   */
+  onUnexpected?: (line: string) => void;
+}
+
+/** One request as the simulator saw it. `headers` never holds `authorization`. */
+export interface RequestLogEntry {
+  method: string;
+  /** Path without the query string, e.g. "/api/protocols/san/iscsi/services/<uuid>". */
+  path: string;
+  /** Decoded query parameters. */
+  query: Record<string, string>;
+  /** Parsed JSON body, or the raw text when it was not JSON; undefined when empty. */
+  body: unknown;
+  /** Status answered (0 when the connection was reset or hung without an answer). */
+  status: number;
+  headers: Record<string, string>;
+  /** Whether the request changed cluster state. */
+  applied: boolean;
+  /** Fault injected into this request, if any. */
+  fault?: FaultKind;
+}
+
+export type FaultKind =
+  | "http-error"
+  | "reset-before"
+  | "reset-after"
+  | "hang"
+  | "malformed-json"
+  | "job-failure";
+
+/**
+ * A fault for the next `times` requests that match. `reset-after` applies the write,
+ * then destroys the socket (the lost response). `hang` never answers (until `ms`, default
+ * forever / until stop). `job-failure` answers 202 with a job that fails without applying.
+ */
+export interface FaultSpec {
+  kind: FaultKind;
+  /** For "http-error": e.g. 429, 500, 503, 401, 403. */
+  status?: number;
+  /** ONTAP error code in the body for "http-error" / "job-failure". */
+  code?: string;
+  message?: string;
+  /** Seconds, sent as the Retry-After header. */
+  retryAfter?: number;
+  /** How many matching requests get the fault. Default 1. */
+  times?: number;
+  /** Only requests with this method (case-insensitive) and a path matching this. */
+  method?: string;
+  path?: string | RegExp;
+  /** For "hang": how long before the socket is destroyed. Default: until stop(). */
+  ms?: number;
+}
+
+/** A service as the cluster holds it. */
+export interface ServiceState {
+  svmUuid: string;
+  svmName: string;
+  enabled: boolean;
+  /** "" when cleared. */
+  alias: string;
+  iqn: string;
+}
+
+export interface SvmState {
+  uuid: string;
+  name: string;
+  state: "running" | "stopped" | "starting" | "stopping";
+  iscsiAllowed: boolean;
+  nvmeConfigured: boolean;
+}
+
+export interface Simulator {
+  /** e.g. "https://127.0.0.1:41234" */
+  readonly url: string;
+  /** "127.0.0.1:41234": what a connection's `host` setting takes. */
+  readonly host: string;
+  readonly port: number;
+  /** PEM of the CA that signed the server certificate (undefined over HTTP). */
+  readonly caCert: string | undefined;
+  stop(): Promise<void>;
+
+  addSvm(seed: SvmSeed): SvmState;
+  /** By name or UUID. */
+  svm(nameOrUuid: string): SvmState | undefined;
+  /** By SVM name or UUID. A copy: changing it changes nothing. */
+  service(svmNameOrUuid: string): ServiceState | undefined;
+  services(): ServiceState[];
+  /** Changes made as another administrator would, outside the API and the request log. */
+  outOfBand: {
+    createService(svm: string, opts?: { enabled?: boolean; alias?: string }): ServiceState;
+    deleteService(svm: string): void;
+    setEnabled(svm: string, enabled: boolean): void;
+    setAlias(svm: string, alias: string): void;
+    setSvmState(svm: string, state: SvmState["state"]): void;
+    setIscsiLicensed(licensed: boolean): void;
+  };
+
+  /** Every request received under /api, in arrival order. */
+  readonly requests: RequestLogEntry[];
+  clearRequests(): void;
+
+  injectFault(fault: FaultSpec): void;
+  clearFaults(): void;
+  /** Async mode: writes answer 202 with a job that succeeds (applying the write) after `delayMs`. */
+  setAsyncJobs(enabled: boolean, delayMs?: number): void;
+  setLatency(ms: number): void;
+  setMaxConcurrent(n: number | undefined): void;
+  /** Highest number of requests in progress at once since start (or the last clearRequests). */
+  readonly peakConcurrency: number;
+}
