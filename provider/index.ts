@@ -9,7 +9,7 @@ import {
   updateIscsiService,
 } from "./iscsi/lifecycle";
 import { type IscsiServiceInputs, type IscsiServiceOutputs, toInputs } from "./iscsi/model";
-import { preflight } from "./iscsi/preflight";
+import { type ManagedSvm, preflight } from "./iscsi/preflight";
 import { isUnknown, validateInputs } from "./iscsi/validate";
 import { ClusterPool, type PooledHandle } from "./pool";
 
@@ -71,7 +71,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       }
     }
     if (failures.length === 0 && isNewService(olds, inputs) && this.settings.preflightEnabled()) {
-      failures.push(...(await preflight(this.handleFor(inputs.cluster), inputs)));
+      failures.push(...(await preflight(this.handleFor(inputs.cluster), inputs, managedSvm(olds, inputs))));
     }
     return { inputs: failures.length ? news : inputs, failures };
   }
@@ -147,13 +147,31 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
   }
 }
 
+/**
+ * Whether `check` should look the SVM up: for a create, or when the inputs may now name
+ * another SVM or cluster. Each SVM identifier the new inputs give is compared with the
+ * old inputs' (after a refresh they hold both); equal ones mean the same SVM, so a no-op
+ * preview sends no request. Unknown identifiers (preview) cannot be looked up.
+ */
 function isNewService(olds: Record<string, unknown>, inputs: IscsiServiceInputs): boolean {
   const known = [inputs.svmName, inputs.svmUuid, inputs.cluster].every((v) => !isUnknown(v));
-  const unchanged =
-    olds.svmName === inputs.svmName &&
-    olds.svmUuid === inputs.svmUuid &&
-    (olds.cluster ?? undefined) === inputs.cluster;
-  return known && !(Object.keys(olds).length > 0 && unchanged);
+  if (!known) return false;
+  if (Object.keys(olds).length === 0) return true;
+  if ((olds.cluster ?? undefined) !== inputs.cluster) return true;
+  const sameName = inputs.svmName === undefined || inputs.svmName === olds.svmName;
+  const sameUuid =
+    inputs.svmUuid === undefined ||
+    (typeof olds.svmUuid === "string" && inputs.svmUuid === olds.svmUuid.toLowerCase());
+  return !(sameName && sameUuid);
+}
+
+/** The SVM an existing resource lives on (old inputs, same cluster): finding it is no failure. */
+function managedSvm(olds: Record<string, unknown>, inputs: IscsiServiceInputs): ManagedSvm | undefined {
+  if (Object.keys(olds).length === 0 || (olds.cluster ?? undefined) !== inputs.cluster) return undefined;
+  const managed: ManagedSvm = {};
+  if (typeof olds.svmName === "string") managed.name = olds.svmName;
+  if (typeof olds.svmUuid === "string") managed.uuid = olds.svmUuid;
+  return managed.name === undefined && managed.uuid === undefined ? undefined : managed;
 }
 
 let shared: IscsiServiceProvider | undefined;

@@ -42,3 +42,4 @@ export class IscsiService extends pulumi.dynamic.Resource {
     super(providerStub, name, props, opts, "ontap", "IscsiService");
   }
 }
+export * from "./data-sources";

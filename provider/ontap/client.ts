@@ -5,6 +5,7 @@
  * typed error (./errors) that carries no credentials.
  */
 
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import fetch from "node-fetch";
 
@@ -115,6 +116,8 @@ export class OntapClient {
     this.#credentialSource = connection.credentialSource ?? `the connection's ${auth.kind} credentials`;
     this.#logger = connection.logger ?? DEFAULT_LOGGER;
     this.#agent = createAgent(connection, auth, Math.floor(maxConcurrent));
+    // Every queued request and backoff listens for close(): hundreds at once is normal here.
+    setMaxListeners(0, this.#closing.signal);
     if (connection.insecure === true) {
       this.#logger.warn(
         `TLS certificate verification is OFF for ONTAP cluster ${this.host} (insecure: true): ` +

@@ -10,6 +10,7 @@ import {
   OntapAuthError,
   OntapConfigError,
   OntapError,
+  type OntapErrorKind,
   OntapJobError,
   OntapLostResponseError,
   OntapNetworkError,
@@ -104,9 +105,9 @@ const ISCSI_CODES: Readonly<Record<string, CodeAdvice>> = {
   },
   "2621462": {
     summary: "the SVM does not exist",
-    meaning: (s) => `Cluster ${s.cluster} has no SVM matching ${s.svmLabel}.`,
+    meaning: (s) => `${cap(s.svmLabel)} does not exist on cluster ${s.cluster} (by that name or UUID).`,
     fix: (s) =>
-      `list the SVMs with: vserver show; then correct the resource's SVM name/UUID, or create it: vserver create -vserver ${s.svm}`,
+      `list the SVMs with: vserver show; then correct \`svmName\`/\`svmUuid\`, or create the SVM: vserver create -vserver ${s.svm}`,
   },
   "2621507": {
     summary: "iSCSI is not an allowed protocol on this SVM",
@@ -124,7 +125,7 @@ const ISCSI_CODES: Readonly<Record<string, CodeAdvice>> = {
   "2621707": {
     summary: "neither svm.name nor svm.uuid was given",
     meaning: () => "The request did not say which SVM the iSCSI service belongs to.",
-    fix: () => "set the SVM name (or UUID) input of the IscsiService resource",
+    fix: () => "set `svmName` (or `svmUuid`) on the IscsiService resource",
   },
   "5373966": {
     summary: "the SVM is configured for NVMe, so iSCSI cannot be added",
@@ -443,16 +444,19 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** The kinds an OntapDiagnosticError reports: the transport's, a settings problem, or anything else. */
+export type DiagnosticKind = OntapErrorKind | "config" | "unknown";
+
 /** The error the provider throws: its message is the rendered advice. */
 export class OntapDiagnosticError extends Error {
   /** The ONTAP code, when the failure carried one. */
   readonly code?: string;
   /** The underlying failure's kind ("api", "tls", ...), "config", or "unknown". */
-  readonly kind: string;
+  readonly kind: DiagnosticKind;
   /** The HTTP status, when one arrived. */
   readonly status?: number;
 
-  constructor(message: string, details: { kind: string; code?: string; status?: number }) {
+  constructor(message: string, details: { kind: DiagnosticKind; code?: string; status?: number }) {
     super(message);
     this.name = "OntapDiagnosticError";
     this.kind = details.kind;
@@ -464,7 +468,8 @@ export class OntapDiagnosticError extends Error {
 /** `err` rendered for `ctx`, as the error the provider throws. An OntapDiagnosticError passes through. */
 export function toDiagnosticError(err: unknown, ctx: DiagnosticContext): OntapDiagnosticError {
   if (err instanceof OntapDiagnosticError) return err;
-  const kind = err instanceof OntapError || err instanceof OntapConfigError ? err.kind : "unknown";
+  const kind: DiagnosticKind =
+    err instanceof OntapError || err instanceof OntapConfigError ? err.kind : "unknown";
   const code = err instanceof OntapApiError || err instanceof OntapJobError ? err.code : undefined;
   const status = (err as { status?: unknown } | null)?.status;
   return new OntapDiagnosticError(renderError(err, ctx), {

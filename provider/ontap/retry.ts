@@ -34,9 +34,10 @@ import {
 import type { HttpMethod, RetryPolicy } from "./types";
 
 /**
- * Five retries from 250 ms doubling to at most 10 s spans about 8 s of backoff: enough to
+ * Five retries from 250 ms, doubling (4 s at the fifth), span 4 to 8 s of backoff: enough to
  * ride out a management LIF failover or a burst of 262160, short enough that a dead
- * cluster fails a `pulumi up` in well under a minute (without a hung request).
+ * cluster fails a `pulumi up` in seconds rather than minutes. The 10 s cap bounds what a
+ * Retry-After can make us wait; 60 s in total bounds everything, hung attempts included.
  */
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   retries: 5,

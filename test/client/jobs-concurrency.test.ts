@@ -24,7 +24,11 @@ describe("OntapClient async jobs", () => {
 
   it("polls a 202 job to success and returns the job's record", async () => {
     sim.setAsyncJobs(true, 300);
-    const response = await client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } });
+    const response = await client.request({
+      method: "POST",
+      path: SERVICES,
+      body: { svm: { name: "svm1" } },
+    });
     expect(response.status).to.equal(202);
     expect(response.jobUuid).to.be.a("string");
     expect(response.body).to.include({ state: "success" });
@@ -42,8 +46,12 @@ describe("OntapClient async jobs", () => {
       code: "5374893",
       message: "The SVM is stopped.",
     });
-    const err = await rejectionOf(client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }));
-    expect(err).to.be.instanceOf(OntapJobError).and.include({ code: "5374893", jobMessage: "The SVM is stopped." });
+    const err = await rejectionOf(
+      client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
+    );
+    expect(err)
+      .to.be.instanceOf(OntapJobError)
+      .and.include({ code: "5374893", jobMessage: "The SVM is stopped." });
     expect((err as OntapJobError).jobUuid).to.be.a("string");
     expect(sim.service("svm1")).to.equal(undefined);
     const text = renderError(err, { action: "create the iSCSI service", svm: "svm1" });
@@ -53,10 +61,14 @@ describe("OntapClient async jobs", () => {
   it("stops waiting for a job after jobTimeoutMs", async () => {
     client = clientFor(sim, { jobTimeoutMs: 300 });
     sim.setAsyncJobs(true, 5_000);
-    const err = await rejectionOf(client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }));
+    const err = await rejectionOf(
+      client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
+    );
     expect(err).to.be.instanceOf(OntapTimeoutError).and.include({ timeoutMs: 300, method: "POST" });
     expect((err as OntapTimeoutError).jobUuid).to.be.a("string");
-    expect(renderError(err, { action: "create the iSCSI service", svm: "svm1" })).to.include("was still running");
+    expect(renderError(err, { action: "create the iSCSI service", svm: "svm1" })).to.include(
+      "was still running",
+    );
   });
 });
 
@@ -82,7 +94,7 @@ describe("OntapClient concurrency", () => {
 
   it("caps at 8 by default", async () => {
     client = clientFor(sim);
-    await Promise.all(Array.from({ length: 200 }, () => client.request({ method: "GET", path: CLUSTER })));
+    await Promise.all(Array.from({ length: 100 }, () => client.request({ method: "GET", path: CLUSTER })));
     expect(sim.peakConcurrency).to.be.within(2, 8);
   });
 
@@ -119,7 +131,9 @@ describe("OntapClient before the request is sent", () => {
       retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20, maxTotalMs: 5_000 },
     });
     try {
-      const err = await rejectionOf(client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }));
+      const err = await rejectionOf(
+        client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
+      );
       expect(err).to.be.instanceOf(OntapTimeoutError).and.include({ attempts: 3 });
       expect(connections).to.equal(3);
     } finally {

@@ -30,7 +30,10 @@ describe("OntapClient retries", () => {
     for (const status of [429, 502, 503, 504]) {
       it(`retries a GET answered ${status} and returns the answer that follows`, async () => {
         sim.injectFault({ kind: "http-error", status, times: 2, path: CLUSTER });
-        const response = await client.request<{ version: { full: string } }>({ method: "GET", path: CLUSTER });
+        const response = await client.request<{ version: { full: string } }>({
+          method: "GET",
+          path: CLUSTER,
+        });
         expect(response.status).to.equal(200);
         expect(response.body.version.full).to.be.a("string");
         expect(sent(sim, "GET", CLUSTER)).to.have.length(3);
@@ -46,7 +49,11 @@ describe("OntapClient retries", () => {
     it("retries a POST refused with 429 or 503, creating the service once", async () => {
       sim.injectFault({ kind: "http-error", status: 429, method: "POST", path: SERVICES });
       sim.injectFault({ kind: "http-error", status: 503, method: "POST", path: SERVICES });
-      const response = await client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } });
+      const response = await client.request({
+        method: "POST",
+        path: SERVICES,
+        body: { svm: { name: "svm1" } },
+      });
       expect(response.status).to.equal(201);
       expect(response.location).to.equal(`${SERVICES}/${sim.svm("svm1")?.uuid}`);
       expect(sent(sim, "POST", SERVICES).map((r) => r.status)).to.deep.equal([429, 503, 201]);
@@ -75,7 +82,9 @@ describe("OntapClient retries", () => {
       sim.injectFault({ kind: "http-error", status: 503, path: CLUSTER });
       await client.request({ method: "GET", path: CLUSTER });
       const retry = logger.lines.find((l) => l.message.includes("retrying"));
-      expect(retry?.message).to.match(/^ONTAP GET \/api\/cluster: HTTP 503 on attempt 1; retrying in \d+ ms$/);
+      expect(retry?.message).to.match(
+        /^ONTAP GET \/api\/cluster: HTTP 503 on attempt 1; retrying in \d+ ms$/,
+      );
     });
   });
 
@@ -109,16 +118,24 @@ describe("OntapClient retries", () => {
 
     it("does not repeat a POST answered 500 (the write may have happened)", async () => {
       sim.injectFault({ kind: "http-error", status: 500, method: "POST", path: SERVICES, times: 5 });
-      const err = await rejectionOf(client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }));
+      const err = await rejectionOf(
+        client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
+      );
       expect(err).to.be.instanceOf(OntapApiError).and.include({ status: 500, code: "262145" });
       expect(sent(sim, "POST", SERVICES)).to.have.length(1);
     });
 
     it("returns ONTAP's code, message and target from a real refusal", async () => {
       await client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } });
-      const err = await rejectionOf(client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }));
-      expect(err).to.be.instanceOf(OntapApiError).and.include({ code: "5374077", method: "POST", path: SERVICES });
-      expect((err as OntapApiError).ontapMessage).to.be.a("string").and.not.equal("");
+      const err = await rejectionOf(
+        client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
+      );
+      expect(err)
+        .to.be.instanceOf(OntapApiError)
+        .and.include({ code: "5374077", method: "POST", path: SERVICES });
+      expect((err as OntapApiError).ontapMessage)
+        .to.be.a("string")
+        .and.not.equal("");
       expect(sent(sim, "POST", SERVICES)).to.have.length(2);
     });
   });

@@ -66,7 +66,9 @@ describe("OntapClient TLS", () => {
     track(clientFor(sim, { caCert: undefined, insecure: true, logger: capturingLogger() }));
     expect(process.env.NODE_TLS_REJECT_UNAUTHORIZED).to.equal(undefined);
     const strict = track(clientFor(sim, { caCert: undefined }));
-    expect(await rejectionOf(strict.request({ method: "GET", path: CLUSTER }))).to.be.instanceOf(OntapTlsError);
+    expect(await rejectionOf(strict.request({ method: "GET", path: CLUSTER }))).to.be.instanceOf(
+      OntapTlsError,
+    );
   });
 
   it("rejects a certificate that does not name the host, even from the trusted CA", async () => {
@@ -75,7 +77,9 @@ describe("OntapClient TLS", () => {
       const client = track(clientFor(wrong));
       const err = await rejectionOf(client.request({ method: "GET", path: CLUSTER }));
       expect(err).to.be.instanceOf(OntapTlsError).and.include({ problem: "hostname-mismatch" });
-      expect(renderError(err, ctx)).to.include("does not name the host").and.include("cluster.example.invalid");
+      expect(renderError(err, ctx))
+        .to.include("does not name the host")
+        .and.include("cluster.example.invalid");
     } finally {
       await wrong.stop();
     }
@@ -98,10 +102,14 @@ describe("OntapClient authentication", () => {
   });
 
   it("fails wrong credentials after one request with an auth error naming their source", async () => {
-    const client = track(clientFor(sim, { auth: { kind: "basic", username: "admin", password: "wrong-password" } }));
+    const client = track(
+      clientFor(sim, { auth: { kind: "basic", username: "admin", password: "wrong-password" } }),
+    );
     const err = await rejectionOf(client.request({ method: "GET", path: CLUSTER }));
     expect(err).to.be.instanceOf(OntapAuthError).and.include({ status: 401, authKind: "basic", attempts: 1 });
-    expect((err as OntapAuthError).credentialSource).to.equal('stack config "ontap:username"/"ontap:password"');
+    expect((err as OntapAuthError).credentialSource).to.equal(
+      'stack config "ontap:username"/"ontap:password"',
+    );
     expect(sim.requests).to.have.length(1);
     const text = renderError(err, ctx);
     expect(text).to.include('from stack config "ontap:username"/"ontap:password"');
@@ -110,7 +118,11 @@ describe("OntapClient authentication", () => {
 
   it("names a generic source when the caller gave none", async () => {
     const client = track(
-      new OntapClient({ host: sim.host, caCert: sim.caCert, auth: { kind: "token", token: "not-a-valid-token" } }),
+      new OntapClient({
+        host: sim.host,
+        caCert: sim.caCert,
+        auth: { kind: "token", token: "not-a-valid-token" },
+      }),
     );
     const err = await rejectionOf(client.request({ method: "GET", path: CLUSTER }));
     expect(err).to.be.instanceOf(OntapAuthError);
@@ -123,7 +135,11 @@ describe("OntapClient authentication", () => {
   });
 
   it("authenticates with a client certificate given as PEM text", async () => {
-    const auth = { kind: "certificate", certPem: readCert("client-admin.pem"), keyPem: readCert("client-admin.key") } as const;
+    const auth = {
+      kind: "certificate",
+      certPem: readCert("client-admin.pem"),
+      keyPem: readCert("client-admin.key"),
+    } as const;
     const client = track(clientFor(sim, { auth }));
     expect((await client.request({ method: "GET", path: CLUSTER })).status).to.equal(200);
     expect(sim.requests[0]?.headers).to.not.have.property("authorization");

@@ -38,7 +38,9 @@ export interface RawRegistration {
 }
 
 /** The one message the child sends before it exits. */
-export type CaptureChildMessage = { ok: true; registrations: RawRegistration[] } | { ok: false; error: string };
+export type CaptureChildMessage =
+  | { ok: true; registrations: RawRegistration[] }
+  | { ok: false; error: string };
 
 type RegisterCallback = (err: unknown, resp?: resourceProto.RegisterResourceResponse) => void;
 interface MonitorLike {
@@ -48,8 +50,15 @@ interface CompilableModule {
   _compile(code: string, filename: string): void;
 }
 
+let sent = false;
+
+/** Sends the one result and exits; anything after the first result is ignored. */
 function send(message: CaptureChildMessage): void {
-  if (!process.send) throw new Error("capture-child must be started with an IPC channel (child_process.fork)");
+  if (sent) return;
+  sent = true;
+  if (!process.send) {
+    throw new Error("capture-child must be started with an IPC channel (child_process.fork)");
+  }
   process.send(message, () => process.exit(message.ok ? 0 : 1));
 }
 
@@ -91,10 +100,8 @@ async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? "") as CaptureChildSpec;
   const programRequire = createRequire(path.join(spec.programDir, "__capture__.js"));
   const pulumi = programRequire("@pulumi/pulumi") as typeof pulumiModule;
-  const settings = programRequire("@pulumi/pulumi/runtime/settings") as {
-    getMonitor(): MonitorLike;
-    waitForRPCs(): Promise<void>;
-  };
+  const settings = programRequire("@pulumi/pulumi/runtime/settings") as { getMonitor(): MonitorLike };
+  const log = programRequire("@pulumi/pulumi/log") as { hasErrors(): boolean };
 
   await pulumi.runtime.setMocks(
     {
@@ -108,6 +115,7 @@ async function main(): Promise<void> {
   );
 
   const registrations: RawRegistration[] = [];
+  const pending = new Set<RawRegistration>();
   const monitor = settings.getMonitor();
   const registerResource = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
@@ -124,16 +132,29 @@ async function main(): Promise<void> {
       replaceOnChanges: req.getReplaceonchangesList(),
     };
     registrations.push(registration);
+    pending.add(registration);
     registerResource(req, (err, resp) => {
+      pending.delete(registration);
       registration.urn = resp?.getUrn() ?? "";
       callback(err, resp);
     });
   };
 
+  // The result waits until nothing is left to run: `settings.waitForRPCs()` can resolve
+  // before a registration starts, and a failed one (e.g. a provider closure that cannot be
+  // serialized) surfaces only later, as an unhandled rejection.
+  process.once("beforeExit", () => {
+    if (log.hasErrors()) fail(new Error("the program logged errors (see its stderr)"));
+    else if (pending.size > 0) {
+      fail(
+        new Error(
+          `registration never completed: ${[...pending].map((r) => `${r.type} ${r.name}`).join(", ")}`,
+        ),
+      );
+    } else send({ ok: true, registrations });
+  });
   registerTypeScript(programRequire);
   programRequire(spec.programDir);
-  await settings.waitForRPCs();
-  send({ ok: true, registrations });
 }
 
 // Only as a forked child: test runners given the whole directory load this module too.

@@ -200,7 +200,9 @@ export function ensurePackageLink(programDir: string, packageName: string, targe
     const current = realpathOrUndefined(linkPath);
     if (current === target) return;
     if (!(stat.isSymbolicLink() && current === undefined)) {
-      throw new Error(`${linkPath} exists and is not a link to ${target}: remove it, the harness links the package`);
+      throw new Error(
+        `${linkPath} exists and is not a link to ${target}: remove it, the harness links the package`,
+      );
     }
     fs.unlinkSync(linkPath); // a dangling link
   }
@@ -209,7 +211,8 @@ export function ensurePackageLink(programDir: string, packageName: string, targe
     fs.symlinkSync(target, linkPath, "dir");
   } catch (err) {
     // Another process may have created the same link in the meantime.
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST" || realpathOrUndefined(linkPath) !== target) throw err;
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST" || realpathOrUndefined(linkPath) !== target)
+      throw err;
   }
 }
 

@@ -1,6 +1,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as path from "node:path";
-import { type CapturedProgram, type CapturedResource, capture, ensurePackageLink, type ProgramOptions } from "./capture";
+import {
+  type CapturedProgram,
+  type CapturedResource,
+  capture,
+  ensurePackageLink,
+  type ProgramOptions,
+} from "./capture";
 import { type CheckFailure, type HostCall, HostCallError, HostProcess } from "./host";
 import { readProjectName } from "./pulumi-sdk";
 import { changedKeys, containsUnknown, type PropertyMap, wireEqual } from "./wire";
@@ -13,6 +19,13 @@ export interface EngineOptions extends ProgramOptions {
   hostEnv?: NodeJS.ProcessEnv;
   /** Extra environment for the program. */
   programEnv?: NodeJS.ProcessEnv;
+  /**
+   * Which config changes start a new host. "provider-config" (default): keys outside the
+   * program's own project namespace — the host resolves un-namespaced keys against
+   * PULUMI_NODEJS_PROJECT, which the engine does not set for it, so a provider reads its
+   * own namespace ("ontap:host"). "any-config": every change, as separate CLI runs would.
+   */
+  restartHostOn?: "provider-config" | "any-config";
 }
 
 /** A resource as the engine's state (the checkpoint) holds it. */
@@ -106,9 +119,11 @@ async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
 
 /**
  * A small simulation of the Pulumi engine's step logic for dynamic resources, with an
- * in-memory state, driving the real dynamic provider host (one process, started on the
- * first operation and reused; started again only when the stack config changes, as a new
- * CLI run would). It follows the rules of `pkg/resource/deploy/step_generator.go`:
+ * in-memory state, driving the real dynamic provider host. One host process serves the
+ * whole scenario; it is started again (and configured afresh, as a new CLI run would) only
+ * when the config a provider reads changes — see `restartHostOn` — because the host runs
+ * each provider's `configure` once and caches it. It follows the rules of
+ * `pkg/resource/deploy/step_generator.go`:
  *
  * - preview: Check, and Diff for resources in the state; no Create/Update/Delete (the host
  *   answers Configure with `supportsPreview: false`);
@@ -229,7 +244,9 @@ export class Engine {
         registered.add(r.urn);
         for (const [key, value] of Object.entries(r.inputs)) {
           if (containsUnknown(value)) {
-            throw new Error(`${r.urn}: input "${key}" is unknown during up; the harness cannot run such programs`);
+            throw new Error(
+              `${r.urn}: input "${key}" is unknown during up; the harness cannot run such programs`,
+            );
           }
         }
         const old = this.resources.get(r.urn);
@@ -245,7 +262,9 @@ export class Engine {
           // A same step records the new inputs; the outputs stay.
           this.resources.set(r.urn, { ...old, inputs, secretKeys: r.secretKeys });
         } else if (step.op === "update") {
-          const res = await this.call(step, () => host.update(old.id, r.urn, old.outputs, inputs, old.inputs));
+          const res = await this.call(step, () =>
+            host.update(old.id, r.urn, old.outputs, inputs, old.inputs),
+          );
           step.new = this.record(r, old.id, inputs, res.properties);
         } else if (step.deleteBeforeReplace) {
           await this.call(step, () => host.delete(old.id, r.urn, old.outputs, old.inputs));
@@ -321,7 +340,10 @@ export class Engine {
     await host?.stop();
   }
 
-  private async operation(kind: OperationKind, body: (op: OperationResult) => Promise<void>): Promise<OperationResult> {
+  private async operation(
+    kind: OperationKind,
+    body: (op: OperationResult) => Promise<void>,
+  ): Promise<OperationResult> {
     const op: OperationResult = { kind, steps: [], calls: [], summary: {} };
     this.operations.push(op);
     this.currentCalls = op.calls;
@@ -396,7 +418,12 @@ export class Engine {
     }
   }
 
-  private async create(host: HostProcess, step: Step, r: CapturedResource, inputs: PropertyMap): Promise<void> {
+  private async create(
+    host: HostProcess,
+    step: Step,
+    r: CapturedResource,
+    inputs: PropertyMap,
+  ): Promise<void> {
     try {
       const res = await this.call(step, () => host.create(r.urn, inputs));
       step.new = this.record(r, res.id, inputs, res.properties);
@@ -433,7 +460,9 @@ export class Engine {
     for (const r of program.resources) {
       if (!r.custom) continue; // components: no provider calls
       if (!DYNAMIC_TYPE.test(r.type) || r.provider !== "") {
-        throw new Error(`${r.urn}: only dynamic resources with the default provider are simulated (type ${r.type})`);
+        throw new Error(
+          `${r.urn}: only dynamic resources with the default provider are simulated (type ${r.type})`,
+        );
       }
       if (r.ignoreChanges.length > 0 || r.replaceOnChanges.length > 0) {
         throw new Error(`${r.urn}: ignoreChanges/replaceOnChanges are not simulated`);
@@ -457,7 +486,14 @@ export class Engine {
 
   /** The running host, configured with the current stack config; a new one when the config changed. */
   private async ensureHost(): Promise<HostProcess> {
-    const key = JSON.stringify([Object.entries(this.config).sort(), [...this.secretKeys].sort()]);
+    const programKey = (k: string) =>
+      this.options.restartHostOn !== "any-config" && k.startsWith(`${this.project}:`);
+    const key = JSON.stringify([
+      Object.entries(this.config)
+        .filter(([k]) => !programKey(k))
+        .sort(),
+      [...this.secretKeys].filter((k) => !programKey(k)).sort(),
+    ]);
     if (this.host?.running && this.hostConfigKey === key) return this.host;
     await this.stop();
     const host = await HostProcess.start({

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
-import { capture } from "./capture";
+import { capture, ProgramError } from "./capture";
 import { CheckFailedError, DeploymentError, Engine } from "./engine";
 import { type HostCall, HostCallError, HostProcess } from "./host";
 import { PROVIDER_KEY, UNKNOWN } from "./wire";
@@ -64,7 +64,12 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
     it("returns each resource as the engine receives it: real __provider, secrets unwrapped, preview unknowns", async () => {
       const program = await capture({
         programDir: ECHO,
-        config: { "echo:key": "alpha", "echo:message": "hello", "echo:note": "n0te", "echo:follower": "true" },
+        config: {
+          "echo:key": "alpha",
+          "echo:message": "hello",
+          "echo:note": "n0te",
+          "echo:follower": "true",
+        },
         secretKeys: ["echo:note"],
         preview: true,
       });
@@ -78,8 +83,20 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
       expect(echo.inputs).to.include({ key: "alpha", message: "hello", note: "n0te" });
       expect(echo.inputs).to.not.have.property("failCreate"); // undefined inputs never reach the wire
       expect(echo.secretKeys).to.deep.equal(["note"]);
-      expect(echo.inputs[PROVIDER_KEY]).to.be.a("string").and.match(/^exports\.handler = /);
+      expect(echo.inputs[PROVIDER_KEY])
+        .to.be.a("string")
+        .and.match(/^exports\.handler = /);
       expect(follower.inputs.message).to.equal(UNKNOWN);
+    });
+
+    it("fails with Pulumi's text when the provider closure cannot be serialized", async () => {
+      const err = await capture({
+        programDir: ECHO,
+        config: { "echo:key": "alpha", "echo:message": "hello", "echo:unserializable": "true" },
+      }).catch((e: unknown) => e);
+
+      expect(err).to.be.instanceOf(ProgramError);
+      expect((err as ProgramError).message).to.include(`Error serializing '() => provider'`);
     });
   });
 
@@ -96,7 +113,7 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
       engine.setConfig({ "echo:message": "changed" });
       const second = await engine.preview();
 
-      expect(methods(second.calls)).to.deep.equal(["configure", "check", "diff"]);
+      expect(methods(second.calls)).to.deep.equal(["check", "diff"]);
       expect(second.steps.map((s) => [s.op, s.changedKeys])).to.deep.equal([["update", ["message"]]]);
       expect(store().log).to.deep.equal(logAfterUp);
       expect(engine.state.get(engine.urn(ECHO_TYPE, "echo"))?.outputs.message).to.equal("hello");
@@ -134,8 +151,8 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
       engine.setConfig({ "echo:message": "hello again" });
       const result = await engine.up();
 
-      expect(methods(result.calls)).to.deep.equal(["configure", "check", "diff", "update"]);
-      const update = result.calls[3];
+      expect(methods(result.calls)).to.deep.equal(["check", "diff", "update"]);
+      const update = result.calls[2];
       expect(update.request.olds).to.deep.equal(old?.outputs);
       expect(update.request.news).to.include({ message: "hello again" });
       expect(result.steps[0]).to.include({ op: "update" });
@@ -152,10 +169,10 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
       engine.setConfig({ "echo:key": "beta", "echo:codeVersion": "2" });
       const result = await engine.up();
 
-      expect(methods(result.calls)).to.deep.equal(["configure", "check", "diff", "create", "delete"]);
+      expect(methods(result.calls)).to.deep.equal(["check", "diff", "create", "delete"]);
       expect(result.steps[0]).to.include({ op: "replace", deleteBeforeReplace: false });
       expect(result.steps[0].replaces).to.deep.equal(["key"]);
-      const [create, del] = result.calls.slice(3);
+      const [create, del] = result.calls.slice(2);
       expect(del.request.properties).to.have.property(PROVIDER_KEY, oldProvider);
       expect((create.request.properties as Record<string, unknown>)[PROVIDER_KEY]).to.not.equal(oldProvider);
       expect(store().log).to.deep.equal(["create alpha v1", "create beta v2", "delete alpha-1 v1"]);
@@ -169,7 +186,7 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
       engine.setConfig({ "echo:key": "beta" });
       const result = await engine.up();
 
-      expect(methods(result.calls)).to.deep.equal(["configure", "check", "diff", "delete", "create"]);
+      expect(methods(result.calls)).to.deep.equal(["check", "diff", "delete", "create"]);
       expect(result.steps[0]).to.include({ op: "replace", deleteBeforeReplace: true });
       expect(store().log).to.deep.equal(["create alpha v1", "delete alpha-1 v1", "create beta v1"]);
     });
@@ -252,7 +269,8 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
     });
 
     it("keeps the text of an error thrown in create, through gRPC, and records nothing", async () => {
-      const message = "ONTAP refused “svm1” [code 2621507]\nFix: vserver add-protocols -vserver svm1 -protocols iscsi";
+      const message =
+        "ONTAP refused “svm1” [code 2621507]\nFix: vserver add-protocols -vserver svm1 -protocols iscsi";
       const engine = newEngine({ "echo:failCreate": message });
       const err = await failureOf(engine.up());
 
@@ -269,13 +287,33 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
 
       const cause = err.cause as HostCallError;
       expect(cause.details).to.equal("created, but it did not come up");
-      expect(cause.initFailure).to.deep.include({ id: "alpha-1", reasons: ["created, but it did not come up"] });
+      expect(cause.initFailure).to.deep.include({
+        id: "alpha-1",
+        reasons: ["created, but it did not come up"],
+      });
       expect(engine.state.get(engine.urn(ECHO_TYPE, "echo"))?.id).to.equal("alpha-1");
     });
   });
 
-  describe("HostProcess", () => {
-    it("prints its port first, answers Configure as the source says, and is gone after stop()", async () => {
+  describe("host lifecycle", () => {
+    it("keeps one host across operations, and starts a new one when the provider's config changes", async () => {
+      const engine = newEngine();
+      await engine.up();
+      const firstHost = engine.currentHost;
+      engine.setConfig({ "echo:message": "program config only" });
+      const update = await engine.up();
+      expect(methods(update.calls)).to.deep.equal(["check", "diff", "update"]);
+      expect(engine.currentHost).to.equal(firstHost);
+
+      engine.setConfig({ "store:token": "rotated" }, { secret: true });
+      const afterRotation = await engine.up();
+      expect(methods(afterRotation.calls)).to.deep.equal(["configure", "check", "diff"]);
+      expect(engine.currentHost).to.not.equal(firstHost);
+      expect(firstHost?.running).to.equal(false);
+      expect(store().configured).to.have.length(2);
+    });
+
+    it("HostProcess prints its port first, answers Configure as the source says, and is gone after stop()", async () => {
       const host = await HostProcess.start({ programDir: ECHO });
       try {
         expect(host.stdout.split("\n")[0]).to.equal(String(host.port));

@@ -126,22 +126,37 @@ export class HostProcess {
   private err = "";
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private readonly exited: Promise<void>;
+  private client: Client | undefined;
+  private boundPort = 0;
+  private readonly callTimeoutMs: number;
+  private readonly onCall: ((call: HostCall) => void) | undefined;
 
   private constructor(
     private readonly sdk: PulumiSdk,
     private readonly child: ChildProcess,
-    private client: Client | undefined,
-    readonly port: number,
-    private readonly callTimeoutMs: number,
-    private readonly onCall: ((call: HostCall) => void) | undefined,
+    options: HostOptions,
   ) {
+    this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
+    this.onCall = options.onCall;
+    liveHosts.add(child);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      this.out += chunk.toString();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      this.err += chunk.toString();
+    });
+    child.once("exit", (code, signal) => {
+      this.exit = { code, signal };
+    });
     this.exited = new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolve();
-      child.once("close", () => resolve());
+      child.once("close", () => {
+        liveHosts.delete(child);
+        resolve();
+      });
     });
   }
 
-  /** Starts the host and waits for the port it prints on its first stdout line. */
+  /** Starts the host and connects to the port it prints on its first stdout line. */
   static async start(options: HostOptions): Promise<HostProcess> {
     const programDir = path.resolve(options.programDir);
     const sdk = loadPulumiSdk(programDir);
@@ -150,75 +165,55 @@ export class HostProcess {
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    liveHosts.add(child);
-    child.once("close", () => liveHosts.delete(child));
-    const buffers = { out: "", err: "" };
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    const onOut = (chunk: Buffer) => {
-      buffers.out += chunk.toString();
-    };
-    const onErr = (chunk: Buffer) => {
-      buffers.err += chunk.toString();
-    };
-    child.stdout?.on("data", onOut);
-    child.stderr?.on("data", onErr);
-    child.once("exit", (code, signal) => {
-      exit = { code, signal };
-    });
-
-    const timeoutMs = options.startTimeoutMs ?? 30_000;
-    let port: number;
+    const host = new HostProcess(sdk, child, options);
     try {
-      port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no port within ${timeoutMs} ms`)), timeoutMs);
-        const check = () => {
-          const newline = buffers.out.indexOf("\n");
-          if (newline >= 0) {
-            clearTimeout(timer);
-            const line = buffers.out.slice(0, newline).trim();
-            const n = Number(line);
-            if (Number.isInteger(n) && n > 0) resolve(n);
-            else reject(new Error(`first stdout line is not a port: ${JSON.stringify(line)}`));
-          }
-        };
-        child.stdout?.on("data", check);
-        child.once("error", (e) => {
-          clearTimeout(timer);
-          reject(e);
-        });
-        child.once("exit", (code, signal) => {
-          clearTimeout(timer);
-          reject(new Error(`exited before printing its port (code ${code}, signal ${signal})`));
-        });
-      });
+      host.boundPort = await host.waitForPort(options.startTimeoutMs ?? 30_000);
     } catch (e) {
-      child.kill("SIGKILL");
+      await host.stop();
       throw new Error(
-        `dynamic provider host ${sdk.dynamicProviderHost} (cwd ${programDir}): ${(e as Error).message}\nstderr:\n${buffers.err}`,
+        `dynamic provider host ${sdk.dynamicProviderHost} (cwd ${programDir}): ${(e as Error).message}\nstderr:\n${host.err}`,
       );
     }
-
-    const client = new sdk.provGrpc.ResourceProviderClient(
-      `127.0.0.1:${port}`,
+    host.client = new sdk.provGrpc.ResourceProviderClient(
+      `127.0.0.1:${host.boundPort}`,
       sdk.grpc.credentials.createInsecure(),
     ) as Client;
-    const host = new HostProcess(sdk, child, client, port, options.callTimeoutMs ?? 60_000, options.onCall);
-    // Keep collecting into the instance from here on; what came before the port is kept too.
-    host.out = buffers.out;
-    host.err = buffers.err;
-    host.exit = exit;
-    child.stdout?.off("data", onOut);
-    child.stderr?.off("data", onErr);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      host.out += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      host.err += chunk.toString();
-    });
-    child.once("exit", (code, signal) => {
-      host.exit = { code, signal };
-    });
     return host;
+  }
+
+  private waitForPort(timeoutMs: number): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const done = (fn: () => void) => {
+        clearTimeout(timer);
+        this.child.stdout?.off("data", onData);
+        this.child.off("error", onError);
+        this.child.off("exit", onExit);
+        fn();
+      };
+      const onData = () => {
+        const newline = this.out.indexOf("\n");
+        if (newline < 0) return;
+        const line = this.out.slice(0, newline).trim();
+        const port = Number(line);
+        if (Number.isInteger(port) && port > 0) done(() => resolve(port));
+        else done(() => reject(new Error(`its first stdout line is not a port: ${JSON.stringify(line)}`)));
+      };
+      const onError = (e: Error) => done(() => reject(e));
+      const onExit = (code: number | null, signal: string | null) =>
+        done(() => reject(new Error(`it exited before printing its port (code ${code}, signal ${signal})`)));
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`no port within ${timeoutMs} ms`))),
+        timeoutMs,
+      );
+      this.child.stdout?.on("data", onData);
+      this.child.once("error", onError);
+      this.child.once("exit", onExit);
+    });
+  }
+
+  /** The port the host listens on (127.0.0.1). */
+  get port(): number {
+    return this.boundPort;
   }
 
   /** The process id. */
@@ -286,7 +281,13 @@ export class HostProcess {
   }
 
   /** Diff: `olds` are the old outputs, `news` the checked inputs. */
-  async diff(id: string, urn: string, olds: PropertyMap, news: PropertyMap, oldInputs?: PropertyMap): Promise<DiffResult> {
+  async diff(
+    id: string,
+    urn: string,
+    olds: PropertyMap,
+    news: PropertyMap,
+    oldInputs?: PropertyMap,
+  ): Promise<DiffResult> {
     const { provProto } = this.sdk;
     const req = new provProto.DiffRequest();
     req.setId(id);
@@ -303,13 +304,7 @@ export class HostProcess {
       stables: r.getStablesList(),
       diffs: r.getDiffsList(),
     });
-    return this.unary(
-      "diff",
-      urn,
-      { id, urn, olds, news },
-      (c, m, o, cb) => c.diff(req, m, o, cb),
-      toResult,
-    );
+    return this.unary("diff", urn, { id, urn, olds, news }, (c, m, o, cb) => c.diff(req, m, o, cb), toResult);
   }
 
   /** Create with the checked inputs. */
@@ -323,13 +318,7 @@ export class HostProcess {
       id: r.getId(),
       properties: (r.getProperties()?.toJavaScript() ?? {}) as PropertyMap,
     });
-    return this.unary(
-      "create",
-      urn,
-      { urn, properties },
-      (c, m, o, cb) => c.create(req, m, o, cb),
-      toResult,
-    );
+    return this.unary("create", urn, { urn, properties }, (c, m, o, cb) => c.create(req, m, o, cb), toResult);
   }
 
   /** Read (refresh): `properties` are the old outputs, `inputs` the old inputs. */
@@ -350,13 +339,7 @@ export class HostProcess {
       if (newInputs) result.inputs = newInputs.toJavaScript() as PropertyMap;
       return result;
     };
-    return this.unary(
-      "read",
-      urn,
-      { id, urn, properties },
-      (c, m, o, cb) => c.read(req, m, o, cb),
-      toResult,
-    );
+    return this.unary("read", urn, { id, urn, properties }, (c, m, o, cb) => c.read(req, m, o, cb), toResult);
   }
 
   /** Update: `olds` are the old outputs, `news` the checked inputs. */
@@ -421,7 +404,10 @@ export class HostProcess {
     return this.sdk.structProto.Struct.fromJavaScript(props);
   }
 
-  private setNameAndType(req: { setName(v: string): unknown; setType(v: string): unknown }, urn: string): void {
+  private setNameAndType(
+    req: { setName(v: string): unknown; setType(v: string): unknown },
+    urn: string,
+  ): void {
     const { name, type } = parseUrn(urn);
     req.setName(name);
     req.setType(type);
@@ -477,10 +463,19 @@ export class HostProcess {
     if (code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED || !this.client) {
       // Give the process a moment to report its exit, then say what it printed.
       await Promise.race([this.exited, new Promise((r) => setTimeout(r, 200))]);
-      const state = this.running ? "still running" : `exited (code ${this.exit?.code}, signal ${this.exit?.signal})`;
+      const state = this.running
+        ? "still running"
+        : `exited (code ${this.exit?.code}, signal ${this.exit?.signal})`;
       hostState = `host ${state}; stderr:\n${this.err.slice(-4000)}`;
     }
-    return new HostCallError(method, code, codeName, details, this.initFailure(serviceError.metadata), hostState);
+    return new HostCallError(
+      method,
+      code,
+      codeName,
+      details,
+      this.initFailure(serviceError.metadata),
+      hostState,
+    );
   }
 
   /** Decodes the `ErrorResourceInitFailed` the host packs into `grpc-status-details-bin`. */

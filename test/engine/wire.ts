@@ -61,7 +61,8 @@ export function containsUnknown(value: WireValue): boolean {
 export function unwrapSecrets(value: WireValue): WireValue {
   if (isSecret(value)) return unwrapSecrets(value.value ?? null);
   if (Array.isArray(value)) return value.map(unwrapSecrets);
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  if (isObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
   return value;
 }
 
@@ -70,7 +71,9 @@ export function wireEqual(a: WireValue | undefined, b: WireValue | undefined): b
   if (a === b) return true;
   if (a === undefined || b === undefined || a === null || b === null) return false;
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => wireEqual(v, b[i]));
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => wireEqual(v, b[i]))
+    );
   }
   if (!isObject(a) || !isObject(b)) return false;
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);

@@ -4,7 +4,7 @@
  */
 import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
-import { getPath } from "./query";
+import { getPath } from "./filter";
 import type { Simulator } from "./types";
 
 /** One answer. `json` is the parsed body (undefined when it is not JSON). */
@@ -15,6 +15,7 @@ export interface Answer {
   json: unknown;
 }
 
+/** How to send one request. */
 export interface CallOptions {
   /** Sent as JSON. */
   body?: unknown;
@@ -82,4 +83,5 @@ export function codeOf(a: Answer): unknown {
   return getPath(a.json, "error.code");
 }
 
+/** The iSCSI service collection path. */
 export const SERVICES = "/api/protocols/san/iscsi/services";

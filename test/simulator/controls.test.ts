@@ -21,7 +21,7 @@ describe("simulator: async jobs, latency, concurrency and the request log", () =
     const first = await call(sim, "GET", href);
     expect(first.json).to.have.property("state").that.is.oneOf(["queued", "running"]);
     expect(first.json).to.include.keys("uuid", "description", "message", "code", "start_time", "_links");
-    await wait(120);
+    await wait(200);
     const done = await call(sim, "GET", href);
     expect(done.json).to.include({ state: "success", code: 0 });
     expect(done.json).to.have.property("end_time");
@@ -60,7 +60,7 @@ describe("simulator: async jobs, latency, concurrency and the request log", () =
   });
 
   it("a concurrency cap answers 429 with code 262160 and Retry-After; peakConcurrency counts", async () => {
-    sim.setLatency(100);
+    sim.setLatency(250);
     sim.setMaxConcurrent(2);
     const answers = await Promise.all([1, 2, 3, 4].map(() => call(sim, "GET", SERVICES)));
     const statuses = answers.map((a) => a.status).sort();

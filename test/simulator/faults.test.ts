@@ -95,7 +95,7 @@ describe("simulator: faults", () => {
     expect(a.status).to.equal(202);
     const href = field(a.json, "job._links.self.href") as string;
     expect(href).to.equal(`/api/cluster/jobs/${field(a.json, "job.uuid")}`);
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 150));
     const job = await call(sim, "GET", href);
     expect(job.json).to.include({ state: "failure", code: 5374077, message: "nope" });
     expect(sim.service("svm1")).to.equal(undefined);

@@ -22,12 +22,8 @@ export * from "./types";
 /** Every route the simulator serves under /api. */
 export const ROUTES: Route[] = [...serviceRoutes, ...metricRoutes, ...svmRoutes, ...clusterRoutes];
 
-/** The simulator's in-process API: ./types' `Simulator` plus test helpers of its own. */
+/** The simulator `startSimulator` returns: ./types' `Simulator` with its optional members present. */
 export interface SimulatorInstance extends Simulator {
-  /**
-   * Gives a service metrics history from `sinceMs` ago (default: a year and a bit), so its
-   * metrics endpoints answer at once instead of 8585947.
-   */
   backfillMetrics(svm: string, sinceMs?: number): void;
 }
 

@@ -5,6 +5,9 @@
  * `return_records` and `return_timeout`.
  */
 import { invalidValue, OntapError, unexpectedArgument } from "./errors";
+import { compare, compareToLiteral, getPath, isObject, matchesFilter } from "./filter";
+
+export { getPath } from "./filter";
 
 /** What one resource type looks like to the query engine. */
 export interface ResourceSpec {
@@ -29,21 +32,6 @@ export type Selection =
 type Json = Record<string, unknown>;
 
 const COLLECTION_PARAMS = new Set(["fields", "max_records", "return_records", "return_timeout", "order_by"]);
-
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** The value at a dotted path, or undefined. */
-export function getPath(record: unknown, path: string): unknown {
-  let cur: unknown = record;
-  for (const part of path.split(".")) {
-    if (Array.isArray(cur) && /^\d+$/.test(part)) cur = cur[Number(part)];
-    else if (isObject(cur)) cur = cur[part];
-    else return undefined;
-  }
-  return cur;
-}
 
 function isKnownPath(spec: ResourceSpec, name: string): boolean {
   return spec.paths.some((p) => p === name || p.startsWith(`${name}.`));
@@ -110,54 +98,6 @@ export function project(record: Json, sel: Selection, spec: ResourceSpec, prefix
   if (record._links !== undefined && (prefix === "" || Object.keys(out).length > 0))
     out._links = record._links;
   return out;
-}
-
-function compare(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === undefined) return 1;
-  if (b === undefined) return -1;
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  if (typeof a === "boolean" && typeof b === "boolean") return a ? 1 : -1;
-  return String(a) < String(b) ? -1 : 1;
-}
-
-function compareToLiteral(v: unknown, literal: string): number {
-  if (typeof v === "number" && literal.trim() !== "" && !Number.isNaN(Number(literal)))
-    return v - Number(literal);
-  const s = String(v);
-  return s === literal ? 0 : s < literal ? -1 : 1;
-}
-
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()[\]\\]/g, "\\$&").replace(/\*/g, ".*");
-  return new RegExp(`^${escaped}$`);
-}
-
-/** Whether one alternative (without its `!`) matches a value. */
-function matchesPositive(v: unknown, alt: string): boolean {
-  if (v === undefined || v === null) return alt === "null" || alt === "";
-  if (Array.isArray(v) || isObject(v)) return false;
-  const range = /^(.+)\.\.(.+)$/.exec(alt);
-  if (range) return compareToLiteral(v, range[1]) >= 0 && compareToLiteral(v, range[2]) <= 0;
-  const op = /^(<=|>=|<|>)(.*)$/.exec(alt);
-  if (op) {
-    const c = compareToLiteral(v, op[2]);
-    return op[1] === "<" ? c < 0 : op[1] === ">" ? c > 0 : op[1] === "<=" ? c <= 0 : c >= 0;
-  }
-  if (alt.includes("*")) return globToRegExp(alt).test(String(v));
-  return String(v) === alt;
-}
-
-/**
- * ONTAP filter semantics: plain alternatives are OR'ed; negated ones (`!x`) must all hold.
- * `svm.name=svm1|svm2` is either; `svm.name=!svm1|!svm2` is neither.
- */
-export function matchesFilter(v: unknown, expression: string): boolean {
-  const alts = expression.split("|");
-  const positives = alts.filter((a) => !a.startsWith("!"));
-  const negatives = alts.filter((a) => a.startsWith("!")).map((a) => a.slice(1));
-  if (negatives.some((n) => matchesPositive(v, n))) return false;
-  return positives.length === 0 || positives.some((p) => matchesPositive(v, p));
 }
 
 function parseOrderBy(raw: string | null, spec: ResourceSpec): Array<{ path: string; desc: boolean }> {
@@ -268,13 +208,18 @@ export function collection(req: CollectionRequest, records: Json[]): Json {
   if (next !== undefined) {
     const nextParams = new URLSearchParams(params);
     nextParams.set(startParam, String(getPath(next, spec.sortKey)));
-    links.next = { href: `${req.path}?${nextParams.toString()}` };
+    links.next = { href: `${req.path}?${queryString(nextParams)}` };
   }
   return { records: page.map((r) => project(r, sel, spec)), num_records: page.length, _links: links };
 }
 
 /** The request's own href, as ONTAP puts it in `_links.self`. */
 export function selfHref(path: string, params: URLSearchParams): string {
-  const qs = params.toString();
+  const qs = queryString(params);
   return qs ? `${path}?${qs}` : path;
+}
+
+/** A query string with ONTAP's list and OR separators left readable (`a,b`, `x|y`). */
+export function queryString(params: URLSearchParams): string {
+  return params.toString().replace(/%2C/gi, ",").replace(/%7C/gi, "|");
 }

@@ -41,7 +41,9 @@ export interface WritePlan {
   apply(): Reply;
 }
 
+/** What a handler answers: a reply, or a write for the server to apply. */
 export type Outcome = Reply | WritePlan;
+/** One method of one route; throws OntapError. */
 export type Handler = (ctx: RequestContext) => Outcome;
 
 /** One path pattern and the handlers of its methods. */
@@ -62,6 +64,7 @@ export function resolve(routes: Route[], method: string, path: string): { handle
   throw apiNotFound();
 }
 
+/** Whether a handler answered with a write to apply rather than a reply. */
 export function isWritePlan(o: Outcome): o is WritePlan {
   return (o as WritePlan).kind === "write";
 }

@@ -29,6 +29,7 @@ export interface ClusterSettings {
   version: string;
 }
 
+/** The simulated cluster's state. */
 export class Cluster {
   readonly name = "sim-cluster";
   readonly uuid = randomUUID();

@@ -159,4 +159,10 @@ export interface Simulator {
   setMaxConcurrent(n: number | undefined): void;
   /** Highest number of requests in progress at once since start (or the last clearRequests). */
   readonly peakConcurrency: number;
+  /**
+   * Gives a service a metrics history reaching `sinceMs` back (default: over a year), so
+   * its metrics answer at once. Services created after start (POST, out-of-band, addSvm)
+   * otherwise have no samples for their first 15 s or more (8585947); seeded ones have a year.
+   */
+  backfillMetrics?(svm: string, sinceMs?: number): void;
 }

@@ -1,5 +1,6 @@
 /**
- * /api/cluster (name, uuid, version), /api/cluster/licensing/licenses (the iSCSI
+ * /api/cluster (name, uuid, version, and the ASA r2 personality: `san_optimized` and
+ * `disaggregated`), /api/cluster/licensing/licenses (the iSCSI
  * license a preflight check reads) and /api/cluster/jobs (async writes).
  *
  * Licenses follow ONTAP 9.10+ (NetApp License File): the collection lists installed
@@ -24,7 +25,16 @@ const CLUSTER_SPEC: ResourceSpec = {
   sortKey: "uuid",
   expensive: [],
   collectionDefault: "all",
-  paths: ["name", "uuid", "version.full", "version.generation", "version.major", "version.minor"],
+  paths: [
+    "name",
+    "uuid",
+    "version.full",
+    "version.generation",
+    "version.major",
+    "version.minor",
+    "san_optimized",
+    "disaggregated",
+  ],
 };
 
 const LICENSE_SPEC: ResourceSpec = {
@@ -54,6 +64,10 @@ function clusterRecord(cluster: Cluster): Record<string, unknown> {
       major,
       minor,
     },
+    // ASA r2 is an All SAN Array (san_optimized) on disaggregated storage; the original ASA
+    // is san_optimized only. The simulator models unified ONTAP and ASA r2.
+    san_optimized: cluster.settings.asaR2,
+    disaggregated: cluster.settings.asaR2,
     _links: { self: { href: "/api/cluster" } },
   };
 }

@@ -10,12 +10,13 @@ import {
   parseFields,
   parseReturnTimeout,
   project,
+  queryString,
   type ResourceSpec,
   rejectUnknownParams,
 } from "../query";
 import type { RequestContext, Route } from "../router";
 import type { Service, Svm } from "../state";
-import { serviceFromPath, serviceHref } from "./services";
+import { serviceFromPath, serviceHref } from "./service-record";
 
 const counters = (p: string, names: string[]) => names.map((n) => `${p}.${n}`);
 
@@ -72,7 +73,7 @@ function list(ctx: RequestContext) {
     const [path, qs = ""] = link.href.split("?");
     const q = new URLSearchParams(qs);
     if (ctx.params.has("interval")) q.set("interval", interval);
-    link.href = q.toString() ? `${path}?${q}` : path;
+    link.href = q.toString() ? `${path}?${queryString(q)}` : path;
   }
   return { status: 200, body };
 }

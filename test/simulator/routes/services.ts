@@ -10,124 +10,17 @@
  */
 import { flattenBody } from "../body";
 import { OntapError } from "../errors";
-import { currentPerformance } from "../metrics";
-import {
-  collection,
-  parseFields,
-  parseReturnTimeout,
-  project,
-  type ResourceSpec,
-  rejectUnknownParams,
-} from "../query";
+import { collection, parseFields, parseReturnTimeout, project, rejectUnknownParams } from "../query";
 import { EMPTY_OK, type RequestContext, type Route, type WritePlan } from "../router";
-import type { Cluster, Service, Svm } from "../state";
-
-export const SERVICES_PATH = "/api/protocols/san/iscsi/services";
-
-/** ONTAP's counter sets: throughput has no "other". */
-const rw = (prefix: string) =>
-  (prefix.includes("throughput") ? ["read", "write", "total"] : ["read", "write", "other", "total"]).map(
-    (n) => `${prefix}.${n}`,
-  );
-
-/** The iSCSI service as the query engine sees it. */
-export const SERVICE_SPEC: ResourceSpec = {
-  keys: ["svm.uuid", "svm.name"],
-  sortKey: "svm.uuid",
-  expensive: ["metric", "statistics"],
-  collectionDefault: "keys",
-  paths: [
-    "svm.uuid",
-    "svm.name",
-    "enabled",
-    "target.name",
-    "target.alias",
-    "metric.timestamp",
-    "metric.status",
-    "metric.duration",
-    ...rw("metric.iops"),
-    ...rw("metric.latency"),
-    ...rw("metric.throughput"),
-    "statistics.timestamp",
-    "statistics.status",
-    ...rw("statistics.iops_raw"),
-    ...rw("statistics.latency_raw"),
-    ...rw("statistics.throughput_raw"),
-  ],
-};
-
-/** The href of an SVM's iSCSI service. */
-export function serviceHref(svmUuid: string): string {
-  return `${SERVICES_PATH}/${svmUuid}`;
-}
-
-/** The full record (expensive fields included) of a service. */
-export function serviceRecord(cluster: Cluster, service: Service): Record<string, unknown> {
-  const svm = cluster.requireSvm(service.svmUuid);
-  const target: Record<string, unknown> = { name: cluster.iqn(svm) };
-  if (service.alias !== "") target.alias = service.alias;
-  return {
-    svm: { uuid: svm.uuid, name: svm.name, _links: { self: { href: `/api/svm/svms/${svm.uuid}` } } },
-    enabled: service.enabled,
-    target,
-    ...currentPerformance(service),
-    _links: { self: { href: serviceHref(svm.uuid) } },
-  };
-}
-
-/** 404 2621462 for an SVM addressed by the path. */
-export function svmFromPath(cluster: Cluster, uuid: string): Svm {
-  const svm = cluster.svms.get(uuid);
-  if (!svm) throw new OntapError(404, "2621462", `An SVM with UUID "${uuid}" does not exist.`, "svm.uuid");
-  return svm;
-}
-
-/** 404 5374078 when the SVM addressed by the path has no iSCSI service. */
-export function serviceFromPath(cluster: Cluster, uuid: string): { svm: Svm; service: Service } {
-  const svm = svmFromPath(cluster, uuid);
-  const service = cluster.services.get(svm.uuid);
-  if (!service)
-    throw new OntapError(404, "5374078", `The SVM "${svm.name}" does not have an iSCSI service.`, "svm.uuid");
-  return { svm, service };
-}
-
-/** Alias rule: 1..128 printable ASCII characters without space; "" clears it. */
-function checkAlias(value: unknown): string {
-  if (typeof value !== "string" || (value !== "" && !/^[\x21-\x7e]{1,128}$/.test(value))) {
-    const shown = typeof value === "string" ? value : JSON.stringify(value);
-    throw new OntapError(
-      400,
-      "262185",
-      `"${shown}" is an invalid value for field "target.alias": it must be 1 to 128 printable characters without spaces.`,
-      "target.alias",
-    );
-  }
-  return value;
-}
-
-function checkEnabled(value: unknown): boolean {
-  if (typeof value !== "boolean") {
-    throw new OntapError(
-      400,
-      "262185",
-      `"${JSON.stringify(value)}" is an invalid value for field "enabled" (boolean).`,
-      "enabled",
-    );
-  }
-  return value;
-}
-
-function checkString(name: string, value: unknown): string {
-  if (typeof value !== "string" || value === "") {
-    throw new OntapError(
-      400,
-      "262185",
-      `"${JSON.stringify(value)}" is an invalid value for field "${name}" (string).`,
-      name,
-    );
-  }
-  return value;
-}
+import { checkAlias, checkEnabled, checkString, resolveSvm } from "./service-input";
+import {
+  SERVICE_SPEC,
+  SERVICES_PATH,
+  serviceFromPath,
+  serviceHref,
+  serviceRecord,
+  svmFromPath,
+} from "./service-record";
 
 const READ_ONLY = ["target.name", "metric", "statistics"];
 
@@ -145,35 +38,6 @@ function getOne(ctx: RequestContext) {
   const { service } = serviceFromPath(ctx.cluster, ctx.args[0]);
   const sel = parseFields(ctx.params, SERVICE_SPEC, { kind: "all", expensive: false });
   return { status: 200, body: project(serviceRecord(ctx.cluster, service), sel, SERVICE_SPEC) };
-}
-
-function resolveSvm(cluster: Cluster, name: string | undefined, uuid: string | undefined): Svm {
-  if (name === undefined && uuid === undefined) {
-    throw new OntapError(
-      400,
-      "2621707",
-      'No SVM was specified. Either "svm.name" or "svm.uuid" must be supplied.',
-      "svm",
-    );
-  }
-  const byUuid = uuid === undefined ? undefined : cluster.svms.get(uuid);
-  if (uuid !== undefined && !byUuid) {
-    throw new OntapError(400, "2621462", `An SVM with UUID "${uuid}" does not exist.`, "svm.uuid");
-  }
-  let byName: Svm | undefined;
-  if (name !== undefined) {
-    byName = [...cluster.svms.values()].find((s) => s.name === name);
-    if (!byName) throw new OntapError(400, "2621462", `SVM "${name}" does not exist.`, "svm.name");
-  }
-  if (byUuid && byName && byUuid !== byName) {
-    throw new OntapError(
-      400,
-      "2621706",
-      `The specified "svm.uuid" and "svm.name" refer to different SVMs.`,
-      "svm.uuid",
-    );
-  }
-  return (byUuid ?? byName) as Svm;
 }
 
 function create(ctx: RequestContext): WritePlan {

@@ -1,0 +1,225 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import {
+  getIscsiService,
+  getIscsiServiceMetrics,
+  getIscsiServiceMetricsOutput,
+  getIscsiServiceOutput,
+  IscsiServiceNotFoundError,
+  listIscsiServices,
+  listIscsiServicesOutput,
+  type MetricInterval,
+} from "../../sdk";
+import { capture, ensurePackageLink } from "../engine";
+import { type SimulatorInstance, startSimulator } from "../simulator";
+import type { SimulatorOptions } from "../simulator/types";
+
+const REPO = path.resolve(__dirname, "../../..");
+const INVENTORY = path.join(REPO, "examples/inventory");
+const SERVICES = "/api/protocols/san/iscsi/services";
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error("expected a rejection");
+}
+
+/** The value of an Output outside a deployment (apply runs at once there). */
+function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    output.apply((value) => {
+      resolve(value);
+      return value;
+    });
+    setTimeout(() => reject(new Error("the output never resolved")), 10_000).unref();
+  });
+}
+
+describe("data sources against the simulator", () => {
+  let sim: SimulatorInstance;
+
+  /** Starts a simulator and points the program's stack config (`ontap:*`) at it. */
+  async function start(options: SimulatorOptions = {}, extra: Record<string, string> = {}): Promise<void> {
+    sim = await startSimulator(options);
+    pulumi.runtime.setAllConfig(connection(sim, extra));
+  }
+
+  function connection(s: SimulatorInstance, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      "ontap:host": s.host,
+      "ontap:username": "admin",
+      "ontap:password": "netapp123",
+      "ontap:caCert": s.caCert ?? "",
+      ...extra,
+    };
+  }
+
+  afterEach(async () => {
+    pulumi.runtime.setAllConfig({});
+    await sim?.stop();
+  });
+
+  describe("getIscsiService", () => {
+    it("returns the live service of an SVM named by name, with one GET", async () => {
+      await start({ svms: [{ name: "svm1", service: { alias: "db", enabled: false } }, "svm2"] });
+      const info = await getIscsiService({ svmName: "svm1" });
+      const live = sim.service("svm1");
+      expect(info).to.deep.equal({
+        svmName: "svm1",
+        svmUuid: live?.svmUuid,
+        enabled: false,
+        targetAlias: "db",
+        targetName: live?.iqn,
+        host: sim.host,
+      });
+      expect(sim.requests.map((r) => `${r.method} ${r.path}`)).to.deep.equal([`GET ${SERVICES}`]);
+    });
+
+    it("finds a service by SVM UUID, in any case", async () => {
+      await start({ svms: [{ name: "svm1", service: {} }] });
+      const uuid = sim.service("svm1")?.svmUuid ?? "";
+      expect((await getIscsiService({ svmUuid: uuid.toUpperCase() })).svmName).to.equal("svm1");
+    });
+
+    it("reads through a named connection profile of ontap:clusters", async () => {
+      sim = await startSimulator({ svms: [{ name: "svm1", service: {} }] });
+      const east = { host: sim.host, username: "admin", password: "netapp123", caCert: sim.caCert };
+      pulumi.runtime.setAllConfig({ "ontap:clusters": JSON.stringify({ east }) });
+      expect(await getIscsiService({ svmName: "svm1", cluster: "east" })).to.include({
+        cluster: "east",
+        host: sim.host,
+      });
+    });
+
+    it("says clearly when the SVM has no service, or there is no such SVM", async () => {
+      await start({ svms: ["svm1"] });
+      const none = await rejection(getIscsiService({ svmName: "svm1" }));
+      expect(none).to.be.instanceOf(IscsiServiceNotFoundError);
+      expect(none.message).to.match(/No iSCSI service on SVM "svm1" \(cluster 127\.0\.0\.1:\d+\)/);
+      const missing = await rejection(getIscsiService({ svmUuid: "00000000-0000-4000-8000-000000000000" }));
+      expect(missing).to.be.instanceOf(IscsiServiceNotFoundError);
+    });
+
+    it("refuses arguments that name no SVM, or a pattern, before any request", async () => {
+      await start();
+      expect((await rejection(getIscsiService({} as never))).message).to.match(/set svmName/);
+      expect((await rejection(getIscsiService({ svmName: "svm*" }))).message).to.match(/not a valid SVM name/);
+      expect(sim.requests).to.deep.equal([]);
+    });
+
+    it("renders ONTAP failures with the provider's diagnostics", async () => {
+      await start({}, { "ontap:password": "wrong" });
+      const err = await rejection(getIscsiService({ svmName: "svm1" }));
+      expect(err.message).to.match(/ONTAP rejected the credentials while trying to read the iSCSI service/);
+      expect(err.message).to.not.contain("wrong");
+    });
+
+    it("has an Output variant taking pulumi.Input arguments", async () => {
+      await start({ svms: [{ name: "svm1", service: { alias: "db" } }] });
+      const info = await valueOf(getIscsiServiceOutput({ svmName: pulumi.output("svm1") }));
+      expect(info.targetAlias).to.equal("db");
+    });
+  });
+
+  describe("listIscsiServices", () => {
+    const many = Array.from({ length: 25 }, (_, i) => ({
+      name: `svm${String(i).padStart(2, "0")}`,
+      service: { enabled: i % 3 !== 0 },
+    }));
+
+    it("lists every service, sorted by SVM name, following every page", async () => {
+      await start({ svms: [...many, "bare"] });
+      const all = await listIscsiServices({ pageSize: 4 });
+      expect(all.map((s) => s.svmName)).to.deep.equal(many.map((s) => s.name));
+      expect(new Set(all.map((s) => s.svmUuid)).size).to.equal(25);
+      expect(sim.requests).to.have.length(7);
+      expect(sim.requests.every((r) => r.method === "GET" && r.query.max_records === "4")).to.equal(true);
+    });
+
+    it("filters with ONTAP patterns and by state", async () => {
+      await start({ svms: many });
+      const some = await listIscsiServices({ svmName: "svm0*|svm2*", enabled: false });
+      expect(some.map((s) => s.svmName)).to.deep.equal(["svm00", "svm03", "svm06", "svm09", "svm21", "svm24"]);
+      expect(some.every((s) => !s.enabled)).to.equal(true);
+      const notFirst = await listIscsiServices({ svmName: "!svm0*" });
+      expect(notFirst).to.have.length(15);
+      expect(await listIscsiServices({ svmName: "nothing*" })).to.deep.equal([]);
+    });
+
+    it("has an Output variant", async () => {
+      await start({ svms: many.slice(0, 3) });
+      const list = await valueOf(listIscsiServicesOutput({ enabled: pulumi.output(true) }));
+      expect(list.map((s) => s.svmName)).to.deep.equal(["svm01", "svm02"]);
+    });
+  });
+
+  describe("getIscsiServiceMetrics", () => {
+    const spacing: Record<MetricInterval, [number, number, string]> = {
+      "1h": [240, 15e3, "PT15S"],
+      "1d": [288, 300e3, "PT5M"],
+      "1w": [336, 1800e3, "PT30M"],
+      "1m": [360, 7200e3, "PT2H"],
+      "1y": [365, 86400e3, "P1D"],
+    };
+    for (const [interval, [count, stepMs, duration]] of Object.entries(spacing)) {
+      it(`returns the ${interval} samples, newest first, ${stepMs / 1000} s apart`, async () => {
+        await start({ svms: [{ name: "svm1", service: {} }] });
+        const metrics = await getIscsiServiceMetrics({ svmName: "svm1", interval: interval as MetricInterval });
+        expect(metrics).to.include({ svmName: "svm1", interval, host: sim.host });
+        expect(metrics.note).to.equal(undefined);
+        expect(metrics.samples).to.have.length(count);
+        const times = metrics.samples.map((s) => Date.parse(s.timestamp));
+        for (let i = 1; i < times.length; i++) expect(times[i - 1] - times[i]).to.equal(stepMs);
+        const [latest] = metrics.samples;
+        expect(latest).to.include({ status: "ok", duration });
+        expect(latest?.latency.total).to.be.above(0);
+        expect(latest?.iops.total).to.equal(
+          (latest?.iops.read ?? 0) + (latest?.iops.write ?? 0) + (latest?.iops.other ?? 0),
+        );
+        expect(latest?.throughput.total).to.be.above(0);
+      });
+    }
+
+    it("turns 8585947 (no samples yet) into an empty result with a note", async () => {
+      await start({ svms: ["svm1"] });
+      const created = sim.outOfBand.createService("svm1");
+      const metrics = await getIscsiServiceMetrics({ svmUuid: created.svmUuid, interval: "1h" });
+      expect(metrics.samples).to.deep.equal([]);
+      expect(metrics.note).to.match(/8585947/).and.match(/no metrics are available/);
+    });
+
+    it("refuses an unknown interval, and says when there is no service", async () => {
+      await start({ svms: ["svm1"] });
+      const bad = await rejection(getIscsiServiceMetrics({ svmName: "svm1", interval: "5m" as MetricInterval }));
+      expect(bad.message).to.match(/interval must be one of 1h, 1d, 1w, 1m, 1y/);
+      const none = await rejection(getIscsiServiceMetrics({ svmName: "svm1", interval: "1h" }));
+      expect(none).to.be.instanceOf(IscsiServiceNotFoundError);
+    });
+
+    it("has an Output variant", async () => {
+      await start({ svms: [{ name: "svm1", service: {} }] });
+      const metrics = await valueOf(getIscsiServiceMetricsOutput({ svmName: "svm1", interval: pulumi.output("1d") }));
+      expect(metrics.samples).to.have.length(288);
+    });
+  });
+
+  describe("examples/inventory", () => {
+    it("lists the services and prints their latency", async () => {
+      await start({ svms: [{ name: "svm1", service: {} }, { name: "svm2", service: { enabled: false } }, "svm3"] });
+      ensurePackageLink(INVENTORY, "pulumi-ontap-iscsi", REPO);
+      const program = await capture({
+        programDir: INVENTORY,
+        config: { ...connection(sim), "ontap-iscsi-inventory:interval": "1d" },
+        secretKeys: ["ontap:password"],
+      });
+      const lines = program.stdout.trim().split("\n");
+      expect(lines).to.have.length(2);
+      expect(lines[0]).to.match(/^svm1 +enabled +latency \d+ µs now, \d+ µs average over 1d \(288 samples\)$/);
+      expect(lines[1]).to.match(/^svm2 +disabled latency \d+ µs now/);
+    });
+  });
+});
