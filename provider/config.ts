@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { isIPv6 } from "node:net";
-import type { OntapAuth, OntapConnection } from "./ontap/types";
+import type { OntapAuth, OntapConnection, RetryPolicy } from "./ontap/types";
 
 /** The stack-config reader the dynamic-provider host hands to `configure` (only get/require). */
 export interface ConfigSource {
@@ -32,6 +32,10 @@ interface RawProfile {
   insecure?: unknown;
   timeoutMs?: unknown;
   maxConcurrent?: unknown;
+  retries?: unknown;
+  retryMinDelayMs?: unknown;
+  retryMaxDelayMs?: unknown;
+  retryMaxTotalMs?: unknown;
 }
 
 const FLAT_KEYS: Record<keyof RawProfile, string> = {
@@ -45,6 +49,10 @@ const FLAT_KEYS: Record<keyof RawProfile, string> = {
   insecure: "ONTAP_INSECURE",
   timeoutMs: "ONTAP_TIMEOUT_MS",
   maxConcurrent: "ONTAP_MAX_CONCURRENT",
+  retries: "ONTAP_RETRIES",
+  retryMinDelayMs: "ONTAP_RETRY_MIN_DELAY_MS",
+  retryMaxDelayMs: "ONTAP_RETRY_MAX_DELAY_MS",
+  retryMaxTotalMs: "ONTAP_RETRY_MAX_TOTAL_MS",
 };
 
 /** The resolved settings of one cluster, without the network: what a client is built from. */
@@ -67,6 +75,14 @@ function parseStructured(value: unknown): unknown {
   return value;
 }
 
+/** A host setting as an error may quote it: anything up to the last "@" (user:password) hidden. */
+function shownHost(text: string): string {
+  const at = text.lastIndexOf("@");
+  if (at === -1) return JSON.stringify(text);
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? "";
+  return JSON.stringify(`${scheme}<credentials>@${text.slice(at + 1)}`);
+}
+
 /**
  * Normalises a management host: lower case, IPv6 in brackets, default port 443 dropped.
  * Throws ConfigError naming `key` for a scheme, path, credentials or a bad port.
@@ -76,22 +92,15 @@ export function normalizeHost(value: unknown, key: string): string {
   if (typeof value !== "string" || value.trim() === "")
     throw new ConfigError(key, "is empty or not a string.", fix);
   const text = value.trim();
+  const shown = shownHost(text);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
-    throw new ConfigError(
-      key,
-      `${JSON.stringify(text)} has a scheme; give only the host (HTTPS is always used).`,
-      fix,
-    );
+    throw new ConfigError(key, `${shown} has a scheme; give only the host (HTTPS is always used).`, fix);
   if (/[/?#@\s]/.test(text))
-    throw new ConfigError(
-      key,
-      `${JSON.stringify(text)} contains a path, query, credentials or whitespace.`,
-      fix,
-    );
+    throw new ConfigError(key, `${shown} contains a path, query, credentials or whitespace.`, fix);
   if (isIPv6(text)) return `[${text.toLowerCase()}]`;
   const match = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(?::(\d{1,5}))?$/i.exec(text);
   if (!match || (match[1].startsWith("[") && !isIPv6(match[1].slice(1, -1))))
-    throw new ConfigError(key, `${JSON.stringify(text)} is not a host name, IPv4 or [IPv6] address.`, fix);
+    throw new ConfigError(key, `${shown} is not a host name, IPv4 or [IPv6] address.`, fix);
   const port = match[3] === undefined ? undefined : Number(match[3]);
   if (port !== undefined && (port < 1 || port > 65535))
     throw new ConfigError(key, `port ${port} is outside 1..65535.`, fix);
@@ -116,13 +125,13 @@ function parseBoolean(value: unknown, key: string): boolean | undefined {
   );
 }
 
-function parsePositiveInt(value: unknown, key: string, max: number): number | undefined {
+function parseWholeNumber(value: unknown, key: string, max: number, min = 1): number | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   const n = typeof value === "number" ? value : Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max)
+  if (!Number.isInteger(n) || n < min || n > max)
     throw new ConfigError(
       key,
-      `must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}.`,
+      `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`,
       `pulumi config set ${key} <number>`,
     );
   return n;
@@ -135,12 +144,10 @@ function readPem(value: unknown, key: string, what: "certificate" | "key"): stri
   if (text === undefined) return undefined;
   let pem = text;
   if (!text.includes("-----BEGIN")) {
+    // A key that lost its PEM header is still the secret: never quote it.
+    const quoted = what === "key" ? `${text.length} characters, not shown` : JSON.stringify(text);
     if (!existsSync(text))
-      throw new ConfigError(
-        key,
-        `is neither PEM text nor the path of an existing file (${JSON.stringify(text)}).`,
-        fix,
-      );
+      throw new ConfigError(key, `is neither PEM text nor the path of an existing file (${quoted}).`, fix);
     pem = readFileSync(text, "utf8");
   }
   if (what === "key") {
@@ -154,6 +161,23 @@ function readPem(value: unknown, key: string, what: "certificate" | "key"): stri
     throw new ConfigError(key, "is not a valid PEM certificate.", fix);
   }
   return pem;
+}
+
+/**
+ * The bounds of the retry policy (provider/ontap/retry.ts) that config overrides; the
+ * rest keep their defaults. Zero retries turns retrying off.
+ */
+function retryPolicy(raw: RawProfile, keyOf: (field: string) => string): Partial<RetryPolicy> | undefined {
+  const retry: Partial<RetryPolicy> = {};
+  const retries = parseWholeNumber(raw.retries, keyOf("retries"), 20, 0);
+  if (retries !== undefined) retry.retries = retries;
+  const minDelayMs = parseWholeNumber(raw.retryMinDelayMs, keyOf("retryMinDelayMs"), 600_000, 0);
+  if (minDelayMs !== undefined) retry.minDelayMs = minDelayMs;
+  const maxDelayMs = parseWholeNumber(raw.retryMaxDelayMs, keyOf("retryMaxDelayMs"), 600_000, 0);
+  if (maxDelayMs !== undefined) retry.maxDelayMs = maxDelayMs;
+  const maxTotalMs = parseWholeNumber(raw.retryMaxTotalMs, keyOf("retryMaxTotalMs"), 3_600_000, 0);
+  if (maxTotalMs !== undefined) retry.maxTotalMs = maxTotalMs;
+  return Object.keys(retry).length === 0 ? undefined : retry;
 }
 
 /**
@@ -239,10 +263,12 @@ export class ConnectionSettings {
     if (caCert !== undefined) connection.caCert = caCert;
     const insecure = parseBoolean(raw.insecure, keyOf("insecure"));
     if (insecure !== undefined) connection.insecure = insecure;
-    const timeoutMs = parsePositiveInt(raw.timeoutMs, keyOf("timeoutMs"), 3_600_000);
+    const timeoutMs = parseWholeNumber(raw.timeoutMs, keyOf("timeoutMs"), 3_600_000);
     if (timeoutMs !== undefined) connection.timeoutMs = timeoutMs;
-    const maxConcurrent = parsePositiveInt(raw.maxConcurrent, keyOf("maxConcurrent"), 256);
+    const maxConcurrent = parseWholeNumber(raw.maxConcurrent, keyOf("maxConcurrent"), 256);
     if (maxConcurrent !== undefined) connection.maxConcurrent = maxConcurrent;
+    const retry = retryPolicy(raw, keyOf);
+    if (retry !== undefined) connection.retry = retry;
     if (cluster !== undefined) connection.cluster = cluster;
     return connection;
   }

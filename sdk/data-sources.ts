@@ -60,7 +60,9 @@ export interface ListIscsiServicesArgs {
 }
 
 /** `ListIscsiServicesArgs` with every member a `pulumi.Input`. */
-export type ListIscsiServicesOutputArgs = { [K in keyof ListIscsiServicesArgs]: pulumi.Input<ListIscsiServicesArgs[K]> };
+export type ListIscsiServicesOutputArgs = {
+  [K in keyof ListIscsiServicesArgs]: pulumi.Input<ListIscsiServicesArgs[K]>;
+};
 
 /** Arguments of `getIscsiServiceMetrics`: the SVM by UUID or name, and the interval. */
 export type GetIscsiServiceMetricsArgs = GetIscsiServiceArgs & {
@@ -101,6 +103,11 @@ export interface IscsiServiceMetrics {
   note?: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INTERVALS: readonly MetricInterval[] = ["1h", "1d", "1w", "1m", "1y"];
+const DEFAULT_PAGE_SIZE = 500;
+const NO_METRICS = "8585947";
+
 /** No iSCSI service matches: the SVM has none, or no SVM has that name or UUID. */
 export class IscsiServiceNotFoundError extends Error {
   override readonly name = "IscsiServiceNotFoundError";
@@ -108,16 +115,14 @@ export class IscsiServiceNotFoundError extends Error {
     readonly svm: string,
     readonly host: string,
   ) {
+    const check = UUID.test(svm)
+      ? `vserver show -uuid ${svm}; then vserver iscsi show -vserver <that SVM's name>`
+      : `vserver show -vserver ${svm}; vserver iscsi show -vserver ${svm}`;
     super(
-      `No iSCSI service on SVM "${svm}" (cluster ${host}): the SVM has none, or no SVM has that name or UUID.\n` +
-        `Check: vserver iscsi show -vserver ${svm}; vserver show -vserver ${svm}`,
+      `No iSCSI service on SVM "${svm}" (cluster ${host}): the SVM has none, or no SVM has that name or UUID.\nCheck: ${check}`,
     );
   }
 }
-
-const INTERVALS: readonly MetricInterval[] = ["1h", "1d", "1w", "1m", "1y"];
-const DEFAULT_PAGE_SIZE = 500;
-const NO_METRICS = "8585947";
 
 /** Stack config as the program sees it, in the shape ConnectionSettings reads ("ontap:host"). */
 const programConfig: ConfigSource = {
@@ -165,7 +170,12 @@ function toSample(record: IscsiMetricRecord): IscsiServiceMetricSample {
     timestamp: record.timestamp,
     status: record.status ?? "ok",
     iops: { read: n(iops.read), write: n(iops.write), other: n(iops.other), total: n(iops.total) },
-    latency: { read: n(latency.read), write: n(latency.write), other: n(latency.other), total: n(latency.total) },
+    latency: {
+      read: n(latency.read),
+      write: n(latency.write),
+      other: n(latency.other),
+      total: n(latency.total),
+    },
     throughput: { read: n(throughput.read), write: n(throughput.write), total: n(throughput.total) },
   };
   if (record.duration !== undefined) sample.duration = record.duration;
@@ -181,8 +191,11 @@ async function lookUp(handle: PooledHandle, args: GetIscsiServiceArgs): Promise<
   } catch (err) {
     throw toDiagnosticError(err, { action: "read the iSCSI service", svm: label });
   }
-  if (!record || (args.svmName !== undefined && record.svm.name !== args.svmName))
-    throw new IscsiServiceNotFoundError(label, handle.host);
+  if (!record) throw new IscsiServiceNotFoundError(label, handle.host);
+  if (args.svmName !== undefined && record.svm.name !== args.svmName)
+    throw new TypeError(
+      `svmUuid ${args.svmUuid} is SVM "${record.svm.name}" on cluster ${handle.host}, not "${args.svmName}": give only one of them, or two that match.`,
+    );
   return record;
 }
 

@@ -9,6 +9,8 @@ const service = new IscsiService("iscsi", {
   svmName: config.require("svmName"),
   enabled: config.getBoolean("enabled") ?? true,
   targetAlias: config.get("targetAlias"),
+  // Take over a service the SVM already has instead of failing (ONTAP 5374077).
+  adopt: config.getBoolean("adopt"),
 });
 
 export const svmUuid = service.svmUuid;

@@ -1,5 +1,5 @@
 import type { OntapClient } from "../ontap/client";
-import { OntapApiError } from "../ontap/errors";
+import { OntapApiError, OntapJobError } from "../ontap/errors";
 import { type IscsiServiceBody, type IscsiServiceRecord, parseRecord, SERVICE_FIELDS } from "./model";
 
 /** The collection every call below works on. */
@@ -10,14 +10,18 @@ const GONE_CODES = new Set(["5374078", "2621462", "4"]);
 
 /** Whether an error says the service or its SVM does not exist. */
 export function isGone(err: unknown): boolean {
+  if (err instanceof OntapJobError) return GONE_CODES.has(err.code);
   return (
     err instanceof OntapApiError && (GONE_CODES.has(err.code ?? "") || (err.status === 404 && !err.code))
   );
 }
 
-/** Whether an error carries this ONTAP code. */
+/**
+ * Whether an error carries this ONTAP code: ONTAP's answer to the request, or the code of
+ * the async job the request started (a job re-validates when it runs, e.g. 5374077).
+ */
 export function hasCode(err: unknown, ...codes: string[]): boolean {
-  return err instanceof OntapApiError && codes.includes(err.code ?? "");
+  return (err instanceof OntapApiError || err instanceof OntapJobError) && codes.includes(err.code ?? "");
 }
 
 interface Collection {

@@ -1,13 +1,34 @@
 import type { OntapClient } from "../ontap/client";
+import {
+  OntapApiError,
+  OntapAuthError,
+  OntapNetworkError,
+  OntapResponseError,
+  OntapTimeoutError,
+  OntapTlsError,
+} from "../ontap/errors";
 import { getService, listServices } from "./api";
 import type { IscsiServiceRecord } from "./model";
 
 /**
- * How long the first read of a burst waits for others. `pulumi refresh` sends every
- * resource's Read at once, so a burst arrives within a few milliseconds; 3 ms is
- * well under one management-network round trip, so a lone read barely notices it.
+ * The quiet gap that ends a burst of reads when nothing suggests more are coming: a lone
+ * read waits this long, well under one management-network round trip. `pulumi refresh`
+ * sends every resource's Read at once, and the engine's `--parallel` bound makes them
+ * come in waves that each end when their batch answers.
  */
 export const BATCH_WINDOW_MS = 3;
+
+/**
+ * The host, though, delivers one burst in clumps (HTTP/2 flow control: a dozen Read
+ * calls per turn of its event loop), often more than 3 ms apart. A read that arrives
+ * while the previous batch is still in flight shows the burst was not over: the quiet gap
+ * then doubles, up to this, and falls back to BATCH_WINDOW_MS once the cluster's reads are
+ * all answered.
+ */
+export const MAX_BATCH_WINDOW_MS = 50;
+
+/** The longest the first read of a batch waits while more keep arriving. */
+export const MAX_BATCH_WAIT_MS = 250;
 
 /** Keeps each collection URL well under the 8 KB request line that web servers accept by default. */
 const MAX_URL_LENGTH = 6144;
@@ -21,67 +42,169 @@ interface Waiter {
 }
 
 /**
- * Coalesces reads of one cluster that are in flight together into collection GETs
- * (`svm.uuid=a|b|…`). Each waiter gets its own record or `undefined` (gone). A lone
- * read is one GET of that service, exactly as without batching.
+ * Coalesces reads of one cluster that are in flight together. Each waiter gets its own
+ * record, `undefined` (gone), or its own error:
+ * - one SVM: one GET of that service, exactly as without batching;
+ * - as many as fit in one URL: one collection GET `svm.uuid=a|b|…`;
+ * - more: one GET of the whole collection (only the needed fields, every page). A cluster
+ *   holds at most one service per SVM, so the answer is bounded, and one request replaces
+ *   a filtered GET per URL's worth of SVMs, each of which the cluster answers by going
+ *   through its whole service table.
+ * A failed batch falls back to smaller requests (whole collection → URL-sized chunks →
+ * one GET per service) so that one bad record or UUID fails only its own read, except when
+ * the failure says the cluster itself cannot answer (unreachable, overloaded, credentials
+ * refused): then every read of that batch gets the error, without a storm of retries.
  */
 export class ReadBatcher {
   private pending: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private firstArrival = 0;
+  private lastArrival = 0;
+  /** The current quiet gap: BATCH_WINDOW_MS, grown during a burst. */
+  private windowMs = BATCH_WINDOW_MS;
+  /** Batches sent and not yet settled. */
+  private inFlight = 0;
 
   constructor(private readonly client: OntapClient) {}
 
   /** The live record of the service on this SVM, or undefined when it (or the SVM) is gone. */
   read(svmUuid: string): Promise<IscsiServiceRecord | undefined> {
     return new Promise((resolve, reject) => {
+      const now = performance.now();
+      if (this.pending.length === 0) {
+        this.firstArrival = now;
+        if (this.inFlight > 0) this.windowMs = Math.min(this.windowMs * 2, MAX_BATCH_WINDOW_MS);
+      }
+      this.lastArrival = now;
       this.pending.push({ svmUuid: svmUuid.toLowerCase(), resolve, reject });
-      this.timer ??= setTimeout(() => this.flush(), BATCH_WINDOW_MS);
+      this.timer ??= setTimeout(() => this.tick(), this.windowMs);
     });
   }
 
-  private flush(): void {
+  /** One timer per batch, re-armed rather than reset on every arrival. */
+  private tick(): void {
+    const now = performance.now();
+    const quietFor = now - this.lastArrival;
+    const waitedFor = now - this.firstArrival;
+    if (quietFor < this.windowMs && waitedFor < MAX_BATCH_WAIT_MS) {
+      const next = Math.min(this.windowMs - quietFor, MAX_BATCH_WAIT_MS - waitedFor);
+      this.timer = setTimeout(() => this.tick(), Math.max(1, next));
+      return;
+    }
     this.timer = undefined;
     const waiters = this.pending;
     this.pending = [];
-    for (const chunk of chunkByUrlLength(waiters)) void this.run(chunk);
+    this.inFlight++;
+    void this.run(waiters).finally(() => {
+      this.inFlight--;
+      if (this.inFlight === 0 && this.pending.length === 0) this.windowMs = BATCH_WINDOW_MS;
+    });
   }
 
   private async run(waiters: Waiter[]): Promise<void> {
-    if (waiters.length === 1) return this.readOne(waiters[0]);
-    let records: IscsiServiceRecord[];
     try {
-      const uuids = [...new Set(waiters.map((w) => w.svmUuid))];
-      records = await listServices(this.client, { "svm.uuid": uuids.join("|") });
-    } catch {
-      // A failed collection GET must not fail every neighbour: each falls back to its own GET.
-      await Promise.all(waiters.map((w) => this.readOne(w)));
-      return;
+      await this.dispatch(waiters);
+    } catch (err) {
+      // Not expected (every path settles its waiters), but a waiter must never hang.
+      rejectAll(waiters, err);
     }
-    const byUuid = new Map(records.map((r) => [r.svm.uuid.toLowerCase(), r]));
-    for (const waiter of waiters) waiter.resolve(byUuid.get(waiter.svmUuid));
   }
 
-  private async readOne(waiter: Waiter): Promise<void> {
+  private async dispatch(waiters: Waiter[]): Promise<void> {
+    const bySvm = groupBySvm(waiters);
+    if (bySvm.size === 1) return this.readOne(waiters);
+    const chunks = chunkByUrlLength([...bySvm.keys()]);
+    if (chunks.length === 1) return this.readChunk(chunks[0], bySvm);
+    let records: IscsiServiceRecord[];
     try {
-      waiter.resolve(await getService(this.client, waiter.svmUuid));
+      records = await listServices(this.client, {});
     } catch (err) {
-      waiter.reject(err);
+      if (err instanceof OntapAuthError || err instanceof OntapTlsError) return rejectAll(waiters, err);
+      await Promise.all(chunks.map((chunk) => this.readChunk(chunk, bySvm)));
+      return;
+    }
+    settle(bySvm, records);
+  }
+
+  /** One collection GET for SVMs whose UUIDs fit in one URL. */
+  private async readChunk(uuids: string[], bySvm: Map<string, Waiter[]>): Promise<void> {
+    const waiters = uuids.flatMap((uuid) => bySvm.get(uuid) ?? []);
+    let records: IscsiServiceRecord[];
+    try {
+      records = await listServices(this.client, { "svm.uuid": uuids.join("|") });
+    } catch (err) {
+      if (isClusterWide(err)) return rejectAll(waiters, err);
+      // A malformed record or a UUID the cluster rejects fails only its own read.
+      await Promise.all(uuids.map((uuid) => this.readOne(bySvm.get(uuid) ?? [])));
+      return;
+    }
+    settle(new Map(uuids.map((uuid) => [uuid, bySvm.get(uuid) ?? []])), records);
+  }
+
+  /** One GET for one SVM, shared by every waiter for it. */
+  private async readOne(waiters: Waiter[]): Promise<void> {
+    if (waiters.length === 0) return;
+    try {
+      const record = await getService(this.client, waiters[0].svmUuid);
+      for (const waiter of waiters) waiter.resolve(record);
+    } catch (err) {
+      rejectAll(waiters, err);
     }
   }
 }
 
-function chunkByUrlLength(waiters: Waiter[]): Waiter[][] {
-  const chunks: Waiter[][] = [];
-  let chunk: Waiter[] = [];
-  let length = URL_OVERHEAD;
+function groupBySvm(waiters: Waiter[]): Map<string, Waiter[]> {
+  const bySvm = new Map<string, Waiter[]>();
   for (const waiter of waiters) {
-    const added = waiter.svmUuid.length + 3; // "|" is sent as %7C
+    const list = bySvm.get(waiter.svmUuid);
+    if (list) list.push(waiter);
+    else bySvm.set(waiter.svmUuid, [waiter]);
+  }
+  return bySvm;
+}
+
+/** Every waiter gets its SVM's record; a record absent from a complete answer means gone. */
+function settle(bySvm: Map<string, Waiter[]>, records: IscsiServiceRecord[]): void {
+  const byUuid = new Map(records.map((r) => [r.svm.uuid.toLowerCase(), r]));
+  for (const [uuid, waiters] of bySvm) {
+    const record = byUuid.get(uuid);
+    for (const waiter of waiters) waiter.resolve(record);
+  }
+}
+
+function rejectAll(waiters: Waiter[], err: unknown): void {
+  for (const waiter of waiters) waiter.reject(err);
+}
+
+/**
+ * Failures that smaller requests would only repeat, each after its own retries: the
+ * cluster is unreachable or overloaded (429/5xx after the client's retries), its answer is
+ * unreadable, or it refuses the credentials or the certificate.
+ */
+function isClusterWide(err: unknown): boolean {
+  if (err instanceof OntapApiError) return err.status === 429 || err.status >= 500;
+  return (
+    err instanceof OntapAuthError ||
+    err instanceof OntapTlsError ||
+    err instanceof OntapNetworkError ||
+    err instanceof OntapTimeoutError ||
+    err instanceof OntapResponseError
+  );
+}
+
+/** Groups UUIDs so that each `svm.uuid=a|b|…` URL stays within MAX_URL_LENGTH. */
+function chunkByUrlLength(uuids: string[]): string[][] {
+  const chunks: string[][] = [];
+  let chunk: string[] = [];
+  let length = URL_OVERHEAD;
+  for (const uuid of uuids) {
+    const added = encodeURIComponent(uuid).length + 1; // the "|" separator (the client sends it as is)
     if (chunk.length > 0 && length + added > MAX_URL_LENGTH) {
       chunks.push(chunk);
       chunk = [];
       length = URL_OVERHEAD;
     }
-    chunk.push(waiter);
+    chunk.push(uuid);
     length += added;
   }
   if (chunk.length > 0) chunks.push(chunk);

@@ -1,5 +1,5 @@
 import type { OntapClient } from "../ontap/client";
-import { toDiagnosticError } from "../ontap/diagnostics";
+import { type DiagnosticContext, toDiagnosticError } from "../ontap/diagnostics";
 import { OntapLostResponseError } from "../ontap/errors";
 import type { OntapLogger } from "../ontap/types";
 import { createService, deleteService, findService, hasCode, isGone, patchService } from "./api";
@@ -33,23 +33,27 @@ function svmLabel(svm: { svmName?: string; svmUuid?: string }): string | undefin
   return svm.svmName ?? svm.svmUuid;
 }
 
-/** Brings a live service to the desired state: alias and `enabled` in separate PATCH calls (5374081). */
+/**
+ * Brings a live service to the desired state: alias and `enabled` in separate PATCH calls
+ * (5374081). `live` is updated after each PATCH that succeeds, so a caller that catches a
+ * failure still knows what the service looks like.
+ */
 async function converge(
   handle: ClusterHandle,
-  record: IscsiServiceRecord,
+  live: IscsiServiceRecord,
   inputs: IscsiServiceInputs,
 ): Promise<IscsiServiceRecord> {
-  const alias = desiredAlias(inputs, record.svm.name);
-  const converged: IscsiServiceRecord = { ...record, target: { ...record.target } };
-  if ((record.target?.alias ?? "") !== alias) {
-    await patchService(handle.client, record.svm.uuid, { target: { alias } });
-    converged.target = { ...converged.target, alias };
+  const alias = desiredAlias(inputs, live.svm.name);
+  live.target = { ...live.target };
+  if ((live.target.alias ?? "") !== alias) {
+    await patchService(handle.client, live.svm.uuid, { target: { alias } });
+    live.target.alias = alias;
   }
-  if ((record.enabled ?? true) !== inputs.enabled) {
-    await patchService(handle.client, record.svm.uuid, { enabled: inputs.enabled });
-    converged.enabled = inputs.enabled;
+  if ((live.enabled ?? true) !== inputs.enabled) {
+    await patchService(handle.client, live.svm.uuid, { enabled: inputs.enabled });
+    live.enabled = inputs.enabled;
   }
-  return converged;
+  return live;
 }
 
 function outputsFor(
@@ -69,6 +73,58 @@ function outputsFor(
 }
 
 /**
+ * The SVMs (by "uuid:" and "name:" keys) whose service a create in this process made or took
+ * over, per cluster handle. A preflight's "no service here" proves nothing about them any
+ * more: another resource's create has put a service there since.
+ */
+const claimed = new WeakMap<ClusterHandle, Set<string>>();
+
+function svmKeys(svm: { name?: string; uuid?: string }): string[] {
+  return [svm.uuid && `uuid:${svm.uuid.toLowerCase()}`, svm.name && `name:${svm.name}`].filter(
+    (k): k is string => !!k,
+  );
+}
+
+function claim(handle: ClusterHandle, record: IscsiServiceRecord): void {
+  let set = claimed.get(handle);
+  if (!set) {
+    set = new Set();
+    claimed.set(handle, set);
+  }
+  for (const key of svmKeys(record.svm)) set.add(key);
+}
+
+function isClaimed(handle: ClusterHandle, svm: { name?: string; uuid?: string }): boolean {
+  const set = claimed.get(handle);
+  return set !== undefined && svmKeys(svm).some((key) => set.has(key));
+}
+
+/**
+ * A service this create made, brought to the inputs. When that fails, the error carries
+ * the service's id and its outputs as they now are, so that the engine records the
+ * resource (created, failed to initialise) instead of leaving the service orphaned; the
+ * next `pulumi up` updates it.
+ */
+async function finishCreated(
+  handle: ClusterHandle,
+  record: IscsiServiceRecord,
+  inputs: IscsiServiceInputs,
+  action: DiagnosticContext,
+): Promise<IscsiServiceOutputs> {
+  claim(handle, record);
+  const live: IscsiServiceRecord = { ...record };
+  try {
+    await converge(handle, live, inputs);
+  } catch (err) {
+    throw new PartialCreateError(
+      toDiagnosticError(err, action),
+      outputsFor(handle, live, inputs, { adopted: false, asaR2: false }),
+    );
+  }
+  return outputsFor(handle, live, inputs, { adopted: false, asaR2: false });
+}
+
+/**
  * Create: one POST. An existing service (5374077, or ASA r2's 5376452) is taken over only
  * with `adopt: true`. A lost response is reconciled by reading before anything else.
  */
@@ -77,10 +133,9 @@ export async function createIscsiService(
   inputs: IscsiServiceInputs,
 ): Promise<IscsiServiceOutputs> {
   const action = { action: "create the iSCSI service", svm: svmLabel(inputs) };
+  let record: IscsiServiceRecord;
   try {
-    let record = await createService(handle.client, toCreateBody(inputs));
-    if (inputs.targetAlias === "") record = await converge(handle, record, inputs);
-    return outputsFor(handle, record, inputs, { adopted: false, asaR2: false });
+    record = await createService(handle.client, toCreateBody(inputs));
   } catch (err) {
     if (hasCode(err, ALREADY_EXISTS, ASA_R2)) {
       if (!inputs.adopt) throw toDiagnosticError(err, action);
@@ -88,13 +143,10 @@ export async function createIscsiService(
         throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: svmLabel(inputs) });
       });
     }
-    if (err instanceof OntapLostResponseError) {
-      return reconcileLostCreate(handle, inputs).catch((e) => {
-        throw toDiagnosticError(e, action);
-      });
-    }
+    if (err instanceof OntapLostResponseError) return reconcileLostCreate(handle, inputs, err, action);
     throw toDiagnosticError(err, action);
   }
+  return finishCreated(handle, record, inputs, action);
 }
 
 async function adopt(
@@ -107,7 +159,8 @@ async function adopt(
     throw new Error(
       `ONTAP reported an existing iSCSI service on SVM ${svmLabel(inputs)}, but none can be read`,
     );
-  const record = await converge(handle, existing, inputs);
+  claim(handle, existing);
+  const record = await converge(handle, { ...existing }, inputs);
   handle.log.warn(
     `Adopted the existing iSCSI service on SVM "${record.svm.name}" (cluster ${handle.host}); it is now managed by this stack` +
       (asaR2 ? " (ASA r2: destroy will leave it in place)." : " and will be deleted on destroy."),
@@ -115,40 +168,96 @@ async function adopt(
   return outputsFor(handle, record, inputs, { adopted: true, asaR2 });
 }
 
+/** How many more POSTs a create whose answer was lost may send, each only after a read found nothing. */
+const LOST_CREATE_REPOSTS = 2;
+
 /**
- * The POST's response was lost: it may or may not have been applied. Read first. Nothing
- * there → the POST did not land: send it once more. A service there is ours only if this
- * process saw the SVM without one just before (preflight), or the user asked to adopt.
+ * The POST's answer was lost: it may or may not have been applied. Read first. Nothing
+ * there: the POST did not land, so send it once more (and if that answer is lost too, read
+ * again). A service there is this create's only with proof: this process saw the SVM
+ * without one just before (preflight) and no other create of this process has claimed it
+ * since; or the user asked to adopt. A 5374077 to a repeated POST means a service appeared
+ * after the read (the first POST's job, most likely): read again and apply the same rule.
  */
 async function reconcileLostCreate(
   handle: ClusterHandle,
   inputs: IscsiServiceInputs,
+  lost: OntapLostResponseError,
+  action: DiagnosticContext,
 ): Promise<IscsiServiceOutputs> {
   const svm = { name: inputs.svmName, uuid: inputs.svmUuid };
-  const existing = await findService(handle.client, svm);
-  if (!existing) {
-    let record = await createService(handle.client, toCreateBody(inputs));
-    if (inputs.targetAlias === "") record = await converge(handle, record, inputs);
-    return outputsFor(handle, record, inputs, { adopted: false, asaR2: false });
+  const label = svmLabel(inputs) ?? "";
+  let last: unknown = lost;
+  for (let reposts = 0; ; reposts++) {
+    let existing: IscsiServiceRecord | undefined;
+    try {
+      existing = await findService(handle.client, svm);
+    } catch (err) {
+      throw new LostCreateError(label, handle.host, {
+        unread: toDiagnosticError(err, { action: "read the iSCSI service back", svm: label }).message,
+      });
+    }
+    if (existing) {
+      const proven = handle.sawNoService(svm) && !isClaimed(handle, svm);
+      if (proven) return finishCreated(handle, existing, inputs, action);
+      if (!inputs.adopt) throw new LostCreateError(label, handle.host);
+      return adopt(handle, inputs, false).catch((e) => {
+        throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: label });
+      });
+    }
+    if (reposts === LOST_CREATE_REPOSTS) throw toDiagnosticError(last, action);
+    let record: IscsiServiceRecord;
+    try {
+      record = await createService(handle.client, toCreateBody(inputs));
+    } catch (err) {
+      if (!(err instanceof OntapLostResponseError) && !hasCode(err, ALREADY_EXISTS))
+        throw toDiagnosticError(err, action);
+      last = err;
+      continue;
+    }
+    return finishCreated(handle, record, inputs, action);
   }
-  if (inputs.adopt || handle.sawNoService(svm)) {
-    const record = await converge(handle, existing, inputs);
-    return outputsFor(handle, record, inputs, {
-      adopted: inputs.adopt && !handle.sawNoService(svm),
-      asaR2: false,
-    });
-  }
-  throw new LostCreateError(svmLabel(inputs) ?? existing.svm.name, handle.host);
 }
 
-/** The create's response was lost and a service exists that this run cannot prove it made. */
+/**
+ * The create made the service, but bringing it to the inputs failed. Carries what the
+ * Pulumi host needs to record a created resource that failed to initialise (`id`,
+ * `properties`, `reasons`), so the service is in state and the next `pulumi up` finishes it.
+ */
+export class PartialCreateError extends Error {
+  override readonly name = "PartialCreateError";
+  readonly id: string;
+  readonly properties: IscsiServiceOutputs;
+  readonly reasons: string[];
+  constructor(cause: Error, properties: IscsiServiceOutputs) {
+    super(
+      `${cause.message}\nThe iSCSI service on SVM "${properties.svmName}" was created and is recorded in the stack; ` +
+        "re-run `pulumi up` to finish configuring it.",
+    );
+    this.id = properties.svmUuid;
+    this.properties = properties;
+    this.reasons = [cause.message];
+  }
+}
+
+/**
+ * The create's answer was lost and this run cannot tell that the service now there is its
+ * own: either a service exists that it cannot prove it made, or the cluster could not be
+ * read back at all (`unread`, the read's own diagnostic).
+ */
 export class LostCreateError extends Error {
   override readonly name = "LostCreateError";
-  constructor(svm: string, host: string) {
+  constructor(svm: string, host: string, details: { unread?: string } = {}) {
+    const head = `The response to creating the iSCSI service on SVM "${svm}" (cluster ${host}) was lost`;
+    const fix =
+      `Fix: check it with "vserver iscsi show -vserver ${svm}"; if it is the one you wanted, ` +
+      "set adopt: true on the resource and run pulumi up again; if there is none, run pulumi up again.";
     super(
-      `The response to creating the iSCSI service on SVM "${svm}" (cluster ${host}) was lost, and a service now exists there. ` +
-        "This run cannot prove it created that service (the SVM was not looked up before the create: preflight is off), so it does not take it over.\n" +
-        `Fix: check it with "vserver iscsi show -vserver ${svm}"; if it is the one you wanted, set adopt: true on the resource and run pulumi up again.`,
+      details.unread === undefined
+        ? `${head}, and a service now exists there. This run has no proof that it created that service, ` +
+            "so it does not take it over: the preflight in check did not see this SVM without a service before the create " +
+            `(it is turned off, or could not look), or another resource of this run has created one there since.\n${fix}`
+        : `${head}, and reading the cluster back failed too, so the service may or may not exist now.\n${details.unread}\n${fix}`,
     );
   }
 }
@@ -187,8 +296,8 @@ export async function updateIscsiService(
     target: { alias: olds.targetAlias, name: olds.targetName },
   };
   try {
-    const converged = await converge(handle, record, news);
-    return outputsFor(handle, converged, news, { adopted: olds.adopted, asaR2: olds.asaR2 });
+    await converge(handle, record, news);
+    return outputsFor(handle, record, news, { adopted: olds.adopted, asaR2: olds.asaR2 });
   } catch (err) {
     throw toDiagnosticError(err, { action: "update the iSCSI service", svm: olds.svmName });
   }

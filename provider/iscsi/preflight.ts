@@ -34,6 +34,16 @@ interface ClusterFacts {
 const clusterFacts = new WeakMap<PooledHandle, Promise<ClusterFacts>>();
 const unreachable = new WeakMap<PooledHandle, unknown>();
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A lookup's outcome as a value: one failed lookup must not hide what the others found. */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
 /** Failures that say nothing about the SVM but that the cluster cannot be asked at all. */
 function isUnreachable(err: unknown): boolean {
   return err instanceof OntapError && !(err instanceof OntapApiError);
@@ -117,14 +127,8 @@ export async function preflight(
   const lookup = inputs.svmUuid ? { uuid: inputs.svmUuid } : { name: inputs.svmName };
   const filter = inputs.svmUuid ? { "svm.uuid": inputs.svmUuid } : { "svm.name": inputs.svmName };
   const [svmResult, serviceResult, facts] = await Promise.all([
-    findSvm(handle.client, lookup).then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    ),
-    listServices(handle.client, filter, "svm.uuid,svm.name").then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    ),
+    settle(findSvm(handle.client, lookup)),
+    settle(listServices(handle.client, filter, "svm.uuid,svm.name")),
     factsOf(handle),
   ]);
 
@@ -142,9 +146,12 @@ export async function preflight(
 
   if (facts.error !== undefined && !facts.warned) {
     facts.warned = true;
-    const unchecked = [facts.licensed === undefined ? ["the iSCSI license"] : [], facts.asaR2 === undefined ? ["ASA r2"] : []];
+    const unchecked = [
+      facts.licensed === undefined && "the iSCSI license",
+      facts.asaR2 === undefined && "ASA r2",
+    ];
     handle.log.warn(
-      `Preflight on cluster ${handle.host} cannot check ${unchecked.flat().join(" or ")}; a create reports them if they apply. ` +
+      `Preflight on cluster ${handle.host} cannot check ${unchecked.filter(Boolean).join(" or ")}; a create reports them if they apply. ` +
         renderError(facts.error, { action: "look up the cluster's license and platform" }),
     );
   }
@@ -156,7 +163,8 @@ export async function preflight(
     if (!adopt) failures.push(wouldFail(handle, "5376452", svm.name, "adopt"));
     return failures;
   }
-  if (facts.licensed === false) failures.push(wouldFail(handle, "1115127", svm.name, inputs.cluster ? "cluster" : ""));
+  if (facts.licensed === false)
+    failures.push(wouldFail(handle, "1115127", svm.name, inputs.cluster ? "cluster" : ""));
   // Only "stopped": starting/stopping are passing states that may be over by the time of the apply.
   if (svm.state === "stopped") failures.push(wouldFail(handle, "5374893", svm.name, svmProperty));
   if (svm.nvme?.enabled === true) failures.push(wouldFail(handle, "5373966", svm.name, svmProperty));

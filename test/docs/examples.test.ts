@@ -1,8 +1,8 @@
-import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { expect } from "chai";
 import { ensurePackageLink } from "../engine/capture";
 import { repoRoot } from "../support/paths";
 
@@ -17,9 +17,13 @@ describe("examples", () => {
     expect(examples).to.include.members(["basic", "multi-cluster", "adopt-existing"]);
     for (const name of examples) ensurePackageLink(join(examplesDir, name), "pulumi-ontap-iscsi", repoRoot);
     const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
-    const result = await promisify(execFile)(process.execPath, [tsc, "-p", join(examplesDir, "tsconfig.json")], {
-      cwd: repoRoot,
-    }).catch((err: { stdout?: string; stderr?: string }) => err);
+    const result = await promisify(execFile)(
+      process.execPath,
+      [tsc, "-p", join(examplesDir, "tsconfig.json")],
+      {
+        cwd: repoRoot,
+      },
+    ).catch((err: { stdout?: string; stderr?: string }) => err);
     expect(`${result.stdout ?? ""}${result.stderr ?? ""}`).to.equal("");
   });
 });

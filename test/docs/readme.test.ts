@@ -1,6 +1,6 @@
-import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "chai";
 import { KNOWN_ONTAP_CODES } from "../../provider/ontap/diagnostics";
 import { repoRoot } from "../support/paths";
 
@@ -27,7 +27,15 @@ describe("README stays true", () => {
   });
 
   it("documents every simulator CLI flag", () => {
-    for (const flag of ["--port", "--http", "--svms", "--username", "--password", "--latency-ms", "--asa-r2"]) {
+    for (const flag of [
+      "--port",
+      "--http",
+      "--svms",
+      "--username",
+      "--password",
+      "--latency-ms",
+      "--asa-r2",
+    ]) {
       expect(section("Development")).to.include(flag);
     }
   });

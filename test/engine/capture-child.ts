@@ -33,6 +33,8 @@ export interface RawRegistration {
   /** The request's `object` Struct as JavaScript: secrets wrapped, unknowns as the sentinel. */
   object: Record<string, unknown>;
   deleteBeforeReplace: boolean;
+  /** Whether the program set the `deleteBeforeReplace` option at all (false and unset both send false). */
+  deleteBeforeReplaceDefined: boolean;
   ignoreChanges: string[];
   replaceOnChanges: string[];
 }
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
       provider: req.getProvider(),
       object: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
       deleteBeforeReplace: req.getDeletebeforereplace(),
+      deleteBeforeReplaceDefined: req.getDeletebeforereplacedefined(),
       ignoreChanges: req.getIgnorechangesList(),
       replaceOnChanges: req.getReplaceonchangesList(),
     };

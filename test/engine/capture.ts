@@ -47,7 +47,8 @@ export interface CapturedResource {
   inputs: PropertyMap;
   /** Top-level input keys that held a secret (the engine re-marks the same output keys secret). */
   secretKeys: string[];
-  deleteBeforeReplace: boolean;
+  /** The resource option; undefined when the program did not set it (the provider's diff decides). */
+  deleteBeforeReplace: boolean | undefined;
   ignoreChanges: string[];
   replaceOnChanges: string[];
 }
@@ -87,7 +88,7 @@ function toCaptured(raw: RawRegistration): CapturedResource {
     provider: raw.provider,
     inputs: unwrapSecrets(object) as PropertyMap,
     secretKeys: Object.keys(object).filter((k) => containsSecret(object[k] as WireValue)),
-    deleteBeforeReplace: raw.deleteBeforeReplace,
+    deleteBeforeReplace: raw.deleteBeforeReplaceDefined ? raw.deleteBeforeReplace : undefined,
     ignoreChanges: raw.ignoreChanges,
     replaceOnChanges: raw.replaceOnChanges,
   };

@@ -21,11 +21,31 @@ export interface EngineOptions extends ProgramOptions {
   programEnv?: NodeJS.ProcessEnv;
   /**
    * Which config changes start a new host. "provider-config" (default): keys outside the
-   * program's own project namespace — the host resolves un-namespaced keys against
-   * PULUMI_NODEJS_PROJECT, which the engine does not set for it, so a provider reads its
-   * own namespace ("ontap:host"). "any-config": every change, as separate CLI runs would.
+   * program's own project namespace, assuming the provider reads its own namespace
+   * ("ontap:host") — in the host, an un-namespaced key resolves against
+   * PULUMI_NODEJS_PROJECT ("project" when unset; this harness leaves it unset, as we found
+   * nothing in the engine that sets it for resource plugins). "any-config": every change,
+   * as separate CLI runs would.
    */
   restartHostOn?: "provider-config" | "any-config";
+  /**
+   * Reuse the result of an earlier run of the program with the same stack config, secret
+   * keys, preview flag and environment instead of running it again (each run costs a
+   * process that loads @pulumi/pulumi). Only for programs whose registrations depend on
+   * their config alone, as examples/basic does. Default false.
+   */
+  reuseProgramRuns?: boolean;
+}
+
+/** Options of `preview` and `up`. */
+export interface UpOptions {
+  /**
+   * `--replace <urn>`: replace these resources even if nothing changed. As the engine does
+   * (step_generator.go, `isTargetedReplace`): Check gets no olds, the provider's Diff is not
+   * called (the engine answers it itself: replace, blaming `id`, without deleteBeforeReplace),
+   * so the replacement is create-first unless the resource option `deleteBeforeReplace` is set.
+   */
+  replace?: string[];
 }
 
 /** A resource as the engine's state (the checkpoint) holds it. */
@@ -53,7 +73,7 @@ export interface Step {
   type: string;
   /** Top-level input keys that differ from the old inputs (all keys for a create). */
   changedKeys: string[];
-  /** For a replace: what the provider's diff named. */
+  /** For a replace: what the provider's diff named (`["id"]` for a `--replace`). */
   replaces?: string[];
   /** For a replace: whether the old resource went (or goes) first. */
   deleteBeforeReplace?: boolean;
@@ -129,10 +149,12 @@ async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
  *   answers Configure with `supportsPreview: false`);
  * - up: Check (olds = old inputs), then no state → Create; otherwise Diff (olds = old
  *   outputs): `changes` false → same; true with `replaces` → replace, delete-first when the
- *   diff or the resource option says `deleteBeforeReplace`, else create now and delete the
- *   old one at the end; true otherwise → Update (olds = old outputs). An undefined
+ *   resource option `deleteBeforeReplace` says so or, when the program left it unset, the
+ *   diff does; else create now and delete the old one at the end; true otherwise → Update (olds = old outputs). An undefined
  *   `changes` makes the engine compare old and new inputs itself (`__provider` included).
  *   Resources no longer in the program are deleted at the end, last registered first;
+ * - `--replace <urn>` (`UpOptions.replace`): Check without olds, no Diff, replace blaming `id`,
+ *   delete-first only when the resource option `deleteBeforeReplace` says so;
  * - refresh: Read (old outputs) for every resource at once; an empty id drops it;
  * - destroy: Delete with the old outputs (so the old `__provider`), last registered first.
  *
@@ -164,6 +186,7 @@ export class Engine {
   private currentCalls: HostCall[] | undefined;
   /** The step a host call belongs to (refresh runs steps concurrently). */
   private readonly stepContext = new AsyncLocalStorage<Step>();
+  private readonly programRuns = new Map<string, Promise<CapturedProgram>>();
 
   constructor(private readonly options: EngineOptions) {
     this.programDir = path.resolve(options.programDir);
@@ -210,21 +233,24 @@ export class Engine {
   }
 
   /** `pulumi preview`: Check and Diff only; the state does not change. */
-  preview(): Promise<OperationResult> {
+  preview(options: UpOptions = {}): Promise<OperationResult> {
     return this.operation("preview", async (op) => {
+      const targets = this.replaceTargets(options);
       const [program, host] = await settleBoth(this.runProgram(true), this.ensureHost());
       op.program = program;
       const registered = new Set<string>();
       for (const r of this.dynamicResources(program)) {
         registered.add(r.urn);
         const old = this.resources.get(r.urn);
+        const forced = old !== undefined && targets.has(r.urn);
         const step = this.newStep(op, old ? "same" : "create", r.urn, r.type, old);
-        const inputs = await this.check(host, step, r, old);
+        const inputs = await this.check(host, step, r, forced ? undefined : old);
         if (!old) {
           step.changedKeys = Object.keys(inputs).sort();
           continue;
         }
-        await this.diff(host, step, r, old, inputs);
+        if (forced) this.forceReplace(step, r, old, inputs);
+        else await this.diff(host, step, r, old, inputs);
       }
       for (const old of [...this.pendingDeletes, ...this.unregistered(registered)]) {
         this.newStep(op, "delete", old.urn, old.type, old);
@@ -233,8 +259,9 @@ export class Engine {
   }
 
   /** `pulumi up` (the update part, without its preview): the steps run and the state changes. */
-  up(): Promise<OperationResult> {
+  up(options: UpOptions = {}): Promise<OperationResult> {
     return this.operation("up", async (op) => {
+      const targets = this.replaceTargets(options);
       const [program, host] = await settleBoth(this.runProgram(false), this.ensureHost());
       op.program = program;
       await this.deletePending(op, host);
@@ -250,17 +277,20 @@ export class Engine {
           }
         }
         const old = this.resources.get(r.urn);
+        const forced = old !== undefined && targets.has(r.urn);
         const step = this.newStep(op, old ? "same" : "create", r.urn, r.type, old);
-        const inputs = await this.check(host, step, r, old);
+        const inputs = await this.check(host, step, r, forced ? undefined : old);
         if (!old) {
           step.changedKeys = Object.keys(inputs).sort();
           await this.create(host, step, r, inputs);
           continue;
         }
-        await this.diff(host, step, r, old, inputs);
+        if (forced) this.forceReplace(step, r, old, inputs);
+        else await this.diff(host, step, r, old, inputs);
         if (step.op === "same") {
           // A same step records the new inputs; the outputs stay.
-          this.resources.set(r.urn, { ...old, inputs, secretKeys: r.secretKeys });
+          step.new = { ...old, inputs, secretKeys: r.secretKeys };
+          this.resources.set(r.urn, step.new);
         } else if (step.op === "update") {
           const res = await this.call(step, () =>
             host.update(old.id, r.urn, old.outputs, inputs, old.inputs),
@@ -412,10 +442,27 @@ export class Engine {
     } else if (res.replaces.length > 0) {
       step.op = "replace";
       step.replaces = res.replaces;
-      step.deleteBeforeReplace = res.deleteBeforeReplace || r.deleteBeforeReplace;
+      // The resource option, when the program set it, overrides the provider.
+      step.deleteBeforeReplace = r.deleteBeforeReplace ?? res.deleteBeforeReplace;
     } else {
       step.op = "update";
     }
+  }
+
+  /** A `--replace` target: the engine's own diff, replace blaming `id`; the provider is not asked. */
+  private forceReplace(step: Step, r: CapturedResource, old: ResourceState, inputs: PropertyMap): void {
+    step.op = "replace";
+    step.replaces = ["id"];
+    step.deleteBeforeReplace = r.deleteBeforeReplace ?? false;
+    step.changedKeys = changedKeys(old.inputs, inputs);
+  }
+
+  /** The URNs of a `--replace`; each must be in the state, as the CLI requires. */
+  private replaceTargets(options: UpOptions): Set<string> {
+    for (const urn of options.replace ?? []) {
+      if (!this.resources.has(urn)) throw new Error(`--replace ${urn}: no such resource in the stack`);
+    }
+    return new Set(options.replace);
   }
 
   private async create(
@@ -472,16 +519,32 @@ export class Engine {
     return resources;
   }
 
-  private runProgram(preview: boolean): Promise<CapturedProgram> {
-    return capture({
-      programDir: this.programDir,
-      project: this.project,
-      stack: this.stack,
-      config: this.config,
-      secretKeys: [...this.secretKeys],
+  private async runProgram(preview: boolean): Promise<CapturedProgram> {
+    const run = () =>
+      capture({
+        programDir: this.programDir,
+        project: this.project,
+        stack: this.stack,
+        config: this.config,
+        secretKeys: [...this.secretKeys],
+        preview,
+        env: this.options.programEnv,
+      });
+    if (!this.options.reuseProgramRuns) return run();
+    const key = JSON.stringify([
+      Object.entries(this.config).sort(),
+      [...this.secretKeys].sort(),
       preview,
-      env: this.options.programEnv,
-    });
+      this.options.programEnv ?? {},
+    ]);
+    let result = this.programRuns.get(key);
+    if (!result) {
+      result = run();
+      this.programRuns.set(key, result);
+      result.catch(() => this.programRuns.delete(key));
+    }
+    // A copy: callers own what they get.
+    return structuredClone(await result);
   }
 
   /** The running host, configured with the current stack config; a new one when the config changed. */

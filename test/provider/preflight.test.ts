@@ -6,9 +6,9 @@ import { validateInputs } from "../../provider/iscsi/validate";
 import { CheckFailedError, DeploymentError, Engine } from "../engine";
 import type { SimulatorOptions, SvmSeed } from "../simulator/types";
 import { startCluster, type TestCluster } from "../support/cluster";
+import { repoRoot } from "../support/paths";
 
-const REPO = path.resolve(__dirname, "../../..");
-const BASIC = path.join(REPO, "examples/basic");
+const BASIC = path.join(repoRoot, "examples/basic");
 
 async function created(c: TestCluster, inputs: IscsiServiceInputs): Promise<IscsiServiceOutputs> {
   const { outs } = await c.provider.create(inputs);
@@ -45,7 +45,14 @@ describe("preflight in check", () => {
     const stopped: SvmSeed = { name: "svm1", state: "stopped" };
     const cases: Array<[string, SimulatorOptions, Record<string, unknown>, string, string, RegExp]> = [
       ["the SVM does not exist", {}, { svmName: "nosuch" }, "svmName", "2621462", /vserver show/],
-      ["the SVM is stopped", { svms: [stopped] }, { svmName: "svm1" }, "svmName", "5374893", /vserver start -vserver svm1/],
+      [
+        "the SVM is stopped",
+        { svms: [stopped] },
+        { svmName: "svm1" },
+        "svmName",
+        "5374893",
+        /vserver start -vserver svm1/,
+      ],
       [
         "iSCSI is not an allowed protocol",
         { svms: [{ name: "svm1", iscsiAllowed: false }] },
@@ -62,7 +69,14 @@ describe("preflight in check", () => {
         "5373966",
         /vserver nvme delete -vserver svm1/,
       ],
-      ["the cluster has no iSCSI license", { iscsiLicensed: false }, { svmName: "svm1" }, "", "1115127", /system license add/],
+      [
+        "the cluster has no iSCSI license",
+        { iscsiLicensed: false },
+        { svmName: "svm1" },
+        "",
+        "1115127",
+        /system license add/,
+      ],
       [
         "a service exists and adopt is not set",
         { svms: [{ name: "svm1", service: { alias: "theirs" } }] },
@@ -71,7 +85,14 @@ describe("preflight in check", () => {
         "5374077",
         /adopt: true/,
       ],
-      ["the cluster is ASA r2 and adopt is not set", { asaR2: true }, { svmName: "svm1" }, "adopt", "5376452", /adopt: true/],
+      [
+        "the cluster is ASA r2 and adopt is not set",
+        { asaR2: true },
+        { svmName: "svm1" },
+        "adopt",
+        "5376452",
+        /adopt: true/,
+      ],
     ];
     for (const [what, sim, news, property, code, fix] of cases) {
       it(`fails check when ${what} (${code}), sending only GETs`, async () => {
@@ -185,14 +206,19 @@ describe("preflight in check", () => {
   describe("when the cluster cannot answer", () => {
     it("warns and passes on an unreachable cluster, then skips later resources without a request", async () => {
       c = await startCluster({ svms: [{ name: "svm1", state: "stopped" }] });
-      await c.reconfigure({ "ontap:host": `127.0.0.1:${await closedPort()}` });
+      // No retries: the refused connection fails at once (the default policy retries for seconds).
+      await c.reconfigure({ "ontap:host": `127.0.0.1:${await closedPort()}`, "ontap:retries": "0" });
       const { failures } = await c.provider.check({}, { svmName: "svm1" });
       expect(failures).to.deep.equal([]);
-      expect(c.logs.join("\n")).to.match(/warn: Preflight for SVM "svm1" skipped: Could not reach cluster 127\.0\.0\.1/);
+      expect(c.logs.join("\n")).to.match(
+        /warn: Preflight for SVM "svm1" skipped: Could not reach cluster 127\.0\.0\.1/,
+      );
       const started = Date.now();
       expect((await c.provider.check({}, { svmName: "svm2" })).failures).to.deep.equal([]);
       expect(Date.now() - started).to.be.below(500);
-      expect(c.logs.join("\n")).to.match(/Preflight for SVM "svm2" skipped: cluster .* could not be reached moments ago/);
+      expect(c.logs.join("\n")).to.match(
+        /Preflight for SVM "svm2" skipped: cluster .* could not be reached moments ago/,
+      );
       expect(c.sim.requests).to.deep.equal([]);
     });
 
@@ -220,11 +246,11 @@ describe("preflight in check", () => {
     let engine: Engine | undefined;
     afterEach(async () => engine?.stop());
 
-    it("fails a preview of a create onto a stopped SVM at Check, with the vserver start advice and no write", async () => {
-      c = await startCluster({ svms: [{ name: "svm1", state: "stopped" }] });
-      engine = new Engine({
+    /** The basic example, configured for the simulator of `c`. */
+    function basic(): Engine {
+      return new Engine({
         programDir: BASIC,
-        packageLinks: { "pulumi-ontap-iscsi": REPO },
+        packageLinks: { "pulumi-ontap-iscsi": repoRoot },
         config: {
           "ontap:host": c.sim.host,
           "ontap:username": "admin",
@@ -234,14 +260,32 @@ describe("preflight in check", () => {
         },
         secretKeys: ["ontap:password"],
       });
+    }
+
+    it("fails a preview of a create onto a stopped SVM at Check, with the vserver start advice and no write", async () => {
+      c = await startCluster({ svms: [{ name: "svm1", state: "stopped" }] });
+      engine = basic();
       const err = await rejection(engine.preview());
       expect(err).to.be.instanceOf(DeploymentError);
       const cause = (err as DeploymentError).cause;
       expect(cause).to.be.instanceOf(CheckFailedError);
       const [failure] = (cause as CheckFailedError).failures;
       expect(failure?.property).to.equal("svmName");
-      expect(failure?.reason).to.match(/5374893/).and.match(/Fix: vserver start -vserver svm1/);
+      expect(failure?.reason)
+        .to.match(/5374893/)
+        .and.match(/Fix: vserver start -vserver svm1/);
       expect(onlyReads()).to.equal(true);
+    });
+
+    it("sends no request on a no-op preview after the service was created", async () => {
+      c = await startCluster();
+      engine = basic();
+      await engine.up();
+      expect(c.sim.service("svm1")).to.not.equal(undefined);
+      c.sim.clearRequests();
+      const preview = await engine.preview();
+      expect(preview.summary).to.deep.equal({ same: 1 });
+      expect(c.sim.requests).to.deep.equal([]);
     });
   });
 });

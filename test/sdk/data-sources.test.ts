@@ -14,9 +14,9 @@ import {
 import { capture, ensurePackageLink } from "../engine";
 import { type SimulatorInstance, startSimulator } from "../simulator";
 import type { SimulatorOptions } from "../simulator/types";
+import { repoRoot } from "../support/paths";
 
-const REPO = path.resolve(__dirname, "../../..");
-const INVENTORY = path.join(REPO, "examples/inventory");
+const INVENTORY = path.join(repoRoot, "examples/inventory");
 const SERVICES = "/api/protocols/san/iscsi/services";
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -29,7 +29,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 /** The value of an Output outside a deployment (apply runs at once there). */
-function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+function resolved<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     output.apply((value) => {
       resolve(value);
@@ -104,10 +104,24 @@ describe("data sources against the simulator", () => {
       expect(missing).to.be.instanceOf(IscsiServiceNotFoundError);
     });
 
+    it("says so when svmName and svmUuid name two different SVMs", async () => {
+      await start({
+        svms: [
+          { name: "svm1", service: {} },
+          { name: "svm2", service: {} },
+        ],
+      });
+      const svmUuid = sim.service("svm2")?.svmUuid ?? "";
+      const err = await rejection(getIscsiService({ svmName: "svm1", svmUuid }));
+      expect(err.message).to.match(/is SVM "svm2" .*, not "svm1"/);
+    });
+
     it("refuses arguments that name no SVM, or a pattern, before any request", async () => {
       await start();
       expect((await rejection(getIscsiService({} as never))).message).to.match(/set svmName/);
-      expect((await rejection(getIscsiService({ svmName: "svm*" }))).message).to.match(/not a valid SVM name/);
+      expect((await rejection(getIscsiService({ svmName: "svm*" }))).message).to.match(
+        /not a valid SVM name/,
+      );
       expect(sim.requests).to.deep.equal([]);
     });
 
@@ -120,7 +134,7 @@ describe("data sources against the simulator", () => {
 
     it("has an Output variant taking pulumi.Input arguments", async () => {
       await start({ svms: [{ name: "svm1", service: { alias: "db" } }] });
-      const info = await valueOf(getIscsiServiceOutput({ svmName: pulumi.output("svm1") }));
+      const info = await resolved(getIscsiServiceOutput({ svmName: pulumi.output("svm1") }));
       expect(info.targetAlias).to.equal("db");
     });
   });
@@ -143,7 +157,14 @@ describe("data sources against the simulator", () => {
     it("filters with ONTAP patterns and by state", async () => {
       await start({ svms: many });
       const some = await listIscsiServices({ svmName: "svm0*|svm2*", enabled: false });
-      expect(some.map((s) => s.svmName)).to.deep.equal(["svm00", "svm03", "svm06", "svm09", "svm21", "svm24"]);
+      expect(some.map((s) => s.svmName)).to.deep.equal([
+        "svm00",
+        "svm03",
+        "svm06",
+        "svm09",
+        "svm21",
+        "svm24",
+      ]);
       expect(some.every((s) => !s.enabled)).to.equal(true);
       const notFirst = await listIscsiServices({ svmName: "!svm0*" });
       expect(notFirst).to.have.length(15);
@@ -152,7 +173,7 @@ describe("data sources against the simulator", () => {
 
     it("has an Output variant", async () => {
       await start({ svms: many.slice(0, 3) });
-      const list = await valueOf(listIscsiServicesOutput({ enabled: pulumi.output(true) }));
+      const list = await resolved(listIscsiServicesOutput({ enabled: pulumi.output(true) }));
       expect(list.map((s) => s.svmName)).to.deep.equal(["svm01", "svm02"]);
     });
   });
@@ -168,7 +189,10 @@ describe("data sources against the simulator", () => {
     for (const [interval, [count, stepMs, duration]] of Object.entries(spacing)) {
       it(`returns the ${interval} samples, newest first, ${stepMs / 1000} s apart`, async () => {
         await start({ svms: [{ name: "svm1", service: {} }] });
-        const metrics = await getIscsiServiceMetrics({ svmName: "svm1", interval: interval as MetricInterval });
+        const metrics = await getIscsiServiceMetrics({
+          svmName: "svm1",
+          interval: interval as MetricInterval,
+        });
         expect(metrics).to.include({ svmName: "svm1", interval, host: sim.host });
         expect(metrics.note).to.equal(undefined);
         expect(metrics.samples).to.have.length(count);
@@ -189,12 +213,16 @@ describe("data sources against the simulator", () => {
       const created = sim.outOfBand.createService("svm1");
       const metrics = await getIscsiServiceMetrics({ svmUuid: created.svmUuid, interval: "1h" });
       expect(metrics.samples).to.deep.equal([]);
-      expect(metrics.note).to.match(/8585947/).and.match(/no metrics are available/);
+      expect(metrics.note)
+        .to.match(/8585947/)
+        .and.match(/no metrics are available/);
     });
 
     it("refuses an unknown interval, and says when there is no service", async () => {
       await start({ svms: ["svm1"] });
-      const bad = await rejection(getIscsiServiceMetrics({ svmName: "svm1", interval: "5m" as MetricInterval }));
+      const bad = await rejection(
+        getIscsiServiceMetrics({ svmName: "svm1", interval: "5m" as MetricInterval }),
+      );
       expect(bad.message).to.match(/interval must be one of 1h, 1d, 1w, 1m, 1y/);
       const none = await rejection(getIscsiServiceMetrics({ svmName: "svm1", interval: "1h" }));
       expect(none).to.be.instanceOf(IscsiServiceNotFoundError);
@@ -202,15 +230,19 @@ describe("data sources against the simulator", () => {
 
     it("has an Output variant", async () => {
       await start({ svms: [{ name: "svm1", service: {} }] });
-      const metrics = await valueOf(getIscsiServiceMetricsOutput({ svmName: "svm1", interval: pulumi.output("1d") }));
+      const metrics = await resolved(
+        getIscsiServiceMetricsOutput({ svmName: "svm1", interval: pulumi.output("1d") }),
+      );
       expect(metrics.samples).to.have.length(288);
     });
   });
 
   describe("examples/inventory", () => {
     it("lists the services and prints their latency", async () => {
-      await start({ svms: [{ name: "svm1", service: {} }, { name: "svm2", service: { enabled: false } }, "svm3"] });
-      ensurePackageLink(INVENTORY, "pulumi-ontap-iscsi", REPO);
+      await start({
+        svms: [{ name: "svm1", service: {} }, { name: "svm2", service: { enabled: false } }, "svm3"],
+      });
+      ensurePackageLink(INVENTORY, "pulumi-ontap-iscsi", repoRoot);
       const program = await capture({
         programDir: INVENTORY,
         config: { ...connection(sim), "ontap-iscsi-inventory:interval": "1d" },
@@ -218,7 +250,9 @@ describe("data sources against the simulator", () => {
       });
       const lines = program.stdout.trim().split("\n");
       expect(lines).to.have.length(2);
-      expect(lines[0]).to.match(/^svm1 +enabled +latency \d+ µs now, \d+ µs average over 1d \(288 samples\)$/);
+      expect(lines[0]).to.match(
+        /^svm1 +enabled +latency \d+ µs now, \d+ µs average over 1d \(288 samples\)$/,
+      );
       expect(lines[1]).to.match(/^svm2 +disabled latency \d+ µs now/);
     });
   });
