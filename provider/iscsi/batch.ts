@@ -7,6 +7,7 @@ import {
   OntapTimeoutError,
   OntapTlsError,
 } from "../ontap/errors";
+import { isRetryableAnswer } from "../ontap/retry";
 import { getService, listServices } from "./api";
 import type { IscsiServiceRecord } from "./model";
 
@@ -19,8 +20,8 @@ import type { IscsiServiceRecord } from "./model";
 export const BATCH_WINDOW_MS = 3;
 
 /**
- * The host, though, delivers one burst in clumps (HTTP/2 flow control: a dozen Read
- * calls per turn of its event loop), often more than 3 ms apart. A read that arrives
+ * The host, though, delivers one burst in clumps (about a dozen Read calls per turn of its
+ * event loop with @pulumi/pulumi 3.248), often more than 3 ms apart. A read that arrives
  * while the previous batch is still in flight shows the burst was not over: the quiet gap
  * then doubles, up to this, and falls back to BATCH_WINDOW_MS once the cluster's reads are
  * all answered.
@@ -46,10 +47,10 @@ interface Waiter {
  * record, `undefined` (gone), or its own error:
  * - one SVM: one GET of that service, exactly as without batching;
  * - as many as fit in one URL: one collection GET `svm.uuid=a|b|…`;
- * - more: one GET of the whole collection (only the needed fields, every page). A cluster
- *   holds at most one service per SVM, so the answer is bounded, and one request replaces
- *   a filtered GET per URL's worth of SVMs, each of which the cluster answers by going
- *   through its whole service table.
+ * - more: one GET of the whole collection (only the needed fields, every page followed).
+ *   It replaces one filtered GET per URL's worth of SVMs, each of which may cost the
+ *   cluster a pass over its service table (the simulator's does), and its answer is
+ *   bounded: a cluster holds at most one service per SVM.
  * A failed batch falls back to smaller requests (whole collection → URL-sized chunks →
  * one GET per service) so that one bad record or UUID fails only its own read, except when
  * the failure says the cluster itself cannot answer (unreachable, overloaded, credentials
@@ -62,6 +63,8 @@ export class ReadBatcher {
   private lastArrival = 0;
   /** The current quiet gap: BATCH_WINDOW_MS, grown during a burst. */
   private windowMs = BATCH_WINDOW_MS;
+  /** Reads received so far: tells whether any arrived while a flush was deferred. */
+  private arrivals = 0;
   /** Batches sent and not yet settled. */
   private inFlight = 0;
 
@@ -76,6 +79,7 @@ export class ReadBatcher {
         if (this.inFlight > 0) this.windowMs = Math.min(this.windowMs * 2, MAX_BATCH_WINDOW_MS);
       }
       this.lastArrival = now;
+      this.arrivals++;
       this.pending.push({ svmUuid: svmUuid.toLowerCase(), resolve, reject });
       this.timer ??= setTimeout(() => this.tick(), this.windowMs);
     });
@@ -91,6 +95,19 @@ export class ReadBatcher {
       this.timer = setTimeout(() => this.tick(), Math.max(1, next));
       return;
     }
+    // After the event loop was busy, timers run before the I/O that queued up meanwhile:
+    // let Read calls already waiting in the socket arrive first (setImmediate runs after them).
+    const arrivals = this.arrivals;
+    setImmediate(() => {
+      if (this.arrivals !== arrivals && performance.now() - this.firstArrival < MAX_BATCH_WAIT_MS) {
+        this.timer = setTimeout(() => this.tick(), this.windowMs);
+        return;
+      }
+      this.flush();
+    });
+  }
+
+  private flush(): void {
     this.timer = undefined;
     const waiters = this.pending;
     this.pending = [];
@@ -178,11 +195,13 @@ function rejectAll(waiters: Waiter[], err: unknown): void {
 
 /**
  * Failures that smaller requests would only repeat, each after its own retries: the
- * cluster is unreachable or overloaded (429/5xx after the client's retries), its answer is
- * unreadable, or it refuses the credentials or the certificate.
+ * cluster is unreachable, says "not now" (429, 502-504, busy: what the retry policy
+ * retries, still failing after its retries), answers unreadably, or refuses the
+ * credentials or the certificate. Any other error answer (a 500, a 400 for one UUID) may
+ * be one record's or one SVM's: the batch then falls back to one GET per service.
  */
 function isClusterWide(err: unknown): boolean {
-  if (err instanceof OntapApiError) return err.status === 429 || err.status >= 500;
+  if (err instanceof OntapApiError) return isRetryableAnswer(err.status, err.code);
   return (
     err instanceof OntapAuthError ||
     err instanceof OntapTlsError ||

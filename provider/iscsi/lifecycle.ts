@@ -2,7 +2,7 @@ import type { OntapClient } from "../ontap/client";
 import { type DiagnosticContext, toDiagnosticError } from "../ontap/diagnostics";
 import { OntapLostResponseError } from "../ontap/errors";
 import type { OntapLogger } from "../ontap/types";
-import { createService, deleteService, findService, hasCode, isGone, patchService } from "./api";
+import { createService, deleteService, findService, hasCode, isAsaR2, isGone, patchService } from "./api";
 import type { ReadBatcher } from "./batch";
 import {
   desiredAlias,
@@ -149,10 +149,11 @@ export async function createIscsiService(
   return finishCreated(handle, record, inputs, action);
 }
 
+/** Takes over an existing service; `isAsaR2System` says whether the cluster is ASA r2, or asks it. */
 async function adopt(
   handle: ClusterHandle,
   inputs: IscsiServiceInputs,
-  asaR2: boolean,
+  isAsaR2System: boolean | (() => Promise<boolean>),
 ): Promise<IscsiServiceOutputs> {
   const existing = await findService(handle.client, { name: inputs.svmName, uuid: inputs.svmUuid });
   if (!existing)
@@ -160,6 +161,7 @@ async function adopt(
       `ONTAP reported an existing iSCSI service on SVM ${svmLabel(inputs)}, but none can be read`,
     );
   claim(handle, existing);
+  const asaR2 = typeof isAsaR2System === "boolean" ? isAsaR2System : await isAsaR2System();
   const record = await converge(handle, { ...existing }, inputs);
   handle.log.warn(
     `Adopted the existing iSCSI service on SVM "${record.svm.name}" (cluster ${handle.host}); it is now managed by this stack` +
@@ -193,15 +195,15 @@ async function reconcileLostCreate(
     try {
       existing = await findService(handle.client, svm);
     } catch (err) {
-      throw new LostCreateError(label, handle.host, {
-        unread: toDiagnosticError(err, { action: "read the iSCSI service back", svm: label }).message,
-      });
+      const read = toDiagnosticError(err, { action: "read the iSCSI service back", svm: label });
+      throw new LostCreateError(label, handle.host, { unread: read.message });
     }
     if (existing) {
       const proven = handle.sawNoService(svm) && !isClaimed(handle, svm);
       if (proven) return finishCreated(handle, existing, inputs, action);
       if (!inputs.adopt) throw new LostCreateError(label, handle.host);
-      return adopt(handle, inputs, false).catch((e) => {
+      // The lost answer may have been ASA r2's 5376452: ask, so that destroy leaves it in place.
+      return adopt(handle, inputs, () => isAsaR2(handle.client)).catch((e) => {
         throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: label });
       });
     }
@@ -257,7 +259,8 @@ export class LostCreateError extends Error {
         ? `${head}, and a service now exists there. This run has no proof that it created that service, ` +
             "so it does not take it over: the preflight in check did not see this SVM without a service before the create " +
             `(it is turned off, or could not look), or another resource of this run has created one there since.\n${fix}`
-        : `${head}, and reading the cluster back failed too, so the service may or may not exist now.\n${details.unread}\n${fix}`,
+        : // Only the read's summary line: the fix below is the one that applies.
+          `${head}, and reading the cluster back failed too, so the service may or may not exist now.\n${details.unread.split("\n")[0]}\n${fix}`,
     );
   }
 }

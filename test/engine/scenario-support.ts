@@ -90,16 +90,18 @@ export function methods(calls: HostCall[]): string[] {
 }
 
 /**
- * A request as a line: method, path with each SVM UUID shown as `{svm name}`, the query
- * without `fields`, the body and the status answered.
+ * A request as a line: method, path with each SVM UUID shown as `{svm name}` (unless
+ * `literal`), the query without `fields`, the body and the status answered.
  * E.g. `PATCH /api/protocols/san/iscsi/services/{svm1} {"enabled":false} → 200`.
  */
-export function requestLine(sim: Simulator, r: RequestLogEntry): string {
+export function requestLine(sim: Simulator, r: RequestLogEntry, options: { literal?: boolean } = {}): string {
   const showUuids = (text: string) =>
-    text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (uuid) => {
-      const svm = sim.svm(uuid);
-      return svm ? `{${svm.name}}` : uuid;
-    });
+    options.literal
+      ? text
+      : text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (uuid) => {
+          const svm = sim.svm(uuid);
+          return svm ? `{${svm.name}}` : uuid;
+        });
   const query = Object.entries(r.query)
     .filter(([k]) => k !== "fields")
     .map(([k, v]) => `${k}=${v}`)

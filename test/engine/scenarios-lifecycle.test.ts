@@ -118,7 +118,9 @@ describe("engine scenarios: the life of an examples/basic stack through the real
 
     expect(methods(op.calls)).to.deep.equal(["check", "diff", "update"]);
     expect(op.steps[0]).to.deep.include({ op: "update", changedKeys: ["targetAlias"] });
-    expect(writes(sim)).to.deep.equal([`PATCH ${SERVICES_PATH}/{svm1} {"target":{"alias":"db-target"}} → 200`]);
+    expect(writes(sim)).to.deep.equal([
+      `PATCH ${SERVICES_PATH}/{svm1} {"target":{"alias":"db-target"}} → 200`,
+    ]);
     expect(service("svm1")).to.include({ enabled: true, alias: "db-target" });
     expect(state()?.outputs).to.include({ targetAlias: "db-target" });
   });
@@ -128,7 +130,9 @@ describe("engine scenarios: the life of an examples/basic stack through the real
     const op = await engine.refresh();
 
     expect(methods(op.calls)).to.deep.equal(["read"]);
-    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).to.deep.equal([`GET ${SERVICES_PATH}/${uuid("svm1")}`]);
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).to.deep.equal([
+      `GET ${SERVICES_PATH}/${uuid("svm1")}`,
+    ]);
     expect(op.steps[0].drift).to.deep.equal(["enabled"]);
     expect(op.steps[0].changedKeys).to.include("enabled");
     expect(state()?.outputs.enabled).to.equal(false);
@@ -205,7 +209,11 @@ describe("engine scenarios: the life of an examples/basic stack through the real
     const op = await engine.up();
 
     const diff = op.calls.find((c) => c.method === "diff");
-    expect(diff?.response).to.deep.include({ changes: "some", replaces: ["svmName"], deleteBeforeReplace: true });
+    expect(diff?.response).to.deep.include({
+      changes: "some",
+      replaces: ["svmName"],
+      deleteBeforeReplace: true,
+    });
     expect(op.steps[0]).to.deep.include({ op: "replace", replaces: ["svmName"], deleteBeforeReplace: true });
     expect(methods(op.calls)).to.deep.equal(["check", "diff", "delete", "create"]);
     expect(writes(sim)).to.deep.equal([
@@ -268,7 +276,9 @@ describe("engine scenarios: the life of an examples/basic stack through the real
     for (const c of configures) expect(c.request.args).to.include({ "ontap:password": "[secret]" });
     const providers = new Set(
       engine.transcript.flatMap((c) =>
-        [c.request, c.response].flatMap((m) => JSON.stringify(m ?? {}).match(/"__provider":"(?:[^"\\]|\\.)*"/g) ?? []),
+        [c.request, c.response].flatMap(
+          (m) => JSON.stringify(m ?? {}).match(/"__provider":"(?:[^"\\]|\\.)*"/g) ?? [],
+        ),
       ),
     );
     expect(providers.size).to.be.greaterThan(0);
@@ -293,7 +303,7 @@ describe("engine scenarios: the life of an examples/basic stack through the real
       ),
     ];
 
-    it("is one string, at most 2 KB, in every run of the program", function () {
+    it("is one string, at most 2 KB, in every run of the program", () => {
       const programs = engine.operations.filter((op) => op.program).length;
       const strings = captured();
       expect(programs).to.be.greaterThan(1);
@@ -307,9 +317,13 @@ describe("engine scenarios: the life of an examples/basic stack through the real
       const [fromProgram] = captured();
       const builds = [buildProviderStub(), buildProviderStub()];
       try {
-        const compiled = builds.map((dir) => fs.readFileSync(path.join(dir, "sdk", "provider-stub.js"), "utf8"));
+        const compiled = builds.map((dir) =>
+          fs.readFileSync(path.join(dir, "sdk", "provider-stub.js"), "utf8"),
+        );
         expect(compiled[0]).to.equal(compiled[1]);
-        expect(compiled[0]).to.equal(fs.readFileSync(path.join(repoRoot, "dist", "sdk", "provider-stub.js"), "utf8"));
+        expect(compiled[0]).to.equal(
+          fs.readFileSync(path.join(repoRoot, "dist", "sdk", "provider-stub.js"), "utf8"),
+        );
         const serialized = await Promise.all(builds.map(serializeProviderStub));
         expect(serialized[0]).to.equal(serialized[1]);
         expect(serialized[0]).to.equal(fromProgram);

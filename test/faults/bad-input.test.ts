@@ -19,39 +19,174 @@ const BAD_INPUTS: InputCase[] = [
   { what: "no SVM at all", raw: {}, property: "svmName", reason: /set svmName/ },
   { what: "svmName a number", raw: { svmName: 42 }, property: "svmName", reason: /must be a string/ },
   { what: "svmName an array", raw: { svmName: ["svm1"] }, property: "svmName", reason: /must be a string/ },
-  { what: "svmName empty", raw: { svmName: "" }, property: "svmName", reason: /not a valid SVM name.*vserver show/ },
-  { what: "svmName with a space", raw: { svmName: "svm 1" }, property: "svmName", reason: /not a valid SVM name/ },
-  { what: "svmName of 48 characters", raw: { svmName: "s".repeat(48) }, property: "svmName", reason: /1\.\.47/ },
-  { what: "svmName starting with a dash", raw: { svmName: "-svm" }, property: "svmName", reason: /not a valid/ },
-  { what: "svmName non-ASCII", raw: { svmName: "svmé" }, property: "svmName", reason: /not a valid SVM name/ },
-  { what: "svmUuid not a UUID", raw: { svmUuid: "not-a-uuid" }, property: "svmUuid", reason: /vserver show -fields uuid/ },
-  { what: "svmUuid without dashes", raw: { svmUuid: UUID.replace(/-/g, "") }, property: "svmUuid", reason: /8-4-4-4-12/ },
+  {
+    what: "svmName empty",
+    raw: { svmName: "" },
+    property: "svmName",
+    reason: /not a valid SVM name.*vserver show/,
+  },
+  {
+    what: "svmName with a space",
+    raw: { svmName: "svm 1" },
+    property: "svmName",
+    reason: /not a valid SVM name/,
+  },
+  {
+    what: "svmName of 48 characters",
+    raw: { svmName: "s".repeat(48) },
+    property: "svmName",
+    reason: /1\.\.47/,
+  },
+  {
+    what: "svmName starting with a dash",
+    raw: { svmName: "-svm" },
+    property: "svmName",
+    reason: /not a valid/,
+  },
+  {
+    what: "svmName non-ASCII",
+    raw: { svmName: "svmé" },
+    property: "svmName",
+    reason: /not a valid SVM name/,
+  },
+  {
+    what: "svmUuid not a UUID",
+    raw: { svmUuid: "not-a-uuid" },
+    property: "svmUuid",
+    reason: /vserver show -fields uuid/,
+  },
+  {
+    what: "svmUuid without dashes",
+    raw: { svmUuid: UUID.replace(/-/g, "") },
+    property: "svmUuid",
+    reason: /8-4-4-4-12/,
+  },
   { what: "svmUuid in braces", raw: { svmUuid: `{${UUID}}` }, property: "svmUuid", reason: /not a UUID/ },
-  { what: "svmUuid with a trailing space", raw: { svmUuid: `${UUID} ` }, property: "svmUuid", reason: /not a UUID/ },
-  { what: "svmUuid one digit short", raw: { svmUuid: UUID.slice(0, -1) }, property: "svmUuid", reason: /not a UUID/ },
+  {
+    what: "svmUuid with a trailing space",
+    raw: { svmUuid: `${UUID} ` },
+    property: "svmUuid",
+    reason: /not a UUID/,
+  },
+  {
+    what: "svmUuid one digit short",
+    raw: { svmUuid: UUID.slice(0, -1) },
+    property: "svmUuid",
+    reason: /not a UUID/,
+  },
   { what: "svmUuid a number", raw: { svmUuid: 7 }, property: "svmUuid", reason: /must be a string/ },
   { what: "svmUuid empty", raw: { svmUuid: "" }, property: "svmUuid", reason: /not a UUID/ },
-  { what: 'enabled as "true"', raw: { svmName: "svm1", enabled: "true" }, property: "enabled", reason: /boolean/ },
+  {
+    what: 'enabled as "true"',
+    raw: { svmName: "svm1", enabled: "true" },
+    property: "enabled",
+    reason: /boolean/,
+  },
   { what: "enabled as 1", raw: { svmName: "svm1", enabled: 1 }, property: "enabled", reason: /boolean/ },
   { what: "enabled null", raw: { svmName: "svm1", enabled: null }, property: "enabled", reason: /boolean/ },
-  { what: "alias of 129 characters", raw: { svmName: "svm1", targetAlias: "a".repeat(129) }, property: "targetAlias", reason: /129 characters.*at most 128/ },
-  { what: "alias with a space", raw: { svmName: "svm1", targetAlias: "my alias" }, property: "targetAlias", reason: /whitespace/ },
-  { what: "alias only a space", raw: { svmName: "svm1", targetAlias: " " }, property: "targetAlias", reason: /whitespace/ },
-  { what: "alias with a tab", raw: { svmName: "svm1", targetAlias: "my\talias" }, property: "targetAlias", reason: /whitespace/ },
-  { what: "alias with a newline", raw: { svmName: "svm1", targetAlias: "my\nalias" }, property: "targetAlias", reason: /whitespace/ },
-  { what: "alias with a no-break space", raw: { svmName: "svm1", targetAlias: "a\u00a0b" }, property: "targetAlias", reason: /whitespace/ },
-  { what: "alias with BEL", raw: { svmName: "svm1", targetAlias: "a\u0007b" }, property: "targetAlias", reason: /control character/ },
-  { what: "alias with DEL", raw: { svmName: "svm1", targetAlias: "a\u007fb" }, property: "targetAlias", reason: /control character/ },
-  { what: "alias with NUL", raw: { svmName: "svm1", targetAlias: "a\u0000b" }, property: "targetAlias", reason: /control character/ },
-  { what: "alias with an accent", raw: { svmName: "svm1", targetAlias: "zürich" }, property: "targetAlias", reason: /non-ASCII/ },
-  { what: "alias in CJK", raw: { svmName: "svm1", targetAlias: "目标" }, property: "targetAlias", reason: /non-ASCII/ },
-  { what: "alias with a zero-width space", raw: { svmName: "svm1", targetAlias: "a\u200bb" }, property: "targetAlias", reason: /non-ASCII/ },
-  { what: "alias a number", raw: { svmName: "svm1", targetAlias: 5 }, property: "targetAlias", reason: /must be a string/ },
-  { what: "cluster empty", raw: { svmName: "svm1", cluster: "" }, property: "cluster", reason: /ontap:clusters/ },
-  { what: "cluster a number", raw: { svmName: "svm1", cluster: 7 }, property: "cluster", reason: /ontap:clusters/ },
+  {
+    what: "alias of 129 characters",
+    raw: { svmName: "svm1", targetAlias: "a".repeat(129) },
+    property: "targetAlias",
+    reason: /129 characters.*at most 128/,
+  },
+  {
+    what: "alias with a space",
+    raw: { svmName: "svm1", targetAlias: "my alias" },
+    property: "targetAlias",
+    reason: /whitespace/,
+  },
+  {
+    what: "alias only a space",
+    raw: { svmName: "svm1", targetAlias: " " },
+    property: "targetAlias",
+    reason: /whitespace/,
+  },
+  {
+    what: "alias with a tab",
+    raw: { svmName: "svm1", targetAlias: "my\talias" },
+    property: "targetAlias",
+    reason: /whitespace/,
+  },
+  {
+    what: "alias with a newline",
+    raw: { svmName: "svm1", targetAlias: "my\nalias" },
+    property: "targetAlias",
+    reason: /whitespace/,
+  },
+  {
+    what: "alias with a no-break space",
+    raw: { svmName: "svm1", targetAlias: "a\u00a0b" },
+    property: "targetAlias",
+    reason: /whitespace/,
+  },
+  {
+    what: "alias with BEL",
+    raw: { svmName: "svm1", targetAlias: "a\u0007b" },
+    property: "targetAlias",
+    reason: /control character/,
+  },
+  {
+    what: "alias with DEL",
+    raw: { svmName: "svm1", targetAlias: "a\u007fb" },
+    property: "targetAlias",
+    reason: /control character/,
+  },
+  {
+    what: "alias with NUL",
+    raw: { svmName: "svm1", targetAlias: "a\u0000b" },
+    property: "targetAlias",
+    reason: /control character/,
+  },
+  {
+    what: "alias with an accent",
+    raw: { svmName: "svm1", targetAlias: "zürich" },
+    property: "targetAlias",
+    reason: /non-ASCII/,
+  },
+  {
+    what: "alias in CJK",
+    raw: { svmName: "svm1", targetAlias: "目标" },
+    property: "targetAlias",
+    reason: /non-ASCII/,
+  },
+  {
+    what: "alias with a zero-width space",
+    raw: { svmName: "svm1", targetAlias: "a\u200bb" },
+    property: "targetAlias",
+    reason: /non-ASCII/,
+  },
+  {
+    what: "alias a number",
+    raw: { svmName: "svm1", targetAlias: 5 },
+    property: "targetAlias",
+    reason: /must be a string/,
+  },
+  {
+    what: "cluster empty",
+    raw: { svmName: "svm1", cluster: "" },
+    property: "cluster",
+    reason: /ontap:clusters/,
+  },
+  {
+    what: "cluster a number",
+    raw: { svmName: "svm1", cluster: 7 },
+    property: "cluster",
+    reason: /ontap:clusters/,
+  },
   { what: 'adopt as "yes"', raw: { svmName: "svm1", adopt: "yes" }, property: "adopt", reason: /boolean/ },
-  { what: "an input with a typo", raw: { svmName: "svm1", targetalias: "x" }, property: "targetalias", reason: /Remove it/ },
-  { what: "a credential as an input", raw: { svmName: "svm1", password: "hunter2" }, property: "password", reason: /not an input/ },
+  {
+    what: "an input with a typo",
+    raw: { svmName: "svm1", targetalias: "x" },
+    property: "targetalias",
+    reason: /Remove it/,
+  },
+  {
+    what: "a credential as an input",
+    raw: { svmName: "svm1", password: "hunter2" },
+    property: "password",
+    reason: /not an input/,
+  },
 ];
 
 const PROFILE = { host: "127.0.0.1:1", username: "admin", password: "pw" };
@@ -71,32 +206,180 @@ interface ConfigCase {
 }
 
 const BAD_CONFIGS: ConfigCase[] = [
-  { what: "host with a scheme", config: (c) => ({ "ontap:host": `https://${c.sim.host}` }), key: "ontap:host", problem: /has a scheme/ },
-  { what: "host with a path", config: (c) => ({ "ontap:host": `${c.sim.host}/api` }), key: "ontap:host", problem: /contains a path/ },
-  { what: "host with a semicolon for a colon", config: (c) => ({ "ontap:host": c.sim.host.replace(":", ";") }), key: "ontap:host", problem: /not a host name/ },
-  { what: "host with port 70000", config: () => ({ "ontap:host": "127.0.0.1:70000" }), key: "ontap:host", problem: /outside 1\.\.65535/ },
-  { what: "host with a named port", config: () => ({ "ontap:host": "127.0.0.1:https" }), key: "ontap:host", problem: /not a host name/ },
-  { what: "no host", config: () => ({ "ontap:host": undefined }), key: "ontap:host", problem: /no cluster is configured/ },
-  { what: "CA that is not a certificate", config: () => ({ "ontap:caCert": "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n" }), key: "ontap:caCert", problem: /not a valid PEM certificate/ },
-  { what: "CA path that does not exist", config: () => ({ "ontap:caCert": "/nonexistent/cluster-ca.pem" }), key: "ontap:caCert", problem: /neither PEM text nor the path/ },
-  { what: "password missing", config: () => ({ "ontap:password": undefined }), key: "ontap:password", problem: /has no password/ },
-  { what: "no credentials at all", config: () => ({ "ontap:username": undefined, "ontap:password": undefined }), key: "ontap:username", problem: /no credentials/ },
-  { what: "user/password and a token", config: () => ({ "ontap:token": "tok-1234567890" }), key: "ontap:token", problem: /more than one way/ },
-  { what: "client certificate without its key", config: () => ({ "ontap:username": undefined, "ontap:password": undefined, "ontap:clientCert": readCert("client-admin.pem") }), key: "ontap:clientKey", problem: /without its key/ },
-  { what: "client key that is not a key", config: () => ({ "ontap:username": undefined, "ontap:password": undefined, "ontap:clientCert": join(certsDir(), "client-admin.pem"), "ontap:clientKey": join(certsDir(), "ca.pem") }), key: "ontap:clientKey", problem: /not a PEM private key/ },
-  { what: "username an object", config: () => ({ "ontap:username": '{"name":"admin"}' }), key: "ontap:username", problem: /must be a string/ },
-  { what: 'insecure given as "yes"', config: () => ({ "ontap:insecure": "yes" }), key: "ontap:insecure", problem: /true or false/ },
-  { what: "timeoutMs not a number", config: () => ({ "ontap:timeoutMs": "3s" }), key: "ontap:timeoutMs", problem: /whole number/ },
-  { what: "timeoutMs zero", config: () => ({ "ontap:timeoutMs": "0" }), key: "ontap:timeoutMs", problem: /whole number from 1/ },
-  { what: "maxConcurrent above 256", config: () => ({ "ontap:maxConcurrent": "1000" }), key: "ontap:maxConcurrent", problem: /to 256/ },
-  { what: "retries negative", config: () => ({ "ontap:retries": "-1" }), key: "ontap:retries", problem: /whole number from 0/ },
-  { what: 'preflight given as "maybe"', config: () => ({ "ontap:preflight": "maybe" }), key: "ontap:preflight", problem: /true or false/, checkOnly: true },
-  { what: "unknown cluster profile", config: () => ({ "ontap:clusters": { west: PROFILE } }), raw: { svmName: "svm1", cluster: "east" }, key: "ontap:clusters.east.host", problem: /no connection profile named "east".*known: west/ },
-  { what: "ontap:clusters a string", config: () => ({ "ontap:clusters": "west" }), raw: { svmName: "svm1", cluster: "west" }, key: "ontap:clusters", problem: /must be an object/ },
-  { what: "ontap:clusters a JSON array", config: () => ({ "ontap:clusters": '["west"]' }), raw: { svmName: "svm1", cluster: "west" }, key: "ontap:clusters", problem: /must be an object/ },
-  { what: "profile host with a scheme", config: () => ({ "ontap:clusters": { west: { ...PROFILE, host: "https://west" } } }), raw: { svmName: "svm1", cluster: "west" }, key: "ontap:clusters.west.host", problem: /has a scheme/ },
-  { what: "profile without a password", config: () => ({ "ontap:clusters": JSON.stringify({ west: { ...PROFILE, password: undefined } }) }), raw: { svmName: "svm1", cluster: "west" }, key: "ontap:clusters.west.password", problem: /has no password/ },
-  { what: 'profile insecure "yes"', config: () => ({ "ontap:clusters": { west: { ...PROFILE, insecure: "yes" } } }), raw: { svmName: "svm1", cluster: "west" }, key: "ontap:clusters.west.insecure", problem: /true or false/ },
+  {
+    what: "host with a scheme",
+    config: (c) => ({ "ontap:host": `https://${c.sim.host}` }),
+    key: "ontap:host",
+    problem: /has a scheme/,
+  },
+  {
+    what: "host with a path",
+    config: (c) => ({ "ontap:host": `${c.sim.host}/api` }),
+    key: "ontap:host",
+    problem: /contains a path/,
+  },
+  {
+    what: "host with a semicolon for a colon",
+    config: (c) => ({ "ontap:host": c.sim.host.replace(":", ";") }),
+    key: "ontap:host",
+    problem: /not a host name/,
+  },
+  {
+    what: "host with port 70000",
+    config: () => ({ "ontap:host": "127.0.0.1:70000" }),
+    key: "ontap:host",
+    problem: /outside 1\.\.65535/,
+  },
+  {
+    what: "host with a named port",
+    config: () => ({ "ontap:host": "127.0.0.1:https" }),
+    key: "ontap:host",
+    problem: /not a host name/,
+  },
+  {
+    what: "no host",
+    config: () => ({ "ontap:host": undefined }),
+    key: "ontap:host",
+    problem: /no cluster is configured/,
+  },
+  {
+    what: "CA that is not a certificate",
+    config: () => ({
+      "ontap:caCert": "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n",
+    }),
+    key: "ontap:caCert",
+    problem: /not a valid PEM certificate/,
+  },
+  {
+    what: "CA path that does not exist",
+    config: () => ({ "ontap:caCert": "/nonexistent/cluster-ca.pem" }),
+    key: "ontap:caCert",
+    problem: /neither PEM text nor the path/,
+  },
+  {
+    what: "password missing",
+    config: () => ({ "ontap:password": undefined }),
+    key: "ontap:password",
+    problem: /has no password/,
+  },
+  {
+    what: "no credentials at all",
+    config: () => ({ "ontap:username": undefined, "ontap:password": undefined }),
+    key: "ontap:username",
+    problem: /no credentials/,
+  },
+  {
+    what: "user/password and a token",
+    config: () => ({ "ontap:token": "tok-1234567890" }),
+    key: "ontap:token",
+    problem: /more than one way/,
+  },
+  {
+    what: "client certificate without its key",
+    config: () => ({
+      "ontap:username": undefined,
+      "ontap:password": undefined,
+      "ontap:clientCert": readCert("client-admin.pem"),
+    }),
+    key: "ontap:clientKey",
+    problem: /without its key/,
+  },
+  {
+    what: "client key that is not a key",
+    config: () => ({
+      "ontap:username": undefined,
+      "ontap:password": undefined,
+      "ontap:clientCert": join(certsDir(), "client-admin.pem"),
+      "ontap:clientKey": join(certsDir(), "ca.pem"),
+    }),
+    key: "ontap:clientKey",
+    problem: /not a PEM private key/,
+  },
+  {
+    what: "username an object",
+    config: () => ({ "ontap:username": '{"name":"admin"}' }),
+    key: "ontap:username",
+    problem: /must be a string/,
+  },
+  {
+    what: 'insecure given as "yes"',
+    config: () => ({ "ontap:insecure": "yes" }),
+    key: "ontap:insecure",
+    problem: /true or false/,
+  },
+  {
+    what: "timeoutMs not a number",
+    config: () => ({ "ontap:timeoutMs": "3s" }),
+    key: "ontap:timeoutMs",
+    problem: /whole number/,
+  },
+  {
+    what: "timeoutMs zero",
+    config: () => ({ "ontap:timeoutMs": "0" }),
+    key: "ontap:timeoutMs",
+    problem: /whole number from 1/,
+  },
+  {
+    what: "maxConcurrent above 256",
+    config: () => ({ "ontap:maxConcurrent": "1000" }),
+    key: "ontap:maxConcurrent",
+    problem: /to 256/,
+  },
+  {
+    what: "retries negative",
+    config: () => ({ "ontap:retries": "-1" }),
+    key: "ontap:retries",
+    problem: /whole number from 0/,
+  },
+  {
+    what: 'preflight given as "maybe"',
+    config: () => ({ "ontap:preflight": "maybe" }),
+    key: "ontap:preflight",
+    problem: /true or false/,
+    checkOnly: true,
+  },
+  {
+    what: "unknown cluster profile",
+    config: () => ({ "ontap:clusters": { west: PROFILE } }),
+    raw: { svmName: "svm1", cluster: "east" },
+    key: "ontap:clusters.east.host",
+    problem: /no connection profile named "east".*known: west/,
+  },
+  {
+    what: "ontap:clusters a string",
+    config: () => ({ "ontap:clusters": "west" }),
+    raw: { svmName: "svm1", cluster: "west" },
+    key: "ontap:clusters",
+    problem: /must be an object/,
+  },
+  {
+    what: "ontap:clusters a JSON array",
+    config: () => ({ "ontap:clusters": '["west"]' }),
+    raw: { svmName: "svm1", cluster: "west" },
+    key: "ontap:clusters",
+    problem: /must be an object/,
+  },
+  {
+    what: "profile host with a scheme",
+    config: () => ({ "ontap:clusters": { west: { ...PROFILE, host: "https://west" } } }),
+    raw: { svmName: "svm1", cluster: "west" },
+    key: "ontap:clusters.west.host",
+    problem: /has a scheme/,
+  },
+  {
+    what: "profile without a password",
+    config: () => ({ "ontap:clusters": JSON.stringify({ west: { ...PROFILE, password: undefined } }) }),
+    raw: { svmName: "svm1", cluster: "west" },
+    key: "ontap:clusters.west.password",
+    problem: /has no password/,
+  },
+  {
+    what: 'profile insecure "yes"',
+    config: () => ({ "ontap:clusters": { west: { ...PROFILE, insecure: "yes" } } }),
+    raw: { svmName: "svm1", cluster: "west" },
+    key: "ontap:clusters.west.insecure",
+    problem: /true or false/,
+  },
 ];
 
 /** The config problem `check` reports: a thrown ConfigError, or a Check failure on `cluster`. */
@@ -144,9 +427,14 @@ describe(`bad input: ${BAD_INPUTS.length} malformed inputs and ${BAD_CONFIGS.len
         await c.reconfigure(bad.config(c));
         const raw = bad.raw ?? { svmName: "svm1" };
         const said = await checkProblem(c, raw);
-        expect(said).to.include(bad.key).and.match(bad.problem).and.match(/\nFix: \S/);
+        expect(said)
+          .to.include(bad.key)
+          .and.match(bad.problem)
+          .and.match(/\nFix: \S/);
         if (!bad.checkOnly) {
-          const err = await rejection(c.provider.create(inputs(raw.cluster ? { cluster: String(raw.cluster) } : {})));
+          const err = await rejection(
+            c.provider.create(inputs(raw.cluster ? { cluster: String(raw.cluster) } : {})),
+          );
           expect(err).to.be.instanceOf(ConfigError);
           expect(err.message).to.include(bad.key);
         }
@@ -164,9 +452,13 @@ describe(`bad input: ${BAD_INPUTS.length} malformed inputs and ${BAD_CONFIGS.len
         .to.include('SVM "svm1"')
         .and.include("ONTAP 2621706")
         .and.include("svm.uuid and svm.name name different SVMs")
-        .and.include("Fix: give only the SVM name, or a UUID that matches it (list both with: vserver show -fields uuid)");
+        .and.include(
+          "Fix: give only the SVM name, or a UUID that matches it (list both with: vserver show -fields uuid)",
+        );
       expect(c.sim.services()).to.deep.equal([]);
-      expect(c.sim.requests.map((r) => [r.method, r.path, r.applied])).to.deep.equal([["POST", SERVICES, false]]);
+      expect(c.sim.requests.map((r) => [r.method, r.path, r.applied])).to.deep.equal([
+        ["POST", SERVICES, false],
+      ]);
     });
 
     it("check's read-only preflight reports it on svmUuid, before any write", async () => {

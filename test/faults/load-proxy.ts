@@ -20,7 +20,10 @@ export interface CountingProxy {
 
 /** Starts a pass-through to `target` ("127.0.0.1:<port>") on an ephemeral loopback port. */
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
-  const [targetHost, targetPort] = [target.slice(0, target.lastIndexOf(":")), Number(target.slice(target.lastIndexOf(":") + 1))];
+  const [targetHost, targetPort] = [
+    target.slice(0, target.lastIndexOf(":")),
+    Number(target.slice(target.lastIndexOf(":") + 1)),
+  ];
   const sockets = new Set<net.Socket>();
   let open = 0;
   let peak = 0;

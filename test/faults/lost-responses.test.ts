@@ -14,8 +14,8 @@ import {
 
 const JOBS = "/api/cluster/jobs";
 
-/** The requests after the first POST, as "METHOD path" (the service UUID shown as {uuid}). */
-function after(c: TestCluster, method: string): string[] {
+/** The requests after the first one with `method`, as "METHOD path" (the service UUID shown as {uuid}). */
+function requestsAfterFirst(c: TestCluster, method: string): string[] {
   const start = c.sim.requests.findIndex((r) => r.method === method);
   const uuid = c.sim.svm("svm1")?.uuid ?? "";
   return c.sim.requests.slice(start + 1).map((r) => `${r.method} ${r.path.replace(uuid, "{uuid}")}`);
@@ -35,7 +35,7 @@ describe("lost responses", () => {
       c.sim.clearRequests();
       c.sim.injectFault({ kind: "reset-after", method: "POST", path: SERVICES });
       const { outs } = await c.provider.create(checkedInputs);
-      expect(after(c, "POST")).to.deep.equal([`GET ${SERVICES}`]);
+      expect(requestsAfterFirst(c, "POST")).to.deep.equal([`GET ${SERVICES}`]);
       expect(appliedWrites(c.sim, "POST")).to.equal(1);
       expect(c.sim.requests.filter((r) => r.method === "POST")).to.have.length(1);
       expectTruthful(outs as IscsiServiceOutputs, c.sim.service("svm1"));
@@ -103,6 +103,37 @@ describe("lost responses", () => {
       expect(c.sim.services()).to.have.length(1);
       expectTruthful(outs as IscsiServiceOutputs, c.sim.service("svm1"));
       expect(outs).to.include({ adopted: true });
+    });
+
+    it("says the outcome is unknown when the read after a lost answer fails too", async () => {
+      c = await fastCluster();
+      const checkedInputs = await checked(c, { svmName: "svm1" });
+      c.sim.injectFault({ kind: "reset-after", method: "POST", path: SERVICES });
+      c.sim.injectFault({ kind: "http-error", status: 503, method: "GET", path: SERVICES, times: 10 });
+      const err = await rejection(c.provider.create(checkedInputs));
+      expect(err.name).to.equal("LostCreateError");
+      expect(err.message)
+        .to.include("reading the cluster back failed too, so the service may or may not exist now")
+        .and.include("resource limit exceeded [ONTAP 7, GET")
+        .and.include("adopt: true");
+      expect(c.sim.requests.filter((r) => r.method === "POST")).to.have.length(1);
+    });
+
+    it("on ASA r2, adopts after a lost answer knowing it is ASA r2, so destroy leaves the service in place", async () => {
+      c = await fastCluster({ asaR2: true });
+      const wanted = await checked(c, { svmName: "svm1", adopt: true });
+      c.sim.clearRequests();
+      // ONTAP refuses the POST (5376452: every SVM has its service), and that answer is lost.
+      c.sim.injectFault({ kind: "reset-after", method: "POST", path: SERVICES });
+      const { outs } = await c.provider.create(wanted);
+      expect(outs).to.include({ adopted: true, asaR2: true });
+      c.sim.clearRequests();
+      await c.provider.delete(outs?.svmUuid ?? "", outs as IscsiServiceOutputs);
+      expect(
+        c.sim.requests.filter((r) => r.method !== "GET"),
+        "no write: no outage",
+      ).to.deep.equal([]);
+      expect(c.sim.service("svm1")).to.include({ enabled: true });
     });
 
     it("does not claim preflight was off when the preflight could not look for a service", async () => {
@@ -181,10 +212,16 @@ describe("lost responses", () => {
       c = await fastCluster();
       const olds = await seeded(c, { svmName: "svm1", targetAlias: "web" });
       c.sim.injectFault({ kind: "reset-after", method: "PATCH", times: 10 });
-      const err = await rejection(c.provider.update(olds.svmUuid, olds, inputs({ enabled: false, targetAlias: "web" })));
+      const err = await rejection(
+        c.provider.update(olds.svmUuid, olds, inputs({ enabled: false, targetAlias: "web" })),
+      );
       expect(err.message).to.include('SVM "svm1"');
       c.sim.clearFaults();
-      const { outs } = await c.provider.update(olds.svmUuid, olds, inputs({ enabled: false, targetAlias: "web" }));
+      const { outs } = await c.provider.update(
+        olds.svmUuid,
+        olds,
+        inputs({ enabled: false, targetAlias: "web" }),
+      );
       expect(c.sim.service("svm1")).to.include({ enabled: false, alias: "web" });
       expectTruthful(outs as IscsiServiceOutputs, c.sim.service("svm1"));
     });
@@ -196,7 +233,7 @@ describe("lost responses", () => {
       const olds = await seeded(c, { svmName: "svm1" });
       c.sim.injectFault({ kind: "reset-after", method: "DELETE" });
       await c.provider.delete(olds.svmUuid, olds);
-      expect(after(c, "DELETE")).to.deep.equal([`DELETE ${SERVICES}/{uuid}`]);
+      expect(requestsAfterFirst(c, "DELETE")).to.deep.equal([`DELETE ${SERVICES}/{uuid}`]);
       expect(c.sim.services()).to.deep.equal([]);
     });
 

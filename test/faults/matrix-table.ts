@@ -34,17 +34,26 @@ export interface FaultCase {
 
 export const FAULTS: Readonly<Record<FaultName, FaultCase>> = {
   "reset-before": { spec: { kind: "reset-before" }, what: "connection reset before the request is applied" },
-  "reset-after": { spec: { kind: "reset-after" }, what: "write applied, then the connection reset (lost response)" },
+  "reset-after": {
+    spec: { kind: "reset-after" },
+    what: "write applied, then the connection reset (lost response)",
+  },
   "429 Retry-After": {
     spec: { kind: "http-error", status: 429, retryAfter: 1 },
     what: "429 (262160) with Retry-After: 1",
     minMs: 950,
   },
   "503": { spec: { kind: "http-error", status: 503 }, what: "one 503" },
-  "503 outlasting retries": { spec: { kind: "http-error", status: 503, times: 10 }, what: "503 on every retry" },
+  "503 outlasting retries": {
+    spec: { kind: "http-error", status: 503, times: 10 },
+    what: "503 on every retry",
+  },
   "500": { spec: { kind: "http-error", status: 500 }, what: "500 (262145)" },
   hang: { spec: { kind: "hang" }, what: "no answer past the 300 ms timeout" },
-  "malformed JSON": { spec: { kind: "malformed-json" }, what: "write applied, answer cut short (malformed JSON)" },
+  "malformed JSON": {
+    spec: { kind: "malformed-json" },
+    what: "write applied, answer cut short (malformed JSON)",
+  },
   "401": { spec: { kind: "http-error", status: 401 }, what: "401" },
   "403": { spec: { kind: "http-error", status: 403 }, what: "403 (6)" },
   "job failure": { spec: { kind: "job-failure" }, what: "202 with a job that fails" },

@@ -2,9 +2,9 @@ import * as path from "node:path";
 import { inspect } from "node:util";
 import { expect } from "chai";
 import type { IscsiServiceInputs, IscsiServiceOutputs } from "../../provider";
-import { capture } from "../engine/capture";
-import { certsDir } from "../simulator/certs";
+import { capture, ensurePackageLink } from "../engine/capture";
 import { PROVIDER_KEY } from "../engine/wire";
+import { certsDir } from "../simulator/certs";
 import type { TestCluster } from "../support/cluster";
 import { fastCluster, SERVICES } from "./helpers";
 
@@ -34,14 +34,14 @@ function forms(secret: string): string[] {
 class Artefacts {
   readonly items: Array<{ label: string; text: string }> = [];
 
-  add(label: string, value: unknown): void {
+  add(label: string, value: unknown, showHidden = true): void {
     let json = "";
     try {
       json = JSON.stringify(value) ?? "";
     } catch (err) {
       json = `(not JSON: ${(err as Error).message})`;
     }
-    this.items.push({ label, text: `${json}\n${inspect(value, { depth: Infinity, showHidden: true })}` });
+    this.items.push({ label, text: `${json}\n${inspect(value, { depth: Infinity, showHidden })}` });
   }
 
   /** An error with its message, stack, JSON, full inspection and every cause. */
@@ -97,7 +97,11 @@ function interceptOutput(artefacts: Artefacts): { stop(): void } {
   const onWarning = (w: Error) => artefacts.error("process warning", w);
   process.on("warning", onWarning);
   undo.push(() => process.off("warning", onWarning));
-  return { stop: () => undo.splice(0).forEach((u) => u()) };
+  return {
+    stop() {
+      for (const u of undo.splice(0)) u();
+    },
+  };
 }
 
 /**
@@ -148,7 +152,8 @@ async function lifecycle(c: TestCluster, a: Artefacts, wrong: Record<string, unk
   expect(c.sim.services(), "the lifecycle ends with nothing left").to.deep.equal([]);
   a.add("provider logs", c.logs);
   a.add("simulator request log", c.sim.requests);
-  a.add("the provider object", c.provider);
+  // As console.dir(provider, { depth: null }) prints it. (With showHidden, WeakMap entries would show too.)
+  a.add("the provider object", c.provider, false);
 }
 
 /** The calls of `lifecycle` that must fail (the others absorb their faults). */
@@ -163,7 +168,11 @@ const EXPECTED_FAILURES = [
 
 /** The calls that threw. */
 function failures(a: Artefacts): string[] {
-  return [...new Set(a.items.filter((i) => i.label.endsWith(" threw")).map((i) => i.label.slice(0, -" threw".length)))];
+  return [
+    ...new Set(
+      a.items.filter((i) => i.label.endsWith(" threw")).map((i) => i.label.slice(0, -" threw".length)),
+    ),
+  ];
 }
 
 describe("secrets: no credential in any artefact", () => {
@@ -206,7 +215,10 @@ describe("secrets: no credential in any artefact", () => {
     const a = new Artefacts();
     c = await fastCluster({ password: PASSWORD }, { "ontap:password": PASSWORD });
     await c.reconfigure({ "ontap:host": `${USER}:${PASSWORD}@${c.sim.host}` });
-    await a.call("check (credentials in the host)", () => c?.provider.check({}, { svmName: "svm1" }) as Promise<unknown>);
+    await a.call(
+      "check (credentials in the host)",
+      () => c?.provider.check({}, { svmName: "svm1" }) as Promise<unknown>,
+    );
     await c.reconfigure({
       "ontap:host": c.sim.host,
       "ontap:username": undefined,
@@ -214,7 +226,10 @@ describe("secrets: no credential in any artefact", () => {
       "ontap:clientCert": path.join(certsDir(), "client-admin.pem"),
       "ontap:clientKey": KEY_TEXT,
     });
-    await a.call("check (key without its PEM header)", () => c?.provider.check({}, { svmName: "svm1" }) as Promise<unknown>);
+    await a.call(
+      "check (key without its PEM header)",
+      () => c?.provider.check({}, { svmName: "svm1" }) as Promise<unknown>,
+    );
     const errors = a.items.filter((i) => i.label.includes("threw"));
     expect(errors.length, "both settings were refused").to.be.greaterThan(1);
     expect(a.hits([PASSWORD, KEY_TEXT])).to.deep.equal([]);
@@ -222,8 +237,12 @@ describe("secrets: no credential in any artefact", () => {
   });
 
   it("the serialized __provider and the inputs the engine gets carry no credential", async () => {
+    const root = path.resolve(__dirname, "../../..");
+    const programDir = path.join(root, "examples", "basic");
+    // As `npm install` links the package on a clean clone (examples/*/node_modules is not committed).
+    ensurePackageLink(programDir, "pulumi-ontap-iscsi", root);
     const program = await capture({
-      programDir: path.resolve(__dirname, "../../../examples/basic"),
+      programDir,
       config: {
         "ontap-iscsi-basic:svmName": "svm1",
         "ontap:host": "127.0.0.1:1",

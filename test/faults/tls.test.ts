@@ -54,13 +54,16 @@ describe("TLS", () => {
     c = undefined;
   });
 
-  const insecureWarnings = (cluster: TestCluster) => cluster.logs.filter((l) => INSECURE_WARNING.test(l)).length;
+  const insecureWarnings = (cluster: TestCluster) =>
+    cluster.logs.filter((l) => INSECURE_WARNING.test(l)).length;
 
   it("rejects an unknown CA by default, before any request, with advice naming ontap:caCert", async () => {
     c = await fastCluster({}, { "ontap:caCert": undefined });
     const check = await c.provider.check({}, { svmName: "svm1" });
     expect(check.failures ?? [], "a preview does not fail on an unreachable cluster").to.deep.equal([]);
-    expect(c.logs.join("\n")).to.match(/Preflight for SVM "svm1" skipped/).and.include("ontap:caCert");
+    expect(c.logs.join("\n"))
+      .to.match(/Preflight for SVM "svm1" skipped/)
+      .and.include("ontap:caCert");
     const err = await rejection(c.provider.create(inputs()));
     expect(err.message)
       .to.include(`Could not verify the TLS certificate of cluster ${c.sim.host}`)
@@ -102,15 +105,23 @@ describe("TLS", () => {
   });
 
   it("with insecure true, works past an unknown CA and a wrong host name, warning once per connection", async () => {
-    c = await fastCluster({ certificate: "wrong-host" }, { "ontap:caCert": undefined, "ontap:insecure": "true" });
+    c = await fastCluster(
+      { certificate: "wrong-host" },
+      { "ontap:caCert": undefined, "ontap:insecure": "true" },
+    );
     const news = (await c.provider.check({}, { svmName: "svm1" })).inputs as ReturnType<typeof inputs>;
     const { outs } = await c.provider.create(news);
     const created = outs as IscsiServiceOutputs;
     await c.provider.read(created.svmUuid, created);
-    const { outs: updated } = await c.provider.update(created.svmUuid, created, { ...news, targetAlias: "db" });
+    const { outs: updated } = await c.provider.update(created.svmUuid, created, {
+      ...news,
+      targetAlias: "db",
+    });
     expect(c.sim.service("svm1")?.alias).to.equal("db");
     expect(insecureWarnings(c), "one warning for the first connection").to.equal(1);
-    expect(c.logs.find((l) => INSECURE_WARNING.test(l))).to.include(c.sim.host).and.include("ontap:caCert");
+    expect(c.logs.find((l) => INSECURE_WARNING.test(l)))
+      .to.include(c.sim.host)
+      .and.include("ontap:caCert");
 
     await c.reconfigure({ "ontap:timeoutMs": "301" });
     await c.provider.delete(created.svmUuid, updated as IscsiServiceOutputs);
@@ -120,7 +131,13 @@ describe("TLS", () => {
 
   it("keeps insecure to the profile that sets it: the default connection still verifies", async () => {
     c = await fastCluster({}, { "ontap:caCert": undefined });
-    const lab = { host: c.sim.host, username: "admin", password: "netapp123", insecure: "true", ...profileOf(FAST_CONFIG) };
+    const lab = {
+      host: c.sim.host,
+      username: "admin",
+      password: "netapp123",
+      insecure: "true",
+      ...profileOf(FAST_CONFIG),
+    };
     await c.reconfigure({ "ontap:clusters": { lab } });
     const { outs } = await c.provider.create(inputs({ cluster: "lab" }));
     expect(outs).to.include({ cluster: "lab" });
@@ -134,16 +151,22 @@ describe("TLS", () => {
     const files = [...sources(path.join(ROOT, "provider")), ...sources(path.join(ROOT, "sdk"))];
     expect(files.length).to.be.greaterThan(10);
     const mentioned = files.filter((f) => PROCESS_WIDE.some((p) => p.test(readFileSync(f, "utf8"))));
-    expect(mentioned.length, "comments that name the settings prove the search finds them").to.be.greaterThan(0);
+    expect(mentioned.length, "comments that name the settings prove the search finds them").to.be.greaterThan(
+      0,
+    );
     const hits = files.flatMap((f) =>
       PROCESS_WIDE.filter((p) => p.test(code(f))).map((p) => `${path.relative(ROOT, f)}: ${p}`),
     );
     expect(hits).to.deep.equal([]);
-    expect(processTls(), "process.env, https.globalAgent and tls defaults after the runs above").to.equal(initial);
+    expect(processTls(), "process.env, https.globalAgent and tls defaults after the runs above").to.equal(
+      initial,
+    );
   });
 });
 
 /** FAST_CONFIG's `ontap:` keys as the fields of a profile. */
 function profileOf(config: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key.replace(/^ontap:/, ""), value]));
+  return Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [key.replace(/^ontap:/, ""), value]),
+  );
 }
