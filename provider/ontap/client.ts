@@ -32,7 +32,13 @@ import {
   type TlsProblem,
 } from "./errors";
 import { CredentialVault } from "./redact";
-import { applyLostResponseRule, parseRetryAfter, resolveRetryPolicy, withRetries } from "./retry";
+import {
+  applyLostResponseRule,
+  isSheddingLoad,
+  parseRetryAfter,
+  resolveRetryPolicy,
+  withRetries,
+} from "./retry";
 import { Semaphore } from "./semaphore";
 import type {
   HttpMethod,
@@ -225,7 +231,14 @@ export class OntapClient {
       this.#slots.release();
     }
     this.#debug(`ONTAP ${method} ${site.path}: HTTP ${status} (attempt ${attempt})`);
-    return this.#settle(site, { status, text, location, retryAfter });
+    try {
+      const answer = this.#settle(site, { status, text, location, retryAfter });
+      this.#slots.succeeded();
+      return answer;
+    } catch (err) {
+      if (err instanceof OntapApiError && isSheddingLoad(err)) this.#slots.congested();
+      throw err;
+    }
   }
 
   /** Built for each request and handed straight to fetch, so the Authorization value is never kept. */

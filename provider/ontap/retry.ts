@@ -91,6 +91,11 @@ export function isRetryableAnswer(status: number, code: string | undefined): boo
   return RETRYABLE_STATUSES.has(status) || code === ONTAP_BUSY_CODE;
 }
 
+/** Whether the cluster said it is overloaded (429, 503, ONTAP 262160): the client then lowers its cap. */
+export function isSheddingLoad(err: OntapApiError): boolean {
+  return err.status === 429 || err.status === 503 || err.code === ONTAP_BUSY_CODE;
+}
+
 /** Whether a network failure's code proves the request never left. */
 export function failedBeforeSending(code: string): boolean {
   return BEFORE_SEND_CODES.has(code);
