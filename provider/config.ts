@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { isIPv6 } from "node:net";
+import { normaliseHost } from "./ontap/connection";
 import type { OntapAuth, OntapConnection, RetryPolicy } from "./ontap/types";
 
 /** The stack-config reader the dynamic-provider host hands to `configure` (only get/require). */
@@ -97,15 +98,15 @@ export function normalizeHost(value: unknown, key: string): string {
     throw new ConfigError(key, `${shown} has a scheme; give only the host (HTTPS is always used).`, fix);
   if (/[/?#@\s]/.test(text))
     throw new ConfigError(key, `${shown} contains a path, query, credentials or whitespace.`, fix);
-  if (isIPv6(text)) return `[${text.toLowerCase()}]`;
+  if (isIPv6(text)) return normaliseHost(text);
   const match = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(?::(\d{1,5}))?$/i.exec(text);
   if (!match || (match[1].startsWith("[") && !isIPv6(match[1].slice(1, -1))))
     throw new ConfigError(key, `${shown} is not a host name, IPv4 or [IPv6] address.`, fix);
   const port = match[3] === undefined ? undefined : Number(match[3]);
   if (port !== undefined && (port < 1 || port > 65535))
     throw new ConfigError(key, `port ${port} is outside 1..65535.`, fix);
-  const name = match[1].toLowerCase();
-  return port === undefined || port === 443 ? name : `${name}:${port}`;
+  // The transport's canonical form, so that state, pinning and the client name a cluster alike.
+  return normaliseHost(text);
 }
 
 function optionalString(value: unknown, key: string, fix: string): string | undefined {

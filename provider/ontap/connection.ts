@@ -13,7 +13,7 @@ import tls from "node:tls";
 import { OntapConfigError } from "./errors";
 import type { OntapAuth, OntapConnection } from "./types";
 
-/** "name", "name:port", "[v6]" or "[v6]:port"; the port only when one was given. */
+/** "name", "name:port", "[v6]" or "[v6]:port"; the port only when one other than 443 was given. */
 export function normaliseHost(input: string): string {
   let rest = input.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(rest);
@@ -47,7 +47,8 @@ export function normaliseHost(input: string): string {
     );
   }
   const normalised = hostname.toLowerCase();
-  return portNumber === undefined ? normalised : `${normalised}:${portNumber}`;
+  // 443 is what HTTPS means anyway: "host" and "host:443" are the same cluster.
+  return portNumber === undefined || portNumber === 443 ? normalised : `${normalised}:${portNumber}`;
 }
 
 /** "user:pw@host" → "host": a host string must never carry credentials into a message. */

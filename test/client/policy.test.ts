@@ -85,7 +85,7 @@ describe("host normalisation", () => {
   it("keeps a port only when one is given, and brackets IPv6", () => {
     expect(normaliseHost("Cluster1.Example.com")).to.equal("cluster1.example.com");
     expect(normaliseHost("10.0.0.5:8443")).to.equal("10.0.0.5:8443");
-    expect(normaliseHost("[FD00::5]:443")).to.equal("[fd00::5]:443");
+    expect(normaliseHost("[FD00::5]:443")).to.equal("[fd00::5]");
     expect(normaliseHost("fd00::5")).to.equal("[fd00::5]");
     expect(normaliseHost("https://10.0.0.5/")).to.equal("10.0.0.5");
   });
