@@ -111,8 +111,12 @@ async function counted<T>(
   await sim.clearRequests();
   const value = await operation();
   const log = await sim.requests();
+  const wire = log.requests.map(describe);
   if (log.unexpected.length > 0) throw new Error(`unexpected requests: ${log.unexpected.join("; ")}`);
-  return { value, requests: log.requests.length, wire: log.requests.map(describe) };
+  // The normal path: every request answered with success.
+  if (log.requests.some((r) => r.status < 200 || r.status >= 300))
+    throw new Error(`a request failed: ${wire.join(", ")}`);
+  return { value, requests: log.requests.length, wire };
 }
 
 function outputs<T>(result: { outs?: T; props?: T }): T {

@@ -46,16 +46,7 @@ export function clientAt(host: string, overrides: Partial<OntapConnection> = {})
   });
 }
 
-/** The rejection of `promise`, failing the test when it resolves. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof Error) return err;
-    throw new Error(`rejected with a non-Error: ${String(err)}`);
-  }
-  throw new Error("expected a rejection, but the promise resolved");
-}
+export { rejectionOf } from "../support/rejection";
 
 /** The requests the simulator received with this method and path. */
 export function sent(sim: Simulator, method: string, path: string): RequestLogEntry[] {

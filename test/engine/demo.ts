@@ -87,8 +87,9 @@ async function tell(print: Printer, sim: Simulator, engine: Engine): Promise<voi
     }
     const ms = performance.now() - t0;
     if (op) for (const step of op.steps) for (const line of describeStep(op, step)) print(`   ${line}`);
+    // What the host printed (the provider's warnings), without the port line of a new host.
     for (const line of engine.hostOutput.slice(hostOutputBefore).split("\n")) {
-      if (/warning|error/i.test(line)) print(`   host   ${line.trim()}`);
+      if (line.trim() !== "" && !/^\d+$/.test(line.trim())) print(`   host   ${line.trimEnd()}`);
     }
     const requests = sim.requests.map((r) => requestLine(sim, r, { literal: true }));
     if (requests.length === 0) print("   ONTAP  (no request from Pulumi)");

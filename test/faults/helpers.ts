@@ -46,17 +46,8 @@ export async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
   }
 }
 
-/** The rejection of `promise`; fails the test when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const result = await settle(promise);
-  if (result.ok) throw new Error("expected a rejection, but the call succeeded");
-  return result.error;
-}
-
-/** Checked inputs, as `check` returns them. */
-export function inputs(extra: Partial<IscsiServiceInputs> = {}): IscsiServiceInputs {
-  return { svmName: "svm1", enabled: true, adopt: false, ...extra };
-}
+export { inputs } from "../support/cluster";
+export { rejectionOf as rejection } from "../support/rejection";
 
 /** Runs `check` for a new resource as the engine does, expecting it to pass; returns the checked inputs. */
 export async function checked(c: TestCluster, raw: Record<string, unknown>): Promise<IscsiServiceInputs> {

@@ -1,21 +1,9 @@
 import { expect } from "chai";
 import type { IscsiServiceInputs, IscsiServiceOutputs } from "../../provider";
-import { startCluster, type TestCluster, writes } from "../support/cluster";
+import { inputs, startCluster, type TestCluster, writes } from "../support/cluster";
+import { rejectionOf } from "../support/rejection";
 
 const SERVICES = "/api/protocols/san/iscsi/services";
-
-function inputs(extra: Partial<IscsiServiceInputs> = {}): IscsiServiceInputs {
-  return { svmName: "svm1", enabled: true, adopt: false, ...extra };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("lifecycle against the simulator", () => {
   let c: TestCluster;
@@ -54,7 +42,7 @@ describe("lifecycle against the simulator", () => {
 
     it("refuses an SVM that already has a service unless adopt is set, explaining adopt", async () => {
       c = await startCluster({ svms: [{ name: "svm1", service: { enabled: false, alias: "old" } }] });
-      const err = await rejection(c.provider.create(inputs()));
+      const err = await rejectionOf(c.provider.create(inputs()));
       expect(err.message)
         .to.match(/svm1/)
         .and.match(/adopt: true/)
@@ -74,7 +62,7 @@ describe("lifecycle against the simulator", () => {
 
     it("names the SVM and the fix when ONTAP refuses (iSCSI not allowed)", async () => {
       c = await startCluster({ svms: [{ name: "svm1", iscsiAllowed: false }] });
-      const err = await rejection(c.provider.create(inputs()));
+      const err = await rejectionOf(c.provider.create(inputs()));
       expect(err.message)
         .to.match(/svm1/)
         .and.match(/vserver add-protocols -vserver svm1 -protocols iscsi/);
@@ -180,7 +168,7 @@ describe("lifecycle against the simulator", () => {
       c = await startCluster();
       const outs = await created();
       c.sim.injectFault({ kind: "http-error", status: 500, code: "262145", method: "DELETE" });
-      const err = await rejection(c.provider.delete(outs.svmUuid, outs));
+      const err = await rejectionOf(c.provider.delete(outs.svmUuid, outs));
       expect(err.message).to.match(/svm1/);
       expect(writes(c.sim)).to.deep.equal(['PATCH {"enabled":false}', "DELETE", 'PATCH {"enabled":true}']);
       expect(c.sim.service("svm1")?.enabled).to.equal(true);
@@ -206,7 +194,7 @@ describe("lifecycle against the simulator", () => {
   describe("ASA r2", () => {
     it("adopts the always-present service and leaves it in place on delete, with a warning", async () => {
       c = await startCluster({ asaR2: true });
-      const refused = await rejection(c.provider.create(inputs()));
+      const refused = await rejectionOf(c.provider.create(inputs()));
       expect(refused.message)
         .to.match(/5376452/)
         .and.match(/adopt/);
@@ -226,7 +214,7 @@ describe("lifecycle against the simulator", () => {
       c = await startCluster();
       const outs = await created();
       await c.reconfigure({ "ontap:host": "127.0.0.1:1" });
-      const err = await rejection(c.provider.delete(outs.svmUuid, outs));
+      const err = await rejectionOf(c.provider.delete(outs.svmUuid, outs));
       expect(err.message)
         .to.match(/lives on cluster/)
         .and.match(/ontap:host/);

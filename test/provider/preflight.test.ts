@@ -7,6 +7,7 @@ import { CheckFailedError, DeploymentError, Engine } from "../engine";
 import type { SimulatorOptions, SvmSeed } from "../simulator/types";
 import { startCluster, type TestCluster } from "../support/cluster";
 import { repoRoot } from "../support/paths";
+import { rejectionOf } from "../support/rejection";
 
 const BASIC = path.join(repoRoot, "examples/basic");
 
@@ -14,15 +15,6 @@ async function created(c: TestCluster, inputs: IscsiServiceInputs): Promise<Iscs
   const { outs } = await c.provider.create(inputs);
   if (!outs) throw new Error("create returned no outputs");
   return outs;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** A TCP port that nothing listens on. */
@@ -103,7 +95,7 @@ describe("preflight in check", () => {
         expect(reason).to.contain(`[ONTAP ${code}, POST /api/protocols/san/iscsi/services]`).and.match(fix);
         expect(onlyReads()).to.equal(true);
         // The apply would have said the same, word for word.
-        const created = await rejection(c.provider.create(validateInputs(news).inputs));
+        const created = await rejectionOf(c.provider.create(validateInputs(news).inputs));
         expect(reason).to.contain(created.message);
       });
     }
@@ -265,7 +257,7 @@ describe("preflight in check", () => {
     it("fails a preview of a create onto a stopped SVM at Check, with the vserver start advice and no write", async () => {
       c = await startCluster({ svms: [{ name: "svm1", state: "stopped" }] });
       engine = basic();
-      const err = await rejection(engine.preview());
+      const err = await rejectionOf(engine.preview());
       expect(err).to.be.instanceOf(DeploymentError);
       const cause = (err as DeploymentError).cause;
       expect(cause).to.be.instanceOf(CheckFailedError);

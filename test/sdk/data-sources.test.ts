@@ -15,18 +15,10 @@ import { capture, ensurePackageLink } from "../engine";
 import { type SimulatorInstance, startSimulator } from "../simulator";
 import type { SimulatorOptions } from "../simulator/types";
 import { repoRoot } from "../support/paths";
+import { rejectionOf } from "../support/rejection";
 
 const INVENTORY = path.join(repoRoot, "examples/inventory");
 const SERVICES = "/api/protocols/san/iscsi/services";
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** The value of an Output outside a deployment (apply runs at once there). */
 function resolved<T>(output: pulumi.Output<T>): Promise<T> {
@@ -97,10 +89,10 @@ describe("data sources against the simulator", () => {
 
     it("says clearly when the SVM has no service, or there is no such SVM", async () => {
       await start({ svms: ["svm1"] });
-      const none = await rejection(getIscsiService({ svmName: "svm1" }));
+      const none = await rejectionOf(getIscsiService({ svmName: "svm1" }));
       expect(none).to.be.instanceOf(IscsiServiceNotFoundError);
       expect(none.message).to.match(/No iSCSI service on SVM "svm1" \(cluster 127\.0\.0\.1:\d+\)/);
-      const missing = await rejection(getIscsiService({ svmUuid: "00000000-0000-4000-8000-000000000000" }));
+      const missing = await rejectionOf(getIscsiService({ svmUuid: "00000000-0000-4000-8000-000000000000" }));
       expect(missing).to.be.instanceOf(IscsiServiceNotFoundError);
     });
 
@@ -112,14 +104,14 @@ describe("data sources against the simulator", () => {
         ],
       });
       const svmUuid = sim.service("svm2")?.svmUuid ?? "";
-      const err = await rejection(getIscsiService({ svmName: "svm1", svmUuid }));
+      const err = await rejectionOf(getIscsiService({ svmName: "svm1", svmUuid }));
       expect(err.message).to.match(/is SVM "svm2" .*, not "svm1"/);
     });
 
     it("refuses arguments that name no SVM, or a pattern, before any request", async () => {
       await start();
-      expect((await rejection(getIscsiService({} as never))).message).to.match(/set svmName/);
-      expect((await rejection(getIscsiService({ svmName: "svm*" }))).message).to.match(
+      expect((await rejectionOf(getIscsiService({} as never))).message).to.match(/set svmName/);
+      expect((await rejectionOf(getIscsiService({ svmName: "svm*" }))).message).to.match(
         /not a valid SVM name/,
       );
       expect(sim.requests).to.deep.equal([]);
@@ -127,7 +119,7 @@ describe("data sources against the simulator", () => {
 
     it("renders ONTAP failures with the provider's diagnostics", async () => {
       await start({}, { "ontap:password": "wrong" });
-      const err = await rejection(getIscsiService({ svmName: "svm1" }));
+      const err = await rejectionOf(getIscsiService({ svmName: "svm1" }));
       expect(err.message).to.match(/ONTAP rejected the credentials while trying to read the iSCSI service/);
       expect(err.message).to.not.contain("wrong");
     });
@@ -220,11 +212,11 @@ describe("data sources against the simulator", () => {
 
     it("refuses an unknown interval, and says when there is no service", async () => {
       await start({ svms: ["svm1"] });
-      const bad = await rejection(
+      const bad = await rejectionOf(
         getIscsiServiceMetrics({ svmName: "svm1", interval: "5m" as MetricInterval }),
       );
       expect(bad.message).to.match(/interval must be one of 1h, 1d, 1w, 1m, 1y/);
-      const none = await rejection(getIscsiServiceMetrics({ svmName: "svm1", interval: "1h" }));
+      const none = await rejectionOf(getIscsiServiceMetrics({ svmName: "svm1", interval: "1h" }));
       expect(none).to.be.instanceOf(IscsiServiceNotFoundError);
     });
 

@@ -1,4 +1,4 @@
-import { IscsiServiceProvider } from "../../provider";
+import { type IscsiServiceInputs, IscsiServiceProvider } from "../../provider";
 import { startSimulator } from "../simulator";
 import type { Simulator, SimulatorOptions } from "../simulator/types";
 
@@ -57,4 +57,9 @@ export function writes(sim: Simulator): string[] {
   return sim.requests
     .filter((r) => r.method !== "GET")
     .map((r) => `${r.method} ${r.body === undefined ? "" : JSON.stringify(r.body)}`.trim());
+}
+
+/** Checked inputs for a service on svm1 (defaults as `check` applies them), with changes. */
+export function inputs(extra: Partial<IscsiServiceInputs> = {}): IscsiServiceInputs {
+  return { svmName: "svm1", enabled: true, adopt: false, ...extra };
 }
