@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type ConfigSource, ConnectionSettings, normalizeHost } from "./config";
 import { diffService } from "./iscsi/diff";
+import { ClusterMismatchError } from "./iscsi/errors";
 import {
   type ClusterHandle,
   createIscsiService,
@@ -14,7 +15,14 @@ import { isUnknown, validateInputs } from "./iscsi/validate";
 import { ClusterPool, type PooledHandle } from "./pool";
 
 export { ConfigError } from "./config";
+export {
+  ClusterMismatchError,
+  LostCreateError,
+  PartialCreateError,
+  ServiceLeftDisabledError,
+} from "./iscsi/errors";
 export type { IscsiServiceInputs, IscsiServiceOutputs } from "./iscsi/model";
+export { OntapDiagnosticError } from "./ontap/diagnostics";
 
 /** Where the provider's warnings go: Pulumi's log (the engine, or stderr in the host). */
 export interface ProviderLogger {
@@ -137,11 +145,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     const recorded = normalizeHost(state.host, "state host");
     if (handle.host !== recorded) {
       const key = cluster === undefined ? "ontap:host" : `ontap:clusters.${cluster}.host`;
-      throw new Error(
-        `The iSCSI service on SVM "${state.svmName}" lives on cluster ${recorded}, but ${key} now points at ${handle.host}. ` +
-          "Refusing to act on the wrong cluster.\n" +
-          `Fix: point ${key} back at ${recorded}, or remove the resource from the stack (pulumi state delete) and create it on the new cluster.`,
-      );
+      throw new ClusterMismatchError(state.svmName, recorded, key, handle.host);
     }
     return handle;
   }
