@@ -50,17 +50,18 @@ function defaultLogger(): ProviderLogger {
 export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
   private settings: ConnectionSettings;
   private readonly pool: ClusterPool;
-  private readonly env: NodeJS.ProcessEnv;
+  /** #private: the environment may hold ONTAP_PASSWORD, and util.inspect never shows #fields. */
+  readonly #env: NodeJS.ProcessEnv;
 
   constructor(options: ProviderOptions = {}) {
-    this.env = options.env ?? process.env;
-    this.settings = new ConnectionSettings(undefined, this.env);
+    this.#env = options.env ?? process.env;
+    this.settings = new ConnectionSettings(undefined, this.#env);
     this.pool = new ClusterPool(options.logger ?? defaultLogger());
   }
 
   /** Takes the stack config the host passes (`ontap:*`); may be called again with newer config. */
   async configure(req: { config: ConfigSource }): Promise<void> {
-    this.settings = new ConnectionSettings(req.config, this.env);
+    this.settings = new ConnectionSettings(req.config, this.#env);
     this.pool.reset();
   }
 

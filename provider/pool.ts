@@ -18,31 +18,31 @@ export interface PooledHandle extends ClusterHandle {
  * that every resource on a cluster shares its cap and its batched reads.
  */
 export class ClusterPool {
-  private handles = new Map<string, PooledHandle>();
+  #handles = new Map<string, PooledHandle>();
   /** Settings objects already seen, so that one handed out again (every operation asks) is not hashed again. */
-  private known = new WeakMap<ResolvedConnection, PooledHandle>();
+  #known = new WeakMap<ResolvedConnection, PooledHandle>();
 
   constructor(private readonly logger: ProviderLogger) {}
 
   /** Forgets all handles (new configuration); in-flight requests finish on their own clients. */
   reset(): void {
-    this.handles = new Map();
-    this.known = new WeakMap();
+    this.#handles = new Map();
+    this.#known = new WeakMap();
   }
 
   /** The handle for these settings (treated as immutable once passed here). */
   handle(connection: ResolvedConnection): PooledHandle {
-    const seen = this.known.get(connection);
+    const seen = this.#known.get(connection);
     if (seen) return seen;
     // The key hashes the settings, credentials included, so rotated credentials get a new client;
     // the hash never leaves this map.
     const key = createHash("sha256").update(JSON.stringify(connection)).digest("hex");
-    let handle = this.handles.get(key);
+    let handle = this.#handles.get(key);
     if (!handle) {
       handle = this.create(connection);
-      this.handles.set(key, handle);
+      this.#handles.set(key, handle);
     }
-    this.known.set(connection, handle);
+    this.#known.set(connection, handle);
     return handle;
   }
 

@@ -39,7 +39,11 @@ export class IscsiService extends pulumi.dynamic.Resource {
     for (const key of ["svmName", "svmUuid", "enabled", "targetAlias", "cluster"] as const) {
       if (!(key in props)) (props as Record<string, unknown>)[key] = undefined;
     }
-    super(providerStub, name, props, opts, "ontap", "IscsiService");
+    // One service per SVM: `pulumi up --replace` never asks the provider's diff, so only
+    // this option makes it delete first (pulumi/pulumi step_generator, isTargetedReplace).
+    // Users may still set it to false to move a service between SVMs create-first.
+    const options = { ...opts, deleteBeforeReplace: opts?.deleteBeforeReplace ?? true };
+    super(providerStub, name, props, options, "ontap", "IscsiService");
   }
 }
 export * from "./data-sources";

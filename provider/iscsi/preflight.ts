@@ -134,7 +134,7 @@ export async function preflight(
 
   if (!svmResult.ok) {
     if (isUnreachable(svmResult.error)) unreachable.set(handle, svmResult.error);
-    skipped(renderError(svmResult.error, { action: "look up the SVM", svm: label }));
+    skipped(renderError(svmResult.error, { action: "run the preflight lookup", svm: label }));
     return [];
   }
   const svm = svmResult.value;
@@ -180,7 +180,15 @@ export async function preflight(
     // Evidence for a create whose response is lost: this process saw no service here.
     handle.recordNoService({ name: svm.name, uuid: svm.uuid });
   } else if (!adopt) {
-    failures.push(wouldFail(handle, "5374077", svm.name, "adopt"));
+    const failure = wouldFail(handle, "5374077", svm.name, "adopt");
+    // Pulumi calls Check without the old state for `pulumi up --replace` (and for the
+    // re-check of a replacement), so the resource's own service looks foreign here.
+    failures.push({
+      ...failure,
+      reason:
+        `${failure.reason}\nIf this is \`pulumi up --replace\` of the resource that manages this service, ` +
+        "run it with ONTAP_PREFLIGHT=false: Pulumi gives the preflight no previous state then.",
+    });
   }
   return failures;
 }

@@ -20,6 +20,7 @@ export const MANY_PROGRAM = path.join(repoRoot, "test", "engine", "fixtures", "m
 /** The package name a program's `require` (and the serialized `__provider`) resolves. */
 export const PACKAGE_NAME = "pulumi-ontap-iscsi";
 
+/** The type token of IscsiService (module "ontap", type "IscsiService"). */
 export const SERVICE_TYPE = "pulumi-nodejs:dynamic/ontap:IscsiService";
 
 /** The collection of iSCSI services in ONTAP's REST API. */

@@ -119,24 +119,21 @@ describe("engine scenarios: services that already exist, through the real host",
     expect(engine.hostOutput).to.include('Adopted the existing iSCSI service on SVM "svm1"');
   });
 
-  // KNOWN BUG, the dangerous form of the one in scenarios-lifecycle: for a `--replace`
-  // target the engine skips Diff and replaces create-first (no deleteBeforeReplace). With
-  // `adopt`, the create takes the very service over, then the delete of the "old" one
-  // disables and deletes it: the cluster has no service, the stack says it has one.
-  // Correct: delete-first (the SDK could default the `deleteBeforeReplace` option), so
-  // the service is recreated.
-  it("KNOWN BUG: `pulumi up --replace` of an adopted service adopts it again, then deletes it: the stack records a service that is gone", async () => {
+  // For a `--replace` target the engine skips Diff; only the resource option orders the
+  // replacement. The SDK defaults it to delete-first, so the service is recreated, never
+  // adopted by the new resource and then deleted as the old one.
+  it("`pulumi up --replace` of an adopted service deletes it first (disable, DELETE), then creates it again", async () => {
     const op = await engine.up({ replace: [urn] });
 
-    expect(op.steps[0]).to.deep.include({ op: "replace", replaces: ["id"], deleteBeforeReplace: false });
-    expect(methods(op.calls)).to.deep.equal(["check", "create", "delete"]);
+    expect(op.steps[0]).to.deep.include({ op: "replace", replaces: ["id"], deleteBeforeReplace: true });
+    expect(methods(op.calls)).to.deep.equal(["check", "delete", "create"]);
     expect(op.calls[0].request.olds).to.deep.equal({});
     expect(writes(sim)).to.deep.equal([
-      `POST ${SERVICES_PATH}?return_records=true {"svm":{"name":"svm1"},"enabled":true,"target":{"alias":"db-target"}} → 409`,
       `PATCH ${SERVICES_PATH}/{svm1} {"enabled":false} → 200`,
       `DELETE ${SERVICES_PATH}/{svm1} → 200`,
+      `POST ${SERVICES_PATH}?return_records=true {"svm":{"name":"svm1"},"enabled":true,"target":{"alias":"db-target"}} → 201`,
     ]);
-    expect(sim.service("svm1")).to.equal(undefined);
-    expect(engine.state.get(urn)?.outputs).to.include({ svmName: "svm1", enabled: true });
+    expect(sim.service("svm1")).to.include({ enabled: true, alias: "db-target" });
+    expect(engine.state.get(urn)?.outputs).to.include({ svmName: "svm1", enabled: true, adopted: false });
   });
 });

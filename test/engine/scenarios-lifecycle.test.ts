@@ -222,17 +222,16 @@ describe("engine scenarios: the life of an examples/basic stack through the real
     expect(state()?.id).to.equal(uuid("svm2"));
   });
 
-  // KNOWN BUG (README "Replacement order": "That includes `pulumi up --replace`"). For a
-  // `--replace` target the engine calls Check with no olds and never calls Diff
-  // (step_generator.go: isTargetedReplace), so the provider's preflight takes the
-  // resource's own service for a foreign one. Correct: a delete-first replacement.
-  it("KNOWN BUG: `pulumi up --replace` of a service fails in Check, its preflight refusing the resource's own service", async () => {
+  // For a `--replace` target the engine calls Check with no olds and never calls Diff
+  // (step_generator.go: isTargetedReplace), so the preflight cannot tell the resource's own
+  // service from a foreign one: it stops the run before any write and says how to proceed.
+  it("`pulumi up --replace` stops in Check, before any write, saying to run it with ONTAP_PREFLIGHT=false", async () => {
     const err = await expectFailure(engine.up({ replace: [urn] }));
 
     expect(err.cause).to.be.instanceOf(CheckFailedError);
     expect(err.result.calls.map((c) => [c.method, c.request.olds])).to.deep.equal([["check", {}]]);
     expect(err.step?.failures?.map((f) => f.property)).to.deep.equal(["adopt"]);
-    expect(err.step?.failures?.[0].reason).to.include("ONTAP 5374077");
+    expect(err.step?.failures?.[0].reason).to.include("ONTAP 5374077").and.include("ONTAP_PREFLIGHT=false");
     expect(writes(sim)).to.deep.equal([]);
     expect(service("svm2")).to.include({ enabled: true, alias: "db-target" });
   });

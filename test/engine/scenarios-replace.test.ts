@@ -18,11 +18,11 @@ const PASSWORD = "Replace-8nL!pw-c03f";
 
 /**
  * `pulumi up --replace <urn>` onto the same SVM. The engine calls Check without olds and
- * does not call Diff: the replacement is create-first unless the resource option
- * `deleteBeforeReplace` is set, whatever the provider's diff would have said
+ * does not call Diff: the replacement order comes from the resource option
+ * `deleteBeforeReplace` alone (the SDK defaults it to true), whatever the provider's diff would have said
  * (step_generator.go, isTargetedReplace). With `ontap:preflight false` (with it, Check
- * already refuses: see the KNOWN BUG in scenarios-lifecycle), on the `many` fixture with
- * one service, without and then with that option.
+ * stops first: see scenarios-lifecycle), on the `many` fixture with one service, with the
+ * SDK's default and then with the option set to false.
  */
 describe("engine scenarios: a forced replacement onto the same SVM (pulumi up --replace)", function () {
   this.timeout(120_000);
@@ -48,26 +48,7 @@ describe("engine scenarios: a forced replacement onto the same SVM (pulumi up --
 
   beforeEach(() => sim.clearRequests());
 
-  // KNOWN BUG (README: "That includes `pulumi up --replace`"): the IscsiService SDK does not
-  // set `deleteBeforeReplace`, and the engine does not ask the provider, so the create
-  // comes first and meets the SVM's own service. Nothing is lost, but the error's advice
-  // (adopt: true) leads to the failure shown in scenarios-existing.
-  it("KNOWN BUG: without the deleteBeforeReplace option it goes create-first, and the POST meets the SVM's own service (5374077)", async () => {
-    const iqn = sim.service("svm-000")?.iqn;
-    const err = await failureOf(engine.up({ replace: [urn] }));
-
-    expect(err.step).to.deep.include({ op: "replace", replaces: ["id"], deleteBeforeReplace: false });
-    expect(methods(err.result.calls)).to.deep.equal(["check", "create"]);
-    expect((err.cause as HostCallError).details).to.include("[ONTAP 5374077, POST");
-    expect(writes(sim)).to.deep.equal([
-      `POST ${SERVICES_PATH}?return_records=true {"svm":{"name":"svm-000"},"enabled":true} → 409`,
-    ]);
-    expect(sim.service("svm-000")).to.include({ enabled: true, iqn });
-    expect(engine.state.get(urn)?.outputs.targetName).to.equal(iqn);
-  });
-
-  it("with the deleteBeforeReplace option it goes delete-first, disabling before the DELETE, and creates it again", async () => {
-    engine.setConfig(programConfig(engine, { deleteBeforeReplace: "true" }));
+  it("by default (the SDK sets deleteBeforeReplace) it goes delete-first, disabling before the DELETE, and creates it again", async () => {
     const op = await engine.up({ replace: [urn] });
 
     expect(op.steps[0]).to.deep.include({ op: "replace", replaces: ["id"], deleteBeforeReplace: true });
@@ -79,5 +60,20 @@ describe("engine scenarios: a forced replacement onto the same SVM (pulumi up --
     ]);
     expect(sim.service("svm-000")).to.include({ enabled: true });
     expect(engine.state.get(urn)?.outputs).to.include({ svmName: "svm-000", enabled: true });
+  });
+
+  it("with deleteBeforeReplace: false set explicitly it goes create-first; the POST meets the SVM's own service (5374077) and nothing is lost", async () => {
+    engine.setConfig(programConfig(engine, { deleteBeforeReplace: "false" }));
+    const iqn = sim.service("svm-000")?.iqn;
+    const err = await failureOf(engine.up({ replace: [urn] }));
+
+    expect(err.step).to.deep.include({ op: "replace", replaces: ["id"], deleteBeforeReplace: false });
+    expect(methods(err.result.calls)).to.deep.equal(["check", "create"]);
+    expect((err.cause as HostCallError).details).to.include("[ONTAP 5374077, POST");
+    expect(writes(sim)).to.deep.equal([
+      `POST ${SERVICES_PATH}?return_records=true {"svm":{"name":"svm-000"},"enabled":true} → 409`,
+    ]);
+    expect(sim.service("svm-000")).to.include({ enabled: true, iqn });
+    expect(engine.state.get(urn)?.outputs.targetName).to.equal(iqn);
   });
 });
