@@ -10,6 +10,7 @@ import {
   type IscsiServiceInputs,
   type IscsiServiceOutputs,
   type IscsiServiceRecord,
+  svmNamedBy,
   toCreateBody,
   toOutputs,
 } from "./model";
@@ -70,6 +71,7 @@ function outputsFor(
     adopted: how.adopted,
     asaR2: how.asaR2,
     targetAliasDefault: inputs.targetAlias === undefined,
+    svmNamedBy: svmNamedBy(inputs),
   });
 }
 
@@ -241,6 +243,7 @@ export async function readIscsiService(
     adopted: olds.adopted,
     asaR2: olds.asaR2,
     targetAliasDefault: olds.targetAliasDefault,
+    svmNamedBy: olds.svmNamedBy,
   });
 }
 

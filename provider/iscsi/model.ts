@@ -40,6 +40,8 @@ export interface IscsiServiceOutputs {
   targetAlias: string;
   /** Whether the alias was left to ONTAP's default (the SVM name) by the inputs. */
   targetAliasDefault: boolean;
+  /** How the inputs named the SVM, so that refresh records the same inputs (absent in older state: both). */
+  svmNamedBy?: SvmNamedBy;
   /** The IQN. */
   targetName: string;
   /** The cluster's management host this service lives on; later operations refuse any other. */
@@ -61,6 +63,15 @@ export function desiredAlias(inputs: Pick<IscsiServiceInputs, "targetAlias">, sv
   return inputs.targetAlias ?? svmName;
 }
 
+/** Which SVM identifiers the inputs gave. */
+export type SvmNamedBy = "name" | "uuid" | "both";
+
+/** Which SVM identifiers these inputs give. */
+export function svmNamedBy(inputs: Pick<IscsiServiceInputs, "svmName" | "svmUuid">): SvmNamedBy {
+  if (inputs.svmUuid === undefined) return "name";
+  return inputs.svmName === undefined ? "uuid" : "both";
+}
+
 /** Where a service lives and how it came under management: the outputs that a record does not say. */
 export interface Placement {
   host: string;
@@ -69,6 +80,7 @@ export interface Placement {
   adopted: boolean;
   asaR2: boolean;
   targetAliasDefault: boolean;
+  svmNamedBy?: SvmNamedBy;
 }
 
 /** Record → outputs. */
@@ -86,17 +98,17 @@ export function toOutputs(record: IscsiServiceRecord, placement: Placement): Isc
     asaR2: placement.asaR2,
   };
   if (placement.cluster !== undefined) outputs.cluster = placement.cluster;
+  if (placement.svmNamedBy !== undefined) outputs.svmNamedBy = placement.svmNamedBy;
   return outputs;
 }
 
 /** Outputs → the inputs that reproduce them, for `pulumi refresh` (ReadResult.inputs). */
 export function toInputs(outputs: IscsiServiceOutputs): IscsiServiceInputs {
-  const inputs: IscsiServiceInputs = {
-    svmName: outputs.svmName,
-    svmUuid: outputs.svmUuid,
-    enabled: outputs.enabled,
-    adopt: outputs.adopt,
-  };
+  // The SVM named as the program names it, so that refresh adds no phantom input diff.
+  const namedBy = outputs.svmNamedBy ?? "both";
+  const inputs: IscsiServiceInputs = { enabled: outputs.enabled, adopt: outputs.adopt };
+  if (namedBy !== "uuid") inputs.svmName = outputs.svmName;
+  if (namedBy !== "name") inputs.svmUuid = outputs.svmUuid;
   // An alias left to the default stays unmanaged unless someone changed it away from the default.
   if (!outputs.targetAliasDefault || outputs.targetAlias !== outputs.svmName) {
     inputs.targetAlias = outputs.targetAlias;

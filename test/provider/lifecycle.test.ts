@@ -96,6 +96,8 @@ describe("lifecycle against the simulator", () => {
       const result = await c.provider.read(outs.svmUuid, outs);
       expect(result.props).to.include({ enabled: false, targetAlias: "changed" });
       expect(result.inputs).to.include({ enabled: false, targetAlias: "changed", svmName: "svm1" });
+      // Named as the program named it: no phantom svmUuid input on the next diff.
+      expect(result.inputs).to.not.have.property("svmUuid");
     });
 
     it("coalesces concurrent reads of one cluster into collection GETs, each getting its own record or gone", async () => {
