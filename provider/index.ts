@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type ConfigSource, ConnectionSettings, normalizeHost } from "./config";
 import { diffService } from "./iscsi/diff";
-import { ClusterMismatchError } from "./iscsi/errors";
+import { ClusterMismatchError, PartialCreateError } from "./iscsi/errors";
 import {
   type ClusterHandle,
   createIscsiService,
@@ -61,8 +61,9 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
 
   /** Takes the stack config the host passes (`ontap:*`); may be called again with newer config. */
   async configure(req: { config: ConfigSource }): Promise<void> {
+    // The pool keys handles by their settings, so unchanged settings keep their clients,
+    // batchers and preflight evidence: the host configures once per `__provider` string.
     this.settings = new ConnectionSettings(req.config, this.#env);
-    this.pool.reset();
   }
 
   /** Validates every input before any request; then, for a create, a read-only preflight. */
@@ -79,8 +80,14 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
         failures.push({ property: "cluster", reason: err.message });
       }
     }
-    if (failures.length === 0 && isNewService(olds, inputs) && this.settings.preflightEnabled()) {
-      failures.push(...(await preflight(this.handleFor(inputs.cluster), inputs, managedSvm(olds, inputs))));
+    const sameCluster = this.sameCluster(olds.cluster, inputs.cluster);
+    if (
+      failures.length === 0 &&
+      isNewService(olds, inputs, sameCluster) &&
+      this.settings.preflightEnabled()
+    ) {
+      const managed = managedSvm(olds, sameCluster);
+      failures.push(...(await preflight(this.handleFor(inputs.cluster), inputs, managed)));
     }
     return { inputs: failures.length ? news : inputs, failures };
   }
@@ -106,8 +113,19 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async create(inputs: IscsiServiceInputs): Promise<pulumi.dynamic.CreateResult<IscsiServiceOutputs>> {
-    const outs = await createIscsiService(this.handleFor(inputs.cluster), inputs);
-    return { id: outs.svmUuid, outs };
+    try {
+      const outs = await createIscsiService(this.handleFor(inputs.cluster), inputs);
+      return { id: outs.svmUuid, outs };
+    } catch (err) {
+      // The host records these properties as the resource's outputs as they are; without
+      // `__provider` in them, later refresh and delete could not load the provider.
+      if (err instanceof PartialCreateError) {
+        const provider = (inputs as unknown as Record<string, unknown>).__provider;
+        if (provider !== undefined)
+          (err.properties as unknown as Record<string, unknown>).__provider = provider;
+      }
+      throw err;
+    }
   }
 
   /** Refresh: the live service, or an empty id when it (or its SVM) is gone so the engine drops it. */
@@ -136,6 +154,18 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     await deleteIscsiService(this.pinned(props), props);
   }
 
+  /** Whether two profile names (undefined: the default connection) reach the same cluster host. */
+  private sameCluster(a: unknown, b: string | undefined): boolean {
+    const old = typeof a === "string" ? a : undefined;
+    if (old === b) return true;
+    if (isUnknown(b)) return false;
+    try {
+      return this.settings.resolve(old).host === this.settings.resolve(b).host;
+    } catch {
+      return false;
+    }
+  }
+
   private handleFor(cluster: string | undefined): PooledHandle {
     return this.pool.handle(this.settings.resolve(cluster));
   }
@@ -158,11 +188,15 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
  * old inputs' (after a refresh they hold both); equal ones mean the same SVM, so a no-op
  * preview sends no request. Unknown identifiers (preview) cannot be looked up.
  */
-function isNewService(olds: Record<string, unknown>, inputs: IscsiServiceInputs): boolean {
+function isNewService(
+  olds: Record<string, unknown>,
+  inputs: IscsiServiceInputs,
+  sameCluster: boolean,
+): boolean {
   const known = [inputs.svmName, inputs.svmUuid, inputs.cluster].every((v) => !isUnknown(v));
   if (!known) return false;
   if (Object.keys(olds).length === 0) return true;
-  if ((olds.cluster ?? undefined) !== inputs.cluster) return true;
+  if (!sameCluster) return true;
   const sameName = inputs.svmName === undefined || inputs.svmName === olds.svmName;
   const sameUuid =
     inputs.svmUuid === undefined ||
@@ -171,8 +205,8 @@ function isNewService(olds: Record<string, unknown>, inputs: IscsiServiceInputs)
 }
 
 /** The SVM an existing resource lives on (old inputs, same cluster): finding it is no failure. */
-function managedSvm(olds: Record<string, unknown>, inputs: IscsiServiceInputs): ManagedSvm | undefined {
-  if (Object.keys(olds).length === 0 || (olds.cluster ?? undefined) !== inputs.cluster) return undefined;
+function managedSvm(olds: Record<string, unknown>, sameCluster: boolean): ManagedSvm | undefined {
+  if (Object.keys(olds).length === 0 || !sameCluster) return undefined;
   const managed: ManagedSvm = {};
   if (typeof olds.svmName === "string") managed.name = olds.svmName;
   if (typeof olds.svmUuid === "string") managed.uuid = olds.svmUuid;

@@ -24,12 +24,6 @@ export class ClusterPool {
 
   constructor(private readonly logger: ProviderLogger) {}
 
-  /** Forgets all handles (new configuration); in-flight requests finish on their own clients. */
-  reset(): void {
-    this.#handles = new Map();
-    this.#known = new WeakMap();
-  }
-
   /** The handle for these settings (treated as immutable once passed here). */
   handle(connection: ResolvedConnection): PooledHandle {
     const seen = this.#known.get(connection);

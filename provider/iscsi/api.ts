@@ -11,9 +11,8 @@ const GONE_CODES = new Set(["5374078", "2621462", "4"]);
 /** Whether an error says the service or its SVM does not exist. */
 export function isGone(err: unknown): boolean {
   if (err instanceof OntapJobError) return GONE_CODES.has(err.code);
-  return (
-    err instanceof OntapApiError && (GONE_CODES.has(err.code ?? "") || (err.status === 404 && !err.code))
-  );
+  // ONTAP's own codes only: a bare 404 may come from a proxy, and "gone" drops state or ends a delete.
+  return err instanceof OntapApiError && GONE_CODES.has(err.code ?? "");
 }
 
 /**

@@ -30,10 +30,15 @@ export function diffService(
   const replaces: string[] = [];
   const updates: string[] = [];
 
+  // The UUID is the SVM's identity: with the same UUID, another name is a rename, not another SVM.
+  const sameUuid = news.svmUuid !== undefined && !differs(news.svmUuid, olds.svmUuid, true);
   if (differs(news.svmUuid, olds.svmUuid, true)) replaces.push("svmUuid");
-  if (differs(news.svmName, olds.svmName)) replaces.push("svmName");
+  if (!sameUuid && differs(news.svmName, olds.svmName)) replaces.push("svmName");
   const clusterChanged = (news.cluster ?? "") !== (olds.cluster ?? "");
-  if (clusterChanged) replaces.push("cluster");
+  // Another profile name for the same cluster host (a renamed profile) moves nothing.
+  const sameHost = newHost !== undefined && newHost === olds.host;
+  if (clusterChanged && !sameHost) replaces.push("cluster");
+  if (clusterChanged && sameHost && replaces.length === 0) updates.push("cluster");
 
   if (replaces.length === 0) {
     if (isUnknown(news.enabled) || news.enabled !== olds.enabled) updates.push("enabled");
@@ -45,7 +50,7 @@ export function diffService(
   // It provably does not when the cluster host differs, or the SVM UUID is known to differ.
   const otherHost = newHost !== undefined && newHost !== olds.host;
   const otherSvm =
-    !clusterChanged &&
+    !(clusterChanged && !sameHost) &&
     news.svmUuid !== undefined &&
     !isUnknown(news.svmUuid) &&
     news.svmUuid.toLowerCase() !== olds.svmUuid.toLowerCase();

@@ -50,9 +50,19 @@ export class LostCreateError extends Error {
  */
 export class ServiceLeftDisabledError extends Error {
   override readonly name = "ServiceLeftDisabledError";
-  constructor(svm: string, host: string, deleteDiagnostic: string, reenableDiagnostic: string) {
+  constructor(
+    svm: string,
+    host: string,
+    deleteDiagnostic: string,
+    reenableDiagnostic: string,
+    /** false when the disable's own outcome is unknown (its answer was lost). */
+    disabledForSure = true,
+  ) {
+    const state = disabledForSure
+      ? "is LEFT DISABLED"
+      : "MAY BE LEFT DISABLED (the disable's answer was lost)";
     super(
-      `${deleteDiagnostic}\nThen re-enabling the service failed too: the iSCSI service on SVM "${svm}" (cluster ${host}) is LEFT DISABLED and its hosts cannot log in.\n` +
+      `${deleteDiagnostic}\nThen re-enabling the service failed too: the iSCSI service on SVM "${svm}" (cluster ${host}) ${state} and its hosts cannot log in.\n` +
         `Fix now: vserver iscsi start -vserver ${svm}\n${reenableDiagnostic}`,
     );
   }

@@ -1,6 +1,14 @@
 import type { OntapClient } from "../ontap/client";
 import { type DiagnosticContext, toDiagnosticError } from "../ontap/diagnostics";
-import { OntapLostResponseError } from "../ontap/errors";
+import {
+  OntapApiError,
+  OntapAuthError,
+  OntapJobError,
+  OntapLostResponseError,
+  OntapNetworkError,
+  OntapTlsError,
+} from "../ontap/errors";
+import { failedBeforeSending } from "../ontap/retry";
 import type { OntapLogger } from "../ontap/types";
 import { createService, deleteService, findService, hasCode, isAsaR2, isGone, patchService } from "./api";
 import type { ReadBatcher } from "./batch";
@@ -146,7 +154,9 @@ export async function createIscsiService(
         throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: svmLabel(inputs) });
       });
     }
-    if (err instanceof OntapLostResponseError) return reconcileLostCreate(handle, inputs, err, action);
+    // An ONTAP internal error (5xx) to a POST may come after the service was made: read first.
+    if (err instanceof OntapLostResponseError || isInternalFailure(err))
+      return reconcileLostCreate(handle, inputs, err, action);
     throw toDiagnosticError(err, action);
   }
   return finishCreated(handle, record, inputs, action);
@@ -177,9 +187,9 @@ async function adopt(
 const LOST_CREATE_REPOSTS = 2;
 
 /**
- * The POST's answer was lost: it may or may not have been applied. Read first. Nothing
- * there: the POST did not land, so send it once more (and if that answer is lost too, read
- * again). A service there is this create's only with proof: this process saw the SVM
+ * The POST's answer was lost (or ONTAP answered 5xx): it may or may not have been applied.
+ * Read first. Nothing there: a lost POST did not land, so send it once more (and if that
+ * answer is lost too, read again); a 5xx stands as the error. A service there is this create's only with proof: this process saw the SVM
  * without one just before (preflight) and no other create of this process has claimed it
  * since; or the user asked to adopt. A 5374077 to a repeated POST means a service appeared
  * after the read (the first POST's job, most likely): read again and apply the same rule.
@@ -187,7 +197,7 @@ const LOST_CREATE_REPOSTS = 2;
 async function reconcileLostCreate(
   handle: ClusterHandle,
   inputs: IscsiServiceInputs,
-  lost: OntapLostResponseError,
+  lost: unknown,
   action: DiagnosticContext,
 ): Promise<IscsiServiceOutputs> {
   const svm = { name: inputs.svmName, uuid: inputs.svmUuid };
@@ -210,7 +220,9 @@ async function reconcileLostCreate(
         throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: label });
       });
     }
-    if (reposts === LOST_CREATE_REPOSTS) throw toDiagnosticError(last, action);
+    // Nothing there. A lost answer is sent again; an ONTAP error answer stands.
+    if (reposts === LOST_CREATE_REPOSTS || !(last instanceof OntapLostResponseError))
+      throw toDiagnosticError(last, action);
     let record: IscsiServiceRecord;
     try {
       record = await createService(handle.client, toCreateBody(inputs));
@@ -280,9 +292,18 @@ export async function deleteIscsiService(handle: ClusterHandle, olds: IscsiServi
     return;
   }
   let disabledByUs = false;
+  let disabledForSure = false;
   const disable = async () => {
-    await patchService(handle.client, olds.svmUuid, { enabled: false });
+    // Counted as disabled unless ONTAP definitely refused: a PATCH whose outcome is unknown
+    // (answers lost, a job that cannot be polled) may have switched the service off.
     disabledByUs = true;
+    try {
+      await patchService(handle.client, olds.svmUuid, { enabled: false });
+      disabledForSure = true;
+    } catch (err) {
+      if (definitelyRefused(err)) disabledByUs = false;
+      throw err;
+    }
   };
   try {
     if (olds.enabled) await disable();
@@ -297,7 +318,7 @@ export async function deleteIscsiService(handle: ClusterHandle, olds: IscsiServi
   } catch (err) {
     if (isGone(err)) return;
     if (disabledByUs) {
-      const deletedAfterAll = await reenable(handle, olds, err);
+      const deletedAfterAll = await reenable(handle, olds, err, disabledForSure);
       if (deletedAfterAll) return;
     }
     if (hasCode(err, ASA_R2)) {
@@ -310,11 +331,28 @@ export async function deleteIscsiService(handle: ClusterHandle, olds: IscsiServi
   }
 }
 
+/**
+ * The write was certainly not applied: ONTAP answered "no" (a 4xx, a failed job, 503
+ * "not now"), refused the credentials or the certificate, or the request never left.
+ */
+function definitelyRefused(err: unknown): boolean {
+  // A GET's error here comes from polling the write's job: the write itself was accepted.
+  if (err instanceof OntapApiError) return err.method !== "GET" && (err.status < 500 || err.status === 503);
+  if (err instanceof OntapNetworkError) return failedBeforeSending(err.code);
+  return err instanceof OntapJobError || err instanceof OntapAuthError || err instanceof OntapTlsError;
+}
+
+/** An ONTAP 5xx answer: the write may or may not have been applied. */
+function isInternalFailure(err: unknown): boolean {
+  return err instanceof OntapApiError && err.status >= 500;
+}
+
 /** Undo the disable after a failed DELETE. Returns true when the service turns out to be gone (the DELETE landed). */
 async function reenable(
   handle: ClusterHandle,
   olds: IscsiServiceOutputs,
   deleteError: unknown,
+  disabledForSure: boolean,
 ): Promise<boolean> {
   try {
     await patchService(handle.client, olds.svmUuid, { enabled: true });
@@ -333,6 +371,7 @@ async function reenable(
       handle.host,
       original.message,
       toDiagnosticError(err, { action: "re-enable the iSCSI service", svm: olds.svmName }).message,
+      disabledForSure,
     );
   }
 }

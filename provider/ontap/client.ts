@@ -321,11 +321,9 @@ export class OntapClient {
         job = (await this.#send("GET", jobUrl, undefined, jobSite)).response.body as JobRecord;
       } catch (err) {
         const closed = err instanceof OntapNetworkError && err.code === "ERR_CLIENT_CLOSED";
-        const unknownOutcome =
-          err instanceof OntapNetworkError ||
-          err instanceof OntapTimeoutError ||
-          err instanceof OntapResponseError;
-        if (site.method === "POST" && unknownOutcome && !closed) {
+        // The job is running or done whatever the poll says (a 403 on /api/cluster/jobs, a
+        // purged job's 404): for a POST the outcome is unknown, so the caller reads first.
+        if (site.method === "POST" && err instanceof OntapError && !closed) {
           throw new OntapLostResponseError(site, `polling job ${jobUuid} failed: ${err.message}`, {
             jobUuid,
           });
@@ -338,7 +336,18 @@ export class OntapClient {
         throw new OntapJobError(site, jobUuid, code, this.#vault.scrub(String(job.message ?? "")));
       }
       const remaining = deadline - performance.now();
-      if (remaining <= 0) throw new OntapTimeoutError(site, this.#jobTimeoutMs, jobUuid);
+      if (remaining <= 0) {
+        if (site.method === "POST") {
+          throw new OntapLostResponseError(
+            site,
+            `job ${jobUuid} still ${String(job.state)} after ${this.#jobTimeoutMs} ms`,
+            {
+              jobUuid,
+            },
+          );
+        }
+        throw new OntapTimeoutError(site, this.#jobTimeoutMs, jobUuid);
+      }
       const wait = Math.min(delayMs, remaining);
       this.#debug(
         `ONTAP job ${jobUuid} for ${site.method} ${site.path}: ${String(job.state)}; polling again in ${Math.round(wait)} ms`,

@@ -4,7 +4,12 @@ import { expect } from "chai";
 
 import type { OntapClient } from "../../provider/ontap/client";
 import { renderError } from "../../provider/ontap/diagnostics";
-import { OntapJobError, OntapNetworkError, OntapTimeoutError } from "../../provider/ontap/errors";
+import {
+  OntapJobError,
+  OntapLostResponseError,
+  OntapNetworkError,
+  OntapTimeoutError,
+} from "../../provider/ontap/errors";
 import { type SimulatorInstance, startSimulator } from "../simulator/index";
 import { clientAt, clientFor, rejectionOf, SERVICES, sent } from "./helpers";
 
@@ -60,15 +65,36 @@ describe("OntapClient async jobs", () => {
 
   it("stops waiting for a job after jobTimeoutMs", async () => {
     client = clientFor(sim, { jobTimeoutMs: 300 });
+    sim.outOfBand.createService("svm1", { enabled: true });
+    const uuid = sim.service("svm1")?.svmUuid;
+    sim.setAsyncJobs(true, 5_000);
+    const err = await rejectionOf(
+      client.request({ method: "PATCH", path: `${SERVICES}/${uuid}`, body: { enabled: false } }),
+    );
+    expect(err).to.be.instanceOf(OntapTimeoutError).and.include({ timeoutMs: 300, method: "PATCH" });
+    expect((err as OntapTimeoutError).jobUuid).to.be.a("string");
+    expect(renderError(err, { action: "disable the iSCSI service", svm: "svm1" })).to.include(
+      "was still running",
+    );
+  });
+
+  it("turns a POST whose job outlasts jobTimeoutMs into a lost response, so the caller reads first", async () => {
+    client = clientFor(sim, { jobTimeoutMs: 300 });
     sim.setAsyncJobs(true, 5_000);
     const err = await rejectionOf(
       client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
     );
-    expect(err).to.be.instanceOf(OntapTimeoutError).and.include({ timeoutMs: 300, method: "POST" });
-    expect((err as OntapTimeoutError).jobUuid).to.be.a("string");
-    expect(renderError(err, { action: "create the iSCSI service", svm: "svm1" })).to.include(
-      "was still running",
+    expect(err).to.be.instanceOf(OntapLostResponseError).and.include({ method: "POST" });
+  });
+
+  it("turns a POST whose job cannot be polled (403 on /api/cluster/jobs) into a lost response", async () => {
+    client = clientFor(sim);
+    sim.setAsyncJobs(true, 50);
+    sim.injectFault({ kind: "http-error", status: 403, code: "6", method: "GET", path: "/api/cluster/jobs" });
+    const err = await rejectionOf(
+      client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
     );
+    expect(err).to.be.instanceOf(OntapLostResponseError);
   });
 });
 

@@ -83,9 +83,14 @@ describe("diff", () => {
       { changes: true, replaces: ["svmUuid"], updates: [] },
     ],
     [
-      "another cluster profile",
+      "another cluster profile for the same host (a renamed profile)",
       inputs({ svmName: "svm1", cluster: "east" }),
-      { changes: true, replaces: ["cluster"], updates: [] },
+      { changes: true, replaces: [], updates: ["cluster"] },
+    ],
+    [
+      "a renamed SVM named by the same UUID",
+      inputs({ svmUuid: UUID1, svmName: "svm1-renamed", targetAlias: "svm1" }),
+      { changes: false, replaces: [], updates: [] },
     ],
     [
       "an SVM not known until apply",
@@ -101,6 +106,11 @@ describe("diff", () => {
       );
     });
   }
+
+  it("another cluster profile on another host is a replacement", () => {
+    const result = diffService(olds, inputs({ svmName: "svm1", cluster: "east" }), "10.9.9.9");
+    expect(result.replaces).to.deep.equal(["cluster"]);
+  });
 
   it("a drifted (disabled out of band) service diffs as an update back to enabled", () => {
     expect(

@@ -1,0 +1,86 @@
+import { expect } from "chai";
+import type { IscsiServiceOutputs } from "../../provider";
+import { PartialCreateError } from "../../provider";
+import type { TestCluster } from "../support/cluster";
+import { appliedWrites, checked, fastCluster, rejection, seeded } from "./helpers";
+
+/**
+ * Writes whose outcome the provider cannot know (answers lost on every retry, jobs that
+ * cannot be polled, ONTAP 5xx, answers that are not ONTAP's): the provider must assume the
+ * worst where it is dangerous and never assume "gone" on a stranger's word.
+ */
+describe("writes with an unknown outcome", () => {
+  let c: TestCluster;
+  afterEach(async () => c?.stop());
+
+  it("re-enables a service whose disabling PATCH lost every answer, before reporting the delete's failure", async () => {
+    c = await fastCluster({}, { "ontap:retries": "2" });
+    const outs = await seeded(c, { svmName: "svm1" });
+    c.sim.injectFault({ kind: "reset-after", method: "PATCH", times: 3 });
+    const err = await rejection(c.provider.delete(outs.svmUuid, outs));
+    expect(err.message).to.match(/svm1/);
+    expect(c.sim.service("svm1")).to.include({ enabled: true });
+    expect(c.logs.join("\n")).to.match(/re-enabled/);
+  });
+
+  it("re-enables a service whose disabling job could not be polled (403 on /api/cluster/jobs)", async () => {
+    c = await fastCluster();
+    const outs = await seeded(c, { svmName: "svm1" });
+    c.sim.setAsyncJobs(true, 20);
+    c.sim.injectFault({
+      kind: "http-error",
+      status: 403,
+      code: "6",
+      method: "GET",
+      path: "/api/cluster/jobs",
+      times: 1,
+    });
+    await rejection(c.provider.delete(outs.svmUuid, outs));
+    // Let the re-enabling job finish before looking.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(c.sim.service("svm1")).to.include({ enabled: true });
+  });
+
+  it("does not call a service deleted on a bare 404 that carries no ONTAP code (a proxy's answer)", async () => {
+    c = await fastCluster();
+    const outs = await seeded(c, { svmName: "svm1", enabled: false });
+    c.sim.injectFault({ kind: "http-error", status: 404, code: "", method: "DELETE" });
+    const err = await rejection(c.provider.delete(outs.svmUuid, outs));
+    expect(err.message).to.match(/svm1/);
+    expect(c.sim.service("svm1")).to.not.equal(undefined);
+  });
+
+  it("reads back a create whose job could not be polled, and keeps the service it proves it made", async () => {
+    c = await fastCluster();
+    const inputs = await checked(c, { svmName: "svm1" });
+    c.sim.setAsyncJobs(true, 20);
+    c.sim.injectFault({
+      kind: "http-error",
+      status: 404,
+      code: "4",
+      method: "GET",
+      path: "/api/cluster/jobs",
+      times: 1,
+    });
+    const { id, outs } = await c.provider.create(inputs);
+    expect(id).to.equal(c.sim.service("svm1")?.svmUuid);
+    expect(outs).to.include({ adopted: false, enabled: true });
+    expect(c.sim.services()).to.have.length(1);
+    // The read may come before the first job has run, so a second POST may be sent: ONTAP
+    // refuses it (5374077) and the provider reads again. One POST applied, one service.
+    expect(appliedWrites(c.sim, "POST")).to.equal(1);
+  });
+
+  it("records a half-finished create with __provider, so refresh and destroy can load the provider", async () => {
+    c = await fastCluster();
+    const inputs = { ...(await checked(c, { svmName: "svm1", targetAlias: "" })), __provider: "stub" };
+    c.sim.injectFault({ kind: "http-error", status: 400, code: "262185", method: "PATCH" });
+    const err = await rejection(c.provider.create(inputs));
+    expect(err).to.be.instanceOf(PartialCreateError);
+    const properties = (err as PartialCreateError).properties as IscsiServiceOutputs & {
+      __provider?: string;
+    };
+    expect(properties.__provider).to.equal("stub");
+    expect((err as PartialCreateError).id).to.equal(c.sim.service("svm1")?.svmUuid);
+  });
+});
