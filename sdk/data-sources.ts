@@ -10,7 +10,7 @@ import {
   findService,
   type IscsiMetricRecord,
   listServiceMetrics,
-  listServicesPaged,
+  listServices,
   type MetricInterval,
   type ServiceFilters,
 } from "../provider/iscsi/api";
@@ -227,7 +227,7 @@ export async function listIscsiServices(args: ListIscsiServicesArgs = {}): Promi
   if (args.svmName !== undefined) filters["svm.name"] = args.svmName;
   if (args.enabled !== undefined) filters.enabled = String(args.enabled);
   try {
-    const records = await listServicesPaged(handle.client, filters, pageSize);
+    const records = await listServices(handle.client, filters, { maxRecords: pageSize });
     return records.map((r) => toInfo(r, handle)).sort((a, b) => a.svmName.localeCompare(b.svmName));
   } catch (err) {
     throw toDiagnosticError(err, { action: "list the iSCSI services", svm: args.svmName });

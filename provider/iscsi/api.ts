@@ -38,25 +38,18 @@ export interface ServiceFilters {
   "target.name"?: string;
 }
 
-/** Collection GET with filters and only the needed fields, following `_links.next` to the end. */
+/**
+ * Collection GET with filters and only the needed fields, following `_links.next` to the
+ * end. `maxRecords` bounds each page (and the time ONTAP spends on it) when a wildcard
+ * matches hundreds of SVMs.
+ */
 export async function listServices(
   client: OntapClient,
   filters: ServiceFilters,
-  fields = SERVICE_FIELDS,
+  options: { fields?: string; maxRecords?: number } = {},
 ): Promise<IscsiServiceRecord[]> {
-  const records: IscsiServiceRecord[] = [];
-  let response = await client.request<Collection>({
-    method: "GET",
-    path: SERVICES_PATH,
-    query: { ...filters, fields },
-  });
-  for (;;) {
-    for (const record of response.body.records ?? []) records.push(parseRecord(record));
-    const next = response.body._links?.next?.href;
-    // A next link may appear even when nothing is left.
-    if (!next || (response.body.records ?? []).length === 0) return records;
-    response = await client.request<Collection>({ method: "GET", path: next });
-  }
+  const query = { ...filters, fields: options.fields ?? SERVICE_FIELDS, max_records: options.maxRecords };
+  return collectAll(client, SERVICES_PATH, query, parseRecord);
 }
 
 /** GET one service by its SVM UUID; undefined when the service or its SVM is gone. */
@@ -139,19 +132,6 @@ async function collectAll<T>(
     if (!next || page.length === 0) return records;
     response = await client.request<Collection>({ method: "GET", path: next });
   }
-}
-
-/**
- * Like `listServices`, with `max_records` per page: bounds each response (and the
- * time ONTAP spends on it) when a wildcard matches hundreds of SVMs.
- */
-export async function listServicesPaged(
-  client: OntapClient,
-  filters: ServiceFilters,
-  maxRecords: number,
-): Promise<IscsiServiceRecord[]> {
-  const query = { ...filters, fields: SERVICE_FIELDS, max_records: maxRecords };
-  return collectAll(client, SERVICES_PATH, query, parseRecord);
 }
 
 /** An SVM as /api/svm/svms returns it, with the fields a preflight reads. */

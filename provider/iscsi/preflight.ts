@@ -128,7 +128,7 @@ export async function preflight(
   const filter = inputs.svmUuid ? { "svm.uuid": inputs.svmUuid } : { "svm.name": inputs.svmName };
   const [svmResult, serviceResult, facts] = await Promise.all([
     settle(findSvm(handle.client, lookup)),
-    settle(listServices(handle.client, filter, "svm.uuid,svm.name")),
+    settle(listServices(handle.client, filter, { fields: "svm.uuid,svm.name" })),
     factsOf(handle),
   ]);
 
