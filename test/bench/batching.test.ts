@@ -60,7 +60,7 @@ describe("read batching (provider/iscsi/batch.ts) under the arrival patterns of 
     expect(c.sim.requests.length).to.be.at.most(8);
   });
 
-  it("sends each wave of a bounded --parallel refresh as one request, without waiting longer", async () => {
+  it("sends each wave of a bounded --parallel refresh as one request", async () => {
     const setup = await seeded(40, 5);
     c = setup.c;
     const olds = setup.olds;

@@ -63,6 +63,11 @@ describe("engine scenarios: the life of an examples/basic stack through the real
   });
 
   beforeEach(() => sim.clearRequests());
+  /** Every request of every scenario so far (each scenario starts with a cleared log). */
+  const received: unknown[] = [];
+  afterEach(() => {
+    received.push(...sim.requests);
+  });
 
   it("preview of a new stack: Configure and Check only, read-only lookups, nothing written", async () => {
     const op = await engine.preview();
@@ -283,8 +288,10 @@ describe("engine scenarios: the life of an examples/basic stack through the real
       ["transcript", JSON.stringify(engine.transcript)],
       ["host output", engine.hostOutput],
       ["errors", failures.map((e) => `${e.message}\n${e.stack}`).join("\n")],
-      ["cluster's request log", JSON.stringify(sim.requests)],
+      ["cluster's request log", JSON.stringify(received)],
     ];
+    // The password reached the cluster: it answered the stack's requests, not with 401.
+    expect(received.some((r) => (r as { status: number }).status === 200)).to.equal(true);
     for (const [what, text] of texts) {
       expect(text, what).to.not.include(PASSWORD);
       expect(text, what).to.not.include(basic);

@@ -35,9 +35,13 @@ describe("writes with an unknown outcome", () => {
       path: "/api/cluster/jobs",
       times: 1,
     });
-    await rejection(c.provider.delete(outs.svmUuid, outs));
+    const err = await rejection(c.provider.delete(outs.svmUuid, outs));
+    expect(err.message).to.match(/svm1/);
     // Let the re-enabling job finish before looking.
     await new Promise((resolve) => setTimeout(resolve, 300));
+    const patches = c.sim.requests.filter((r) => r.method === "PATCH").map((r) => r.body);
+    expect(patches).to.deep.equal([{ enabled: false }, { enabled: true }]);
+    expect(c.logs.join("\n")).to.match(/re-enabled/);
     expect(c.sim.service("svm1")).to.include({ enabled: true });
   });
 

@@ -18,12 +18,24 @@ async function created(c: TestCluster, inputs: IscsiServiceInputs): Promise<Iscs
 }
 
 /** A TCP port that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
+/** A port that accepts TCP connections, counts them, and drops each at once: a cluster that cannot answer. */
+async function droppingPort(): Promise<{
+  port: number;
+  connections: () => number;
+  close: () => Promise<void>;
+}> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
+  return {
+    port,
+    connections: () => connections,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
 }
 
 describe("preflight in check", () => {
@@ -157,6 +169,7 @@ describe("preflight in check", () => {
       expect(await c.provider.check(olds, { svmName: "svm1", targetAlias: "db" })).to.deep.include({
         failures: [],
       });
+      expect(c.sim.requests).to.deep.equal([]);
       const refreshed = await c.provider.read(outs.svmUuid, outs);
       c.sim.clearRequests();
       const afterRefresh = refreshed.inputs as unknown as Record<string, unknown>;
@@ -199,19 +212,25 @@ describe("preflight in check", () => {
     it("warns and passes on an unreachable cluster, then skips later resources without a request", async () => {
       c = await startCluster({ svms: [{ name: "svm1", state: "stopped" }] });
       // No retries: the refused connection fails at once (the default policy retries for seconds).
-      await c.reconfigure({ "ontap:host": `127.0.0.1:${await closedPort()}`, "ontap:retries": "0" });
-      const { failures } = await c.provider.check({}, { svmName: "svm1" });
-      expect(failures).to.deep.equal([]);
-      expect(c.logs.join("\n")).to.match(
-        /warn: Preflight for SVM "svm1" skipped: Could not reach cluster 127\.0\.0\.1/,
-      );
-      const started = Date.now();
-      expect((await c.provider.check({}, { svmName: "svm2" })).failures).to.deep.equal([]);
-      expect(Date.now() - started).to.be.below(500);
-      expect(c.logs.join("\n")).to.match(
-        /Preflight for SVM "svm2" skipped: cluster .* could not be reached moments ago/,
-      );
-      expect(c.sim.requests).to.deep.equal([]);
+      const dropping = await droppingPort();
+      try {
+        await c.reconfigure({ "ontap:host": `127.0.0.1:${dropping.port}`, "ontap:retries": "0" });
+        const { failures } = await c.provider.check({}, { svmName: "svm1" });
+        expect(failures).to.deep.equal([]);
+        expect(c.logs.join("\n")).to.match(
+          /warn: Preflight for SVM "svm1" skipped: Could not reach cluster 127\.0\.0\.1/,
+        );
+        const tried = dropping.connections();
+        expect(tried, "the first preflight did try the cluster").to.be.above(0);
+        expect((await c.provider.check({}, { svmName: "svm2" })).failures).to.deep.equal([]);
+        expect(dropping.connections(), "the second preflight did not try again").to.equal(tried);
+        expect(c.logs.join("\n")).to.match(
+          /Preflight for SVM "svm2" skipped: cluster .* could not be reached moments ago/,
+        );
+        expect(c.sim.requests).to.deep.equal([]);
+      } finally {
+        await dropping.close();
+      }
     });
 
     it("skips only the license check when the account may not read licenses, warning once", async () => {
