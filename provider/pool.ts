@@ -3,6 +3,7 @@ import type { ResolvedConnection } from "./config";
 import type { ProviderLogger } from "./index";
 import { ReadBatcher } from "./iscsi/batch";
 import type { ClusterHandle } from "./iscsi/lifecycle";
+import { svmKeys } from "./iscsi/model";
 import { OntapClient } from "./ontap/client";
 
 /** How long "this SVM had no service" seen by a preflight counts as proof for a lost create. */
@@ -43,10 +44,6 @@ export class ClusterPool {
   private create(connection: ResolvedConnection): PooledHandle {
     const client = new OntapClient({ ...connection, logger: connection.logger ?? this.logger });
     const absent = new Map<string, number>();
-    const keys = (svm: { name?: string; uuid?: string }) =>
-      [svm.uuid && `uuid:${svm.uuid.toLowerCase()}`, svm.name && `name:${svm.name}`].filter(
-        (k): k is string => !!k,
-      );
     return {
       client,
       batcher: new ReadBatcher(client),
@@ -54,10 +51,10 @@ export class ClusterPool {
       cluster: connection.cluster,
       log: this.logger,
       recordNoService(svm) {
-        for (const k of keys(svm)) absent.set(k, Date.now());
+        for (const k of svmKeys(svm)) absent.set(k, Date.now());
       },
       sawNoService(svm) {
-        return keys(svm).some((k) => Date.now() - (absent.get(k) ?? 0) < ABSENCE_EVIDENCE_MS);
+        return svmKeys(svm).some((k) => Date.now() - (absent.get(k) ?? 0) < ABSENCE_EVIDENCE_MS);
       },
     };
   }

@@ -18,6 +18,7 @@ import {
   type IscsiServiceInputs,
   type IscsiServiceOutputs,
   type IscsiServiceRecord,
+  svmKeys,
   svmNamedBy,
   toCreateBody,
   toOutputs,
@@ -89,12 +90,6 @@ function outputsFor(
  * more: another resource's create has put a service there since.
  */
 const claimed = new WeakMap<ClusterHandle, Set<string>>();
-
-function svmKeys(svm: { name?: string; uuid?: string }): string[] {
-  return [svm.uuid && `uuid:${svm.uuid.toLowerCase()}`, svm.name && `name:${svm.name}`].filter(
-    (k): k is string => !!k,
-  );
-}
 
 function claim(handle: ClusterHandle, record: IscsiServiceRecord): void {
   let set = claimed.get(handle);

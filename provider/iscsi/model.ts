@@ -63,6 +63,14 @@ export function desiredAlias(inputs: Pick<IscsiServiceInputs, "targetAlias">, sv
   return inputs.targetAlias ?? svmName;
 }
 
+/** Keys that name an SVM either way ("uuid:…", "name:…"), for per-SVM bookkeeping in one process. */
+export function svmKeys(svm: { name?: string; uuid?: string }): string[] {
+  const keys: string[] = [];
+  if (svm.uuid) keys.push(`uuid:${svm.uuid.toLowerCase()}`);
+  if (svm.name) keys.push(`name:${svm.name}`);
+  return keys;
+}
+
 /** Which SVM identifiers the inputs gave. */
 export type SvmNamedBy = "name" | "uuid" | "both";
 
