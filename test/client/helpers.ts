@@ -35,6 +35,20 @@ export function clientFor(sim: Simulator, overrides: Partial<OntapConnection> = 
   return clientAt(sim.host, { ...(sim.caCert === undefined ? {} : { caCert: sim.caCert }), ...overrides });
 }
 
+/** Keeps every client a test makes, so that one call closes them all (sockets, timers). */
+export function clientTracker(): { track(client: OntapClient): OntapClient; closeAll(): void } {
+  const clients: OntapClient[] = [];
+  return {
+    track(client) {
+      clients.push(client);
+      return client;
+    },
+    closeAll() {
+      for (const client of clients.splice(0)) client.close();
+    },
+  };
+}
+
 /** A client for any host, with the simulator's default user and FAST_RETRY. */
 export function clientAt(host: string, overrides: Partial<OntapConnection> = {}): OntapClient {
   return new OntapClient({

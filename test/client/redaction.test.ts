@@ -2,12 +2,11 @@ import { inspect } from "node:util";
 
 import { expect } from "chai";
 
-import type { OntapClient } from "../../provider/ontap/client";
 import { renderError, toDiagnosticError } from "../../provider/ontap/diagnostics";
 import { redact } from "../../provider/ontap/redact";
 import type { OntapConnection } from "../../provider/ontap/types";
 import { type SimulatorInstance, startSimulator } from "../simulator/index";
-import { capturingLogger, clientFor, rejectionOf, SERVICES } from "./helpers";
+import { capturingLogger, clientFor, clientTracker, rejectionOf, SERVICES } from "./helpers";
 
 const PASSWORD = "Pa55-w0rd-that-must-not-leak";
 const TOKEN = "bearer-token-that-must-not-leak-42";
@@ -55,7 +54,7 @@ describe("redaction", () => {
     await sim.stop();
   });
 
-  const clients: OntapClient[] = [];
+  const { track, closeAll } = clientTracker();
   const logger = capturingLogger();
   const connect = (overrides: Partial<OntapConnection> = {}) => {
     const client = clientFor(sim, {
@@ -63,12 +62,9 @@ describe("redaction", () => {
       logger,
       ...overrides,
     });
-    clients.push(client);
-    return client;
+    return track(client);
   };
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
-  });
+  afterEach(closeAll);
 
   const expectClean = (texts: string[]) => {
     const all = texts.join("\n");

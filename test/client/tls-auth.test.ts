@@ -7,23 +7,19 @@ import { renderError } from "../../provider/ontap/diagnostics";
 import { OntapAuthError, OntapConfigError, OntapTlsError } from "../../provider/ontap/errors";
 import { certsDir, readCert } from "../simulator/certs";
 import { type SimulatorInstance, startSimulator } from "../simulator/index";
-import { capturingLogger, clientFor, rejectionOf } from "./helpers";
+import { capturingLogger, clientFor, clientTracker, rejectionOf } from "./helpers";
 
 const CLUSTER = "/api/cluster";
 const ctx = { action: "read the cluster version" };
 
 describe("OntapClient TLS", () => {
   let sim: SimulatorInstance;
-  const clients: OntapClient[] = [];
-  const track = (client: OntapClient) => {
-    clients.push(client);
-    return client;
-  };
+  const { track, closeAll } = clientTracker();
   beforeEach(async () => {
     sim = await startSimulator();
   });
   afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
+    closeAll();
     await sim.stop();
   });
 
@@ -89,16 +85,12 @@ describe("OntapClient TLS", () => {
 
 describe("OntapClient authentication", () => {
   let sim: SimulatorInstance;
-  const clients: OntapClient[] = [];
-  const track = (client: OntapClient) => {
-    clients.push(client);
-    return client;
-  };
+  const { track, closeAll } = clientTracker();
   beforeEach(async () => {
     sim = await startSimulator({ bearerTokens: ["token-for-tests-1234"] });
   });
   afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
+    closeAll();
     await sim.stop();
   });
 
