@@ -331,8 +331,7 @@ export async function deleteIscsiService(handle: ClusterHandle, olds: IscsiServi
  * "not now"), refused the credentials or the certificate, or the request never left.
  */
 function definitelyRefused(err: unknown): boolean {
-  // A GET's error here comes from polling the write's job: the write itself was accepted.
-  if (err instanceof OntapApiError) return err.method !== "GET" && (err.status < 500 || err.status === 503);
+  if (err instanceof OntapApiError) return err.status < 500 || err.status === 503;
   if (err instanceof OntapNetworkError) return failedBeforeSending(err.code);
   return err instanceof OntapJobError || err instanceof OntapAuthError || err instanceof OntapTlsError;
 }

@@ -322,8 +322,9 @@ export class OntapClient {
       } catch (err) {
         const closed = err instanceof OntapNetworkError && err.code === "ERR_CLIENT_CLOSED";
         // The job is running or done whatever the poll says (a 403 on /api/cluster/jobs, a
-        // purged job's 404): for a POST the outcome is unknown, so the caller reads first.
-        if (site.method === "POST" && err instanceof OntapError && !closed) {
+        // purged job's 404): the write's outcome is unknown, and the caller must know that
+        // rather than read a refusal into the poll's error.
+        if (err instanceof OntapError && !closed) {
           throw new OntapLostResponseError(site, `polling job ${jobUuid} failed: ${err.message}`, {
             jobUuid,
           });
