@@ -3,8 +3,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { ensurePackageLink } from "../engine/capture";
-import { repoRoot } from "../support/paths";
+import { ensurePackageLink } from "../../tools/engine/capture";
+import { repoRoot } from "../../tools/paths";
 
 const examplesDir = join(repoRoot, "examples");
 const examples = readdirSync(examplesDir, { withFileTypes: true })

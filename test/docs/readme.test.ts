@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { KNOWN_ONTAP_CODES } from "../../provider/ontap/diagnostics";
-import { repoRoot } from "../support/paths";
+import { repoRoot } from "../../tools/paths";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 

@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import type { RequestLogEntry, Simulator } from "../simulator/types";
-import type { Engine } from "./engine";
+import type { Engine } from "../../tools/engine/engine";
 import {
   MANY_PROGRAM,
   manySvmNames,
@@ -8,7 +7,8 @@ import {
   SERVICES_PATH,
   scenarioEngine,
   startHttpsSimulator,
-} from "./scenario-support";
+} from "../../tools/engine/scenario";
+import type { RequestLogEntry, Simulator } from "../../tools/simulator/types";
 
 const PASSWORD = "Batching-2hT!pw-77e0";
 const COUNT = 200;

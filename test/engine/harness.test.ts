@@ -3,13 +3,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
-import { capture, ProgramError } from "./capture";
-import { CheckFailedError, DeploymentError, Engine } from "./engine";
-import { type HostCall, HostCallError, HostProcess } from "./host";
-import { PROVIDER_KEY, UNKNOWN } from "./wire";
+import { capture, ProgramError } from "../../tools/engine/capture";
+import { CheckFailedError, DeploymentError, Engine } from "../../tools/engine/engine";
+import { type HostCall, HostCallError, HostProcess } from "../../tools/engine/host";
+import { PROVIDER_KEY, UNKNOWN } from "../../tools/engine/wire";
+import { repoRoot } from "../../tools/paths";
 
-/** The fixture program: sources stay in test/, tests run from dist/test/. */
-const ECHO = path.resolve(__dirname, "../../../test/engine/fixtures/echo");
+/** The fixture program: sources stay in tools/, tests run from dist/test/. */
+const ECHO = path.join(repoRoot, "tools", "engine", "fixtures", "echo");
 const ECHO_TYPE = "pulumi-nodejs:dynamic/echo:Echo";
 
 /** What the fixture's provider keeps in its JSON "cloud". */

@@ -1,7 +1,6 @@
 import { expect } from "chai";
-import type { Simulator } from "../simulator/types";
-import { CheckFailedError, type Engine } from "./engine";
-import { HostCallError } from "./host";
+import { CheckFailedError, type Engine } from "../../tools/engine/engine";
+import { HostCallError } from "../../tools/engine/host";
 import {
   connectionConfig,
   directProvider,
@@ -13,8 +12,9 @@ import {
   scenarioEngine,
   startHttpsSimulator,
   writes,
-} from "./scenario-support";
-import { PROVIDER_KEY } from "./wire";
+} from "../../tools/engine/scenario";
+import { PROVIDER_KEY } from "../../tools/engine/wire";
+import type { Simulator } from "../../tools/simulator/types";
 
 const PASSWORD = "Existing-4wB!pw-61ac";
 

@@ -3,10 +3,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import * as ts from "typescript";
-import type { Simulator } from "../simulator/types";
-import { repoRoot } from "../support/paths";
-import { CheckFailedError, type DeploymentError, type Engine, type OperationResult } from "./engine";
-import { HostCallError } from "./host";
+import {
+  CheckFailedError,
+  type DeploymentError,
+  type Engine,
+  type OperationResult,
+} from "../../tools/engine/engine";
+import { HostCallError } from "../../tools/engine/host";
 import {
   failureOf,
   methods,
@@ -16,8 +19,10 @@ import {
   scenarioEngine,
   startHttpsSimulator,
   writes,
-} from "./scenario-support";
-import { PROVIDER_KEY } from "./wire";
+} from "../../tools/engine/scenario";
+import { PROVIDER_KEY } from "../../tools/engine/wire";
+import { repoRoot } from "../../tools/paths";
+import type { Simulator } from "../../tools/simulator/types";
 
 /** Distinctive, so that finding it anywhere is a leak and not a coincidence. */
 const PASSWORD = "Lifecycle-7qX!pw-9d2e";

@@ -1,7 +1,6 @@
 import { expect } from "chai";
-import type { Simulator } from "../simulator/types";
-import type { Engine } from "./engine";
-import type { HostCallError } from "./host";
+import type { Engine } from "../../tools/engine/engine";
+import type { HostCallError } from "../../tools/engine/host";
 import {
   failureOf,
   MANY_PROGRAM,
@@ -12,7 +11,8 @@ import {
   scenarioEngine,
   startHttpsSimulator,
   writes,
-} from "./scenario-support";
+} from "../../tools/engine/scenario";
+import type { Simulator } from "../../tools/simulator/types";
 
 const PASSWORD = "Replace-8nL!pw-c03f";
 

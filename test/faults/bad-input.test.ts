@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { expect } from "chai";
 import { ConfigError } from "../../provider";
-import { certsDir, readCert } from "../simulator/certs";
+import { certsDir, readCert } from "../../tools/simulator/certs";
 import type { TestCluster } from "../support/cluster";
 import { fastCluster, inputs, rejection, SERVICES, settle } from "./helpers";
 

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import type { IscsiServiceInputs, IscsiServiceOutputs } from "../../provider";
-import type { ServiceState, Simulator, SimulatorOptions } from "../simulator/types";
+import type { ServiceState, Simulator, SimulatorOptions } from "../../tools/simulator/types";
 import { startCluster, type TestCluster } from "../support/cluster";
 
 /** The iSCSI services collection. */

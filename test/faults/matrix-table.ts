@@ -4,7 +4,7 @@
  * (./matrix.test.ts) asserts each cell's answer, the cluster it leaves, and that a plain
  * re-run converges.
  */
-import type { FaultSpec } from "../simulator/types";
+import type { FaultSpec } from "../../tools/simulator/types";
 
 /** The faults, in the order of the matrix's columns. */
 export const FAULT_NAMES = [

@@ -2,9 +2,10 @@ import * as path from "node:path";
 import { inspect } from "node:util";
 import { expect } from "chai";
 import type { IscsiServiceInputs, IscsiServiceOutputs } from "../../provider";
-import { capture, ensurePackageLink } from "../engine/capture";
-import { PROVIDER_KEY } from "../engine/wire";
-import { certsDir } from "../simulator/certs";
+import { capture, ensurePackageLink } from "../../tools/engine/capture";
+import { PROVIDER_KEY } from "../../tools/engine/wire";
+import { repoRoot } from "../../tools/paths";
+import { certsDir } from "../../tools/simulator/certs";
 import type { TestCluster } from "../support/cluster";
 import { fastCluster, SERVICES } from "./helpers";
 
@@ -239,7 +240,7 @@ describe("secrets: no credential in any artefact", () => {
   });
 
   it("the serialized __provider and the inputs the engine gets carry no credential", async () => {
-    const root = path.resolve(__dirname, "../../..");
+    const root = repoRoot;
     const programDir = path.join(root, "examples", "basic");
     // As `npm install` links the package on a clean clone (examples/*/node_modules is not committed).
     ensurePackageLink(programDir, "pulumi-ontap-iscsi", root);

@@ -5,11 +5,12 @@ import tls from "node:tls";
 import { expect } from "chai";
 import ts from "typescript";
 import type { IscsiServiceOutputs } from "../../provider";
-import { certsDir } from "../simulator/certs";
+import { repoRoot } from "../../tools/paths";
+import { certsDir } from "../../tools/simulator/certs";
 import type { TestCluster } from "../support/cluster";
 import { FAST_CONFIG, fastCluster, inputs, rejection } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "../../..");
+const ROOT = repoRoot;
 const INSECURE_WARNING = /TLS certificate verification is OFF for ONTAP cluster/;
 
 /** What would change TLS for the whole process, not one connection. */

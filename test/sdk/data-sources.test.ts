@@ -11,10 +11,10 @@ import {
   listIscsiServicesOutput,
   type MetricInterval,
 } from "../../sdk";
-import { capture, ensurePackageLink } from "../engine";
-import { type SimulatorInstance, startSimulator } from "../simulator";
-import type { SimulatorOptions } from "../simulator/types";
-import { repoRoot } from "../support/paths";
+import { capture, ensurePackageLink } from "../../tools/engine";
+import { repoRoot } from "../../tools/paths";
+import { type SimulatorInstance, startSimulator } from "../../tools/simulator";
+import type { SimulatorOptions } from "../../tools/simulator/types";
 import { rejectionOf } from "../support/rejection";
 
 const INVENTORY = path.join(repoRoot, "examples/inventory");

@@ -1,6 +1,6 @@
 import { type IscsiServiceInputs, IscsiServiceProvider } from "../../provider";
-import { startSimulator } from "../simulator";
-import type { Simulator, SimulatorOptions } from "../simulator/types";
+import { startSimulator } from "../../tools/simulator";
+import type { Simulator, SimulatorOptions } from "../../tools/simulator/types";
 
 /** A simulator plus a provider configured against it, as the Pulumi host would configure it. */
 export interface TestCluster {

@@ -1,0 +1,169 @@
+import { createServer, type Server, type Socket } from "node:net";
+
+import { expect } from "chai";
+
+import type { OntapClient } from "../../../provider/ontap/client";
+import { renderError } from "../../../provider/ontap/diagnostics";
+import {
+  OntapJobError,
+  OntapLostResponseError,
+  OntapNetworkError,
+  OntapTimeoutError,
+} from "../../../provider/ontap/errors";
+import { type SimulatorInstance, startSimulator } from "../../../tools/simulator/index";
+import { clientAt, clientFor, rejectionOf, SERVICES, sent } from "./helpers";
+
+const CLUSTER = "/api/cluster";
+
+describe("OntapClient async jobs", () => {
+  let sim: SimulatorInstance;
+  let client: OntapClient;
+  beforeEach(async () => {
+    sim = await startSimulator();
+    client = clientFor(sim);
+  });
+  afterEach(async () => {
+    client.close();
+    await sim.stop();
+  });
+
+  it("polls a 202 job to success and returns the job's record", async () => {
+    sim.setAsyncJobs(true, 300);
+    const response = await client.request({
+      method: "POST",
+      path: SERVICES,
+      body: { svm: { name: "svm1" } },
+    });
+    expect(response.status).to.equal(202);
+    expect(response.jobUuid).to.be.a("string");
+    expect(response.body).to.include({ state: "success" });
+    expect(sim.service("svm1")?.enabled).to.equal(true);
+    const polls = sent(sim, "GET", `/api/cluster/jobs/${response.jobUuid}`);
+    expect(polls.length).to.be.at.least(2);
+    expect(polls[0]?.query).to.deep.equal({ fields: "state,code,message" });
+  });
+
+  it("turns a failed job into an error with the job's code and message", async () => {
+    sim.injectFault({
+      kind: "job-failure",
+      method: "POST",
+      path: SERVICES,
+      code: "5374893",
+      message: "The SVM is stopped.",
+    });
+    const err = await rejectionOf(
+      client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
+    );
+    expect(err)
+      .to.be.instanceOf(OntapJobError)
+      .and.include({ code: "5374893", jobMessage: "The SVM is stopped." });
+    expect((err as OntapJobError).jobUuid).to.be.a("string");
+    expect(sim.service("svm1")).to.equal(undefined);
+    const text = renderError(err, { action: "create the iSCSI service", svm: "svm1" });
+    expect(text).to.include("the SVM is stopped").and.include("Fix: vserver start -vserver svm1");
+  });
+
+  it("stops waiting for a job after jobTimeoutMs", async () => {
+    client = clientFor(sim, { jobTimeoutMs: 300 });
+    sim.outOfBand.createService("svm1", { enabled: true });
+    const uuid = sim.service("svm1")?.svmUuid;
+    sim.setAsyncJobs(true, 5_000);
+    const err = await rejectionOf(
+      client.request({ method: "PATCH", path: `${SERVICES}/${uuid}`, body: { enabled: false } }),
+    );
+    expect(err).to.be.instanceOf(OntapTimeoutError).and.include({ timeoutMs: 300, method: "PATCH" });
+    expect((err as OntapTimeoutError).jobUuid).to.be.a("string");
+    expect(renderError(err, { action: "disable the iSCSI service", svm: "svm1" })).to.include(
+      "was still running",
+    );
+  });
+
+  it("turns a POST whose job outlasts jobTimeoutMs into a lost response, so the caller reads first", async () => {
+    client = clientFor(sim, { jobTimeoutMs: 300 });
+    sim.setAsyncJobs(true, 5_000);
+    const err = await rejectionOf(
+      client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
+    );
+    expect(err).to.be.instanceOf(OntapLostResponseError).and.include({ method: "POST" });
+  });
+
+  it("turns a POST whose job cannot be polled (403 on /api/cluster/jobs) into a lost response", async () => {
+    client = clientFor(sim);
+    sim.setAsyncJobs(true, 50);
+    sim.injectFault({ kind: "http-error", status: 403, code: "6", method: "GET", path: "/api/cluster/jobs" });
+    const err = await rejectionOf(
+      client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
+    );
+    expect(err).to.be.instanceOf(OntapLostResponseError);
+  });
+});
+
+describe("OntapClient concurrency", () => {
+  let sim: SimulatorInstance;
+  let client: OntapClient;
+  beforeEach(async () => {
+    sim = await startSimulator({ latencyMs: 10 });
+  });
+  afterEach(async () => {
+    client.close();
+    await sim.stop();
+  });
+
+  it("keeps at most maxConcurrent requests in flight under 200 parallel calls", async () => {
+    client = clientFor(sim, { maxConcurrent: 4 });
+    const calls = Array.from({ length: 200 }, () => client.request({ method: "GET", path: CLUSTER }));
+    const responses = await Promise.all(calls);
+    expect(responses.every((r) => r.status === 200)).to.equal(true);
+    expect(sent(sim, "GET", CLUSTER)).to.have.length(200);
+    expect(sim.peakConcurrency).to.be.within(2, 4);
+  });
+
+  it("caps at 8 by default", async () => {
+    client = clientFor(sim);
+    await Promise.all(Array.from({ length: 100 }, () => client.request({ method: "GET", path: CLUSTER })));
+    expect(sim.peakConcurrency).to.be.within(2, 8);
+  });
+
+  it("rejects requests once closed", async () => {
+    client = clientFor(sim);
+    client.close();
+    const err = await rejectionOf(client.request({ method: "GET", path: CLUSTER }));
+    expect(err).to.be.instanceOf(OntapNetworkError).and.include({ code: "ERR_CLIENT_CLOSED" });
+  });
+});
+
+describe("OntapClient before the request is sent", () => {
+  let server: Server;
+  let connections: number;
+  const sockets: Socket[] = [];
+  beforeEach(async () => {
+    connections = 0;
+    // Accepts TCP and never speaks TLS: no request can be written.
+    server = createServer((socket) => {
+      connections++;
+      sockets.push(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  });
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("retries a POST that timed out before it could be written (not a lost response)", async () => {
+    const address = server.address() as { port: number };
+    const client = clientAt(`127.0.0.1:${address.port}`, {
+      timeoutMs: 150,
+      retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20, maxTotalMs: 5_000 },
+    });
+    try {
+      const err = await rejectionOf(
+        client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
+      );
+      expect(err).to.be.instanceOf(OntapTimeoutError).and.include({ attempts: 3 });
+      expect(connections).to.equal(3);
+    } finally {
+      client.close();
+    }
+  });
+});

@@ -1,0 +1,299 @@
+/**
+ * `npm run demo`: the life of an examples/basic stack against the embedded ONTAP simulator,
+ * through Pulumi's real dynamic-provider host, without the Pulumi CLI: preview → up →
+ * out-of-band drift → refresh → update → replace → destroy. Each step prints what Pulumi
+ * would show (the operation, the resource, the properties that changed), every request
+ * the provider sent to ONTAP, and the result. Exits 0, or 1 naming the step that failed.
+ */
+
+import {
+  CheckFailedError,
+  DeploymentError,
+  type Engine,
+  type OperationResult,
+  type Step,
+} from "../engine/engine";
+import { HostCallError } from "../engine/host";
+import { programConfig, requestLine, scenarioEngine, startHttpsSimulator } from "../engine/scenario";
+import type { PropertyMap, WireValue } from "../engine/wire";
+import type { Simulator } from "../simulator/types";
+
+/** The simulator's password, a secret in the stack config. The demo checks that it leaks nowhere. */
+const PASSWORD = "demo-S3cret!pw-4c1f";
+
+/** The outputs a step shows, in this order. */
+const SHOWN = ["svmName", "svmUuid", "enabled", "targetAlias", "targetName", "host"];
+
+/** Where the demo's lines go. */
+export type Printer = (line: string) => void;
+
+/** The demo stopped: `step` says where, the message what went wrong. */
+export class DemoError extends Error {
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
+    super(`step "${step}" failed: ${message}`);
+    this.name = "DemoError";
+  }
+}
+
+const format = (value: WireValue | undefined): string =>
+  value === undefined ? "(none)" : typeof value === "string" ? JSON.stringify(value) : String(value);
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+
+/** Pulumi's symbols and past-tense verbs for each kind of step. */
+const STEP_SHAPES: Record<string, { symbol: string; preview: string; done: string }> = {
+  create: { symbol: "+ ", preview: "create", done: "created" },
+  update: { symbol: "~ ", preview: "update", done: "updated" },
+  replace: { symbol: "+-", preview: "replace", done: "replaced" },
+  delete: { symbol: "- ", preview: "delete", done: "deleted" },
+  refresh: { symbol: "~ ", preview: "refresh", done: "refreshed" },
+  same: { symbol: "  ", preview: "unchanged", done: "unchanged" },
+  check: { symbol: "x ", preview: "invalid", done: "invalid" },
+};
+
+/** Tells the story of one stack, printing as it goes. Throws a DemoError on the first failure. */
+export async function runDemo(print: Printer): Promise<void> {
+  const sim = await startHttpsSimulator({ svms: ["svm1", "svm2"], password: PASSWORD });
+  let engine: Engine | undefined;
+  try {
+    engine = scenarioEngine(sim, { password: PASSWORD, config: { svmName: "svm1" } });
+    await tell(print, sim, engine);
+  } finally {
+    await engine?.stop();
+    await sim.stop();
+  }
+}
+
+async function tell(print: Printer, sim: Simulator, engine: Engine): Promise<void> {
+  const started = performance.now();
+  const uuid = (svm: string) => sim.svm(svm)?.uuid ?? "?";
+  print("pulumi-ontap-iscsi demo: the life of a stack, through Pulumi's real dynamic-provider host");
+  print(`  ONTAP simulator  ${sim.url} (SVMs svm1 ${uuid("svm1")}, svm2 ${uuid("svm2")})`);
+  print(`  program          examples/basic (project ${engine.project}, stack ${engine.stack})`);
+  print(`  stack config     ontap:host ${sim.host}, ontap:username admin, ontap:password [secret],`);
+  print("                   ontap:caCert <the simulator's CA: TLS is verified>, svmName svm1");
+
+  let number = 0;
+  /** One step of the story: what Pulumi shows, the requests ONTAP received, the result. */
+  const chapter = async (title: string, story: string, body: () => Promise<OperationResult | undefined>) => {
+    number += 1;
+    print("");
+    print(`${number}. ${title}`);
+    print(`   ${story}`);
+    sim.clearRequests();
+    const hostOutputBefore = engine.hostOutput.length;
+    const t0 = performance.now();
+    let op: OperationResult | undefined;
+    try {
+      op = await body();
+    } catch (e) {
+      throw e instanceof DemoError ? e : new DemoError(title, describeError(e));
+    }
+    const ms = performance.now() - t0;
+    if (op) for (const step of op.steps) for (const line of describeStep(op, step)) print(`   ${line}`);
+    // What the host printed (the provider's warnings), without the port line of a new host.
+    for (const line of engine.hostOutput.slice(hostOutputBefore).split("\n")) {
+      if (line.trim() !== "" && !/^\d+$/.test(line.trim())) print(`   host   ${line.trimEnd()}`);
+    }
+    const requests = sim.requests.map((r) => requestLine(sim, r, { literal: true }));
+    if (requests.length === 0) print("   ONTAP  (no request from Pulumi)");
+    for (const line of requests) print(`   ONTAP  ${line}`);
+    if (op) print(`   Resources: ${summary(op)}. Duration: ${seconds(ms)}`);
+  };
+  const expectThat = (title: string, ok: boolean, what: string) => {
+    if (!ok) throw new DemoError(title, what);
+  };
+
+  await chapter(
+    "$ pulumi preview",
+    "A new stack. The preview looks the SVM up, read-only, and plans a create.",
+    async () => {
+      const op = await engine.preview();
+      expectThat(
+        "preview",
+        sim.requests.every((r) => r.method === "GET"),
+        "the preview wrote to the cluster",
+      );
+      return op;
+    },
+  );
+
+  await chapter(
+    "$ pulumi up",
+    "The create is one POST; ONTAP answers with the new service and its IQN.",
+    async () => {
+      const op = await engine.up();
+      expectThat("up", sim.service("svm1")?.enabled === true, "svm1 has no enabled iSCSI service");
+      return op;
+    },
+  );
+
+  await chapter(
+    "Meanwhile, another administrator changes the service by hand",
+    "cluster1::> vserver iscsi stop -vserver svm1;  vserver iscsi modify -vserver svm1 -target-alias legacy",
+    async () => {
+      sim.outOfBand.setEnabled("svm1", false);
+      sim.outOfBand.setAlias("svm1", "legacy");
+      return undefined;
+    },
+  );
+
+  await chapter(
+    "$ pulumi refresh",
+    "Refresh reads the service back (one GET of the fields it needs) and records the drift, in the outputs and the inputs.",
+    async () => {
+      const op = await engine.refresh();
+      const recorded = [...engine.state.values()][0];
+      expectThat(
+        "refresh",
+        recorded?.outputs.enabled === false && recorded.inputs.enabled === false,
+        "refresh did not record the disable in the outputs and the inputs",
+      );
+      return op;
+    },
+  );
+
+  await chapter(
+    "$ pulumi config set targetAlias db-target && pulumi up",
+    "The update brings the service back to the program: enabled, with the new alias (two PATCHes: ONTAP refuses both in one).",
+    async () => {
+      engine.setConfig(programConfig(engine, { targetAlias: "db-target" }));
+      const op = await engine.up();
+      const live = sim.service("svm1");
+      expectThat(
+        "update",
+        live?.enabled === true && live.alias === "db-target",
+        "svm1 is not enabled with db-target",
+      );
+      return op;
+    },
+  );
+
+  await chapter(
+    "$ pulumi config set svmName svm2 && pulumi up",
+    "Another SVM means another service. The diff asks to delete first (by name alone, svm2 could be svm1 renamed), and the delete disables the service before the DELETE.",
+    async () => {
+      engine.setConfig(programConfig(engine, { svmName: "svm2" }));
+      const op = await engine.up();
+      expectThat(
+        "replace",
+        sim.service("svm1") === undefined && sim.service("svm2")?.alias === "db-target",
+        "the service did not move from svm1 to svm2",
+      );
+      return op;
+    },
+  );
+
+  await chapter(
+    "$ pulumi destroy",
+    "Disable, then DELETE: ONTAP refuses to delete an enabled service.",
+    async () => {
+      const op = await engine.destroy();
+      expectThat("destroy", sim.services().length === 0, "the cluster still has an iSCSI service");
+      return op;
+    },
+  );
+
+  const leaks = [
+    JSON.stringify([...engine.state.values()]),
+    JSON.stringify(engine.transcript),
+    engine.hostOutput,
+    JSON.stringify(engine.operations.map((op) => op.program)),
+  ].some((text) => text.includes(PASSWORD));
+  expectThat(
+    "the end",
+    !leaks,
+    "the stack's password appears in the state, the transcript or the host output",
+  );
+  const calls = new Map<string, number>();
+  for (const call of engine.transcript) calls.set(call.method, (calls.get(call.method) ?? 0) + 1);
+  print("");
+  print("The stack is empty, and so is the cluster: no iSCSI service on svm1 or svm2.");
+  print(
+    `${engine.transcript.length} gRPC calls to the host (${[...calls].map(([m, n]) => `${m} ${n}`).join(", ")}); ` +
+      "the stack's password appears in no state, gRPC call or host output.",
+  );
+  print(`Done in ${seconds(performance.now() - started)}.`);
+}
+
+/** Pulumi-style lines for one step: symbol, type, name, what happened, and what changed. */
+function describeStep(op: OperationResult, step: Step): string[] {
+  const shape = STEP_SHAPES[step.op] ?? STEP_SHAPES.same;
+  const name = step.urn.split("::").pop() ?? step.urn;
+  const verb = op.kind === "preview" ? shape.preview : shape.done;
+  const details: string[] = [];
+  if (step.op === "update" || step.op === "replace") {
+    const inputs = { before: step.old?.inputs ?? {}, after: step.new?.inputs ?? {} };
+    const sign = (k: string) => (!(k in inputs.before) ? "+" : !(k in inputs.after) ? "-" : "~");
+    details.push(`[diff: ${step.changedKeys.map((k) => `${sign(k)}${k}`).join(",")}]`);
+  }
+  if (step.op === "replace") {
+    details.push(step.deleteBeforeReplace ? "delete-before-replace" : "create-before-delete");
+  }
+  if (step.op === "refresh" && step.dropped) details.push("gone: removed from the stack");
+  const lines = [
+    `${shape.symbol} ${step.type}  ${name}  ${verb}${details.length ? ` ${details.join(" ")}` : ""}`,
+  ];
+  const indent = "      ";
+  const old = step.old?.outputs;
+  const now = step.new?.outputs;
+  if (step.op === "create" && op.kind === "preview") {
+    const checked = (step.calls.find((c) => c.method === "check")?.response?.inputs ?? {}) as PropertyMap;
+    lines.push(...shownPairs(checked).map((pair) => `${indent}${pair}`));
+  } else if (step.op === "create" && now) {
+    lines.push(...shownPairs(now).map((pair) => `${indent}${pair}`));
+  } else if (old && now) {
+    for (const key of SHOWN) {
+      if (JSON.stringify(old[key]) !== JSON.stringify(now[key])) {
+        lines.push(`${indent}~ ${key}: ${format(old[key])} => ${format(now[key])}`);
+      }
+    }
+  }
+  if (step.failures) for (const f of step.failures) lines.push(`${indent}${f.property}: ${f.reason}`);
+  return lines;
+}
+
+/** `key: value` for each shown property present, the keys padded to one width. */
+function shownPairs(props: PropertyMap): string[] {
+  const keys = SHOWN.filter((k) => props[k] !== undefined);
+  const width = Math.max(...keys.map((k) => k.length));
+  return keys.map((k) => `${`${k}:`.padEnd(width + 2)}${format(props[k])}`);
+}
+
+function summary(op: OperationResult): string {
+  const pending = op.kind === "preview";
+  const parts = Object.entries(op.summary).map(([kind, n]) => {
+    const shape = STEP_SHAPES[kind] ?? STEP_SHAPES.same;
+    const verb = pending ? (kind === "same" ? "unchanged" : `to ${shape.preview}`) : shape.done;
+    return `${shape.symbol.trim()} ${n} ${verb}`.trim();
+  });
+  return parts.join(", ") || "none";
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof DeploymentError) {
+    if (e.cause instanceof CheckFailedError) return e.message;
+    if (e.cause instanceof HostCallError) return `${e.result.kind} failed: ${e.cause.details}`;
+    return e.message;
+  }
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+/** Runs the demo, printing to stdout; returns the exit code (errors go to stderr). */
+export async function main(print: Printer = (line) => console.log(line)): Promise<number> {
+  try {
+    await runDemo(print);
+    return 0;
+  } catch (e) {
+    console.error(`\ndemo failed: ${e instanceof DemoError ? e.message : describeError(e)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  // Exit explicitly: nothing the demo started may keep the process alive.
+  void main().then((code) => process.exit(code));
+}
