@@ -1,24 +1,13 @@
 import { X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { isIPv6 } from "node:net";
+import { ConfigError } from "./errors";
 import { normaliseHost } from "./ontap/connection";
 import type { OntapAuth, OntapConnection, RetryPolicy } from "./ontap/types";
 
 /** The stack-config reader the dynamic-provider host hands to `configure` (only get/require). */
 export interface ConfigSource {
   get(key: string): unknown;
-}
-
-/** A configuration problem, named by its config key, with the command that fixes it. */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-  constructor(
-    readonly key: string,
-    problem: string,
-    readonly fix: string,
-  ) {
-    super(`Configuration error in ${key}: ${problem}\nFix: ${fix}`);
-  }
 }
 
 /** One connection profile as written in stack config (`ontap:clusters.<name>`) or flat keys. */

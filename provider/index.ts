@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { ConfigError, type ConfigSource, ConnectionSettings, normalizeHost } from "./config";
+import { type ConfigSource, ConnectionSettings, normalizeHost } from "./config";
+import { ClusterMismatchError, ConfigError, PartialCreateError } from "./errors";
 import { diffService } from "./iscsi/diff";
-import { ClusterMismatchError, PartialCreateError } from "./iscsi/errors";
 import {
   type ClusterHandle,
   createIscsiService,
@@ -14,15 +14,15 @@ import { type ManagedSvm, preflight } from "./iscsi/preflight";
 import { isUnknown, validateInputs } from "./iscsi/validate";
 import { ClusterPool, type PooledHandle } from "./pool";
 
-export { ConfigError } from "./config";
 export {
   ClusterMismatchError,
+  ConfigError,
   LostCreateError,
+  OntapDiagnosticError,
   PartialCreateError,
   ServiceLeftDisabledError,
-} from "./iscsi/errors";
+} from "./errors";
 export type { IscsiServiceInputs, IscsiServiceOutputs } from "./iscsi/model";
-export { OntapDiagnosticError } from "./ontap/diagnostics";
 
 /** Where the provider's warnings go: Pulumi's log (the engine, or stderr in the host). */
 export interface ProviderLogger {

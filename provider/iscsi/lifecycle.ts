@@ -1,5 +1,6 @@
+import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
+import { LostCreateError, PartialCreateError, ServiceLeftDisabledError } from "../errors";
 import type { OntapClient } from "../ontap/client";
-import { type DiagnosticContext, toDiagnosticError } from "../ontap/diagnostics";
 import {
   OntapApiError,
   OntapAuthError,
@@ -12,7 +13,6 @@ import { failedBeforeSending } from "../ontap/retry";
 import type { OntapLogger } from "../ontap/types";
 import { createService, deleteService, findService, hasCode, isAsaR2, isGone, patchService } from "./api";
 import type { ReadBatcher } from "./batch";
-import { LostCreateError, PartialCreateError, ServiceLeftDisabledError } from "./errors";
 import {
   desiredAlias,
   type IscsiServiceInputs,

@@ -13,7 +13,7 @@
  * must not fail on it; after the first such failure, later resources on that cluster
  * skip the lookup without a request.
  */
-import { renderError } from "../ontap/diagnostics";
+import { renderError } from "../diagnostics/render";
 import { OntapApiError, OntapError } from "../ontap/errors";
 import type { PooledHandle } from "../pool";
 import { findSvm, hasProtocolLicense, isAsaR2, listServices, SERVICES_PATH, type SvmRecord } from "./api";

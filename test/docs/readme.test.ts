@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
-import { KNOWN_ONTAP_CODES } from "../../provider/ontap/diagnostics";
+import { KNOWN_ONTAP_CODES } from "../../provider/diagnostics/codes";
 import { repoRoot } from "../../tools/paths";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");

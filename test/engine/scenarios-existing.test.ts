@@ -76,7 +76,9 @@ describe("engine scenarios: services that already exist, through the real host",
     expect(details.split("\n")[0]).to.equal(
       `ONTAP refused to create the iSCSI service on SVM "svm1" (cluster ${sim.host}): the SVM already has an iSCSI service [ONTAP 5374077, POST ${SERVICES_PATH}].`,
     );
-    expect(details).to.include("Fix: set `adopt: true` on the IscsiService resource");
+    expect(details)
+      .to.include("aliases: [{ name:")
+      .and.include("set `adopt: true` on the IscsiService resource");
   });
 
   it("without adopt, the preview's preflight refuses already, naming `adopt`, with the same advice", async () => {
@@ -95,7 +97,9 @@ describe("engine scenarios: services that already exist, through the real host",
     expect(failures[0].reason).to.match(
       /^Preflight \(a read-only lookup; nothing was changed\) shows that creating this service would fail:\nONTAP refused to create the iSCSI service on SVM "svm1" .*\[ONTAP 5374077, POST /,
     );
-    expect(failures[0].reason).to.include("Fix: set `adopt: true` on the IscsiService resource");
+    expect(failures[0].reason)
+      .to.include("renamed or moved into a component")
+      .and.include("Only when no stack manages the service");
     expect(sim.requests.every((r) => r.method === "GET")).to.equal(true);
   });
 

@@ -1,9 +1,8 @@
 import { createServer, type Server, type Socket } from "node:net";
 
 import { expect } from "chai";
-
+import { renderError } from "../../../provider/diagnostics/render";
 import type { OntapClient } from "../../../provider/ontap/client";
-import { renderError } from "../../../provider/ontap/diagnostics";
 import {
   OntapJobError,
   OntapLostResponseError,

@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 
 import { expect } from "chai";
 
-import { renderError, toDiagnosticError } from "../../../provider/ontap/diagnostics";
+import { renderError, toDiagnosticError } from "../../../provider/diagnostics/render";
 import { redact } from "../../../provider/ontap/redact";
 import type { OntapConnection } from "../../../provider/ontap/types";
 import { type SimulatorInstance, startSimulator } from "../../../tools/simulator/index";

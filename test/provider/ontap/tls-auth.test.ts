@@ -1,9 +1,8 @@
 import { join } from "node:path";
 
 import { expect } from "chai";
-
+import { renderError } from "../../../provider/diagnostics/render";
 import { OntapClient } from "../../../provider/ontap/client";
-import { renderError } from "../../../provider/ontap/diagnostics";
 import { OntapAuthError, OntapConfigError, OntapTlsError } from "../../../provider/ontap/errors";
 import { certsDir, readCert } from "../../../tools/simulator/certs";
 import { type SimulatorInstance, startSimulator } from "../../../tools/simulator/index";

@@ -1,23 +1,18 @@
 import { expect } from "chai";
-
-import type { OntapClient } from "../../../provider/ontap/client";
-import {
-  adviceFor,
-  KNOWN_ONTAP_CODES,
-  OntapDiagnosticError,
-  renderError,
-  toDiagnosticError,
-} from "../../../provider/ontap/diagnostics";
+import { adviceFor, KNOWN_ONTAP_CODES } from "../../provider/diagnostics/codes";
+import { renderError, toDiagnosticError } from "../../provider/diagnostics/render";
+import { OntapDiagnosticError } from "../../provider/errors";
+import type { OntapClient } from "../../provider/ontap/client";
 import {
   OntapApiError,
   OntapConfigError,
   OntapLostResponseError,
   OntapNetworkError,
   OntapTimeoutError,
-} from "../../../provider/ontap/errors";
-import type { HttpMethod } from "../../../provider/ontap/types";
-import { type SimulatorInstance, startSimulator } from "../../../tools/simulator/index";
-import { clientFor, rejectionOf, SERVICES } from "./helpers";
+} from "../../provider/ontap/errors";
+import type { HttpMethod } from "../../provider/ontap/types";
+import { type SimulatorInstance, startSimulator } from "../../tools/simulator/index";
+import { clientFor, rejectionOf, SERVICES } from "./ontap/helpers";
 
 /** Both tables of the ONTAP reference (shared/ontap-iscsi-rest.md), code by code. */
 const ISCSI_TABLE = [
@@ -97,11 +92,11 @@ const site = (method: HttpMethod, path = SERVICES) => ({ method, path, host: "10
 const apiError = (
   code: string | undefined,
   method: HttpMethod = "POST",
-  extra: { target?: string; status?: number } = {},
+  extra: { target?: string; status?: number; message?: string } = {},
 ) =>
   new OntapApiError(site(method), {
     status: extra.status ?? 400,
-    ontapMessage: "ONTAP's own words.",
+    ontapMessage: extra.message ?? "ONTAP's own words.",
     ...(code === undefined ? {} : { code }),
     ...(extra.target === undefined ? {} : { target: extra.target }),
   });
@@ -172,24 +167,37 @@ describe("diagnostics table", () => {
     expect(text).to.include("vserver add-protocols -vserver <svm> -protocols iscsi");
   });
 
-  it("gives advice for a bare status without an ONTAP code", () => {
-    const text = renderError(apiError(undefined, "GET", { status: 403 }), { action: "read it" });
-    expect(lines(text)[0]).to.include("permission denied [HTTP 403, GET");
-    expect(text).to.include("security login");
+  it("reports an answer without an ONTAP code as not an ONTAP answer, never with a code's meaning", () => {
+    for (const status of [301, 403, 404, 500]) {
+      const err = apiError(undefined, "DELETE", { status, message: "<html>Not Found</html>" });
+      const text = renderError(err, { action: "delete the iSCSI service", svm: "svm1" });
+      expect(lines(text)[0]).to.include(
+        `host 10.0.0.5 answered HTTP ${status}, which is not an ONTAP answer`,
+      );
+      expect(text).to.include("<html>Not Found</html>");
+      expect(text).not.to.match(/deleted outside Pulumi|permission denied|entry not found/);
+    }
+    expect(renderError(apiError(undefined, "GET", { status: 301 }), { action: "read it" })).to.include(
+      "a redirect means a proxy",
+    );
   });
 
-  it("says what to check, and that a re-run is safe, for network failures and timeouts", () => {
+  it("explains a gateway's bare 503 as the cluster or a proxy being unavailable", () => {
+    const text = renderError(apiError(undefined, "GET", { status: 503 }), { action: "read it" });
+    expect(lines(text)[0]).to.include("is unavailable [HTTP 503, GET");
+  });
+
+  it("says what to check for network failures and timeouts, and claims nothing about what a re-run reads", () => {
     const network = renderError(new OntapNetworkError(site("GET"), "ECONNREFUSED", "connect ECONNREFUSED"), {
       action: "read the iSCSI service",
     });
-    expect(network)
-      .to.include("Could not reach cluster 10.0.0.5")
-      .and.include("Re-running `pulumi up` is safe");
+    expect(network).to.include("Could not reach cluster 10.0.0.5").and.include("then re-run `pulumi up`");
+    expect(network).not.to.include("reads the service's state");
     const timeout = renderError(new OntapTimeoutError(site("GET"), 1500), {
       action: "read the iSCSI service",
     });
     expect(timeout).to.include("did not answer within 1.5 s").and.include("ontap:timeoutMs");
-    expect(timeout).to.include("Re-running `pulumi up` is safe");
+    expect(timeout).not.to.include("safe");
   });
 
   it("says a lost write may or may not have been applied", () => {

@@ -1,12 +1,71 @@
-import type { IscsiServiceOutputs } from "./model";
+/**
+ * The errors the provider throws to Pulumi, one class per failure kind, all under one base
+ * class with a stable `kind` to switch on. Their messages are written for a person: ONTAP
+ * failures are rendered by ./diagnostics/render, which every caller goes through.
+ */
+
+import type { IscsiServiceOutputs } from "./iscsi/model";
+import type { OntapErrorKind } from "./ontap/errors";
+
+/** Every `kind` a ProviderError can have. */
+export type ProviderErrorKind =
+  | OntapErrorKind
+  | "config"
+  | "unknown"
+  | "partial-create"
+  | "lost-create"
+  | "service-left-disabled"
+  | "cluster-mismatch";
+
+/** The base of every error this package throws to Pulumi or to a program. */
+export abstract class ProviderError extends Error {
+  abstract readonly kind: ProviderErrorKind;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A configuration problem, named by its config key (or environment variable), with the command that fixes it. */
+export class ConfigError extends ProviderError {
+  readonly kind = "config";
+  constructor(
+    readonly key: string,
+    problem: string,
+    readonly fix: string,
+  ) {
+    super(`Configuration error in ${key}: ${problem}\nFix: ${fix}`);
+  }
+}
+
+/** The kinds an OntapDiagnosticError reports: the transport's, a settings problem, or anything else. */
+export type DiagnosticKind = OntapErrorKind | "config" | "unknown";
+
+/** A failure of a request to ONTAP, rendered as advice (./diagnostics/render). */
+export class OntapDiagnosticError extends ProviderError {
+  /** The underlying failure's kind ("api", "tls", ...), "config", or "unknown". */
+  readonly kind: DiagnosticKind;
+  /** The ONTAP code, when the failure carried one. */
+  readonly code?: string;
+  /** The HTTP status, when one arrived. */
+  readonly status?: number;
+
+  constructor(message: string, details: { kind: DiagnosticKind; code?: string; status?: number }) {
+    super(message);
+    this.kind = details.kind;
+    if (details.code !== undefined && details.code !== "") this.code = details.code;
+    if (details.status !== undefined) this.status = details.status;
+  }
+}
 
 /**
  * The create made the service, but bringing it to the inputs failed. Carries what the
  * Pulumi host needs to record a created resource that failed to initialise (`id`,
  * `properties`, `reasons`), so the service is in state and the next `pulumi up` finishes it.
  */
-export class PartialCreateError extends Error {
-  override readonly name = "PartialCreateError";
+export class PartialCreateError extends ProviderError {
+  readonly kind = "partial-create";
   readonly id: string;
   readonly properties: IscsiServiceOutputs;
   readonly reasons: string[];
@@ -26,8 +85,8 @@ export class PartialCreateError extends Error {
  * own: either a service exists that it cannot prove it made, or the cluster could not be
  * read back at all (`unread`, the read's own diagnostic).
  */
-export class LostCreateError extends Error {
-  override readonly name = "LostCreateError";
+export class LostCreateError extends ProviderError {
+  readonly kind = "lost-create";
   constructor(svm: string, host: string, details: { unread?: string } = {}) {
     const head = `The response to creating the iSCSI service on SVM "${svm}" (cluster ${host}) was lost`;
     const fix =
@@ -48,8 +107,8 @@ export class LostCreateError extends Error {
  * A DELETE failed after the service was disabled, and re-enabling it failed too: the SVM's
  * hosts are cut off until someone starts the service. Said loudly, with the command.
  */
-export class ServiceLeftDisabledError extends Error {
-  override readonly name = "ServiceLeftDisabledError";
+export class ServiceLeftDisabledError extends ProviderError {
+  readonly kind = "service-left-disabled";
   constructor(
     svm: string,
     host: string,
@@ -69,8 +128,8 @@ export class ServiceLeftDisabledError extends Error {
 }
 
 /** The connection a resource resolves to now points at another cluster than the one in its state. */
-export class ClusterMismatchError extends Error {
-  override readonly name = "ClusterMismatchError";
+export class ClusterMismatchError extends ProviderError {
+  readonly kind = "cluster-mismatch";
   constructor(svm: string, recorded: string, configKey: string, current: string) {
     super(
       `The iSCSI service on SVM "${svm}" lives on cluster ${recorded}, but ${configKey} now points at ${current}. ` +
