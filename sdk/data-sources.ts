@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type ConfigSource, ConnectionSettings } from "../provider/config";
+import { renderError, toDiagnosticError } from "../provider/diagnostics/render";
 import {
   findService,
   type IscsiMetricRecord,
@@ -16,7 +17,6 @@ import {
 } from "../provider/iscsi/api";
 import type { IscsiServiceRecord } from "../provider/iscsi/model";
 import { validateInputs } from "../provider/iscsi/validate";
-import { renderError, toDiagnosticError } from "../provider/ontap/diagnostics";
 import { OntapApiError } from "../provider/ontap/errors";
 import { ClusterPool, type PooledHandle } from "../provider/pool";
 
