@@ -15,7 +15,8 @@ export type ProviderErrorKind =
   | "partial-create"
   | "lost-create"
   | "service-left-disabled"
-  | "cluster-mismatch";
+  | "cluster-mismatch"
+  | "ownership-conflict";
 
 /** The base of every error this package throws to Pulumi or to a program. */
 export abstract class ProviderError extends Error {
@@ -135,6 +136,18 @@ export class ClusterMismatchError extends ProviderError {
       `The iSCSI service on SVM "${svm}" lives on cluster ${recorded}, but ${configKey} now points at ${current}. ` +
         "Refusing to act on the wrong cluster.\n" +
         `Fix: point ${configKey} back at ${recorded}, or remove the resource from the stack (pulumi state delete) and create it on the new cluster.`,
+    );
+  }
+}
+
+/** An adopt found a service that another resource of this run has just created or taken over. */
+export class OwnershipConflictError extends ProviderError {
+  readonly kind = "ownership-conflict";
+  constructor(svm: string, host: string, how: "created" | "adopted") {
+    super(
+      `Refusing to adopt the iSCSI service on SVM "${svm}" (cluster ${host}): another IscsiService resource of this run ${how} it moments ago, ` +
+        "and two resources managing one service would each undo the other's changes (and the first delete would take it from both).\n" +
+        'Fix: keep one resource for this SVM; if you renamed or moved a resource, give the new one `aliases: [{ name: "<old name>" }]` instead.',
     );
   }
 }

@@ -1,9 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type ConfigSource, ConnectionSettings, normalizeHost } from "./config";
+import { toDiagnosticError } from "./diagnostics/render";
 import { ClusterMismatchError, ConfigError, PartialCreateError } from "./errors";
-import { diffService } from "./iscsi/diff";
+import { diffService, type Placement } from "./iscsi/diff";
 import {
-  type ClusterHandle,
   createIscsiService,
   deleteIscsiService,
   readIscsiService,
@@ -12,7 +12,10 @@ import {
 import { type IscsiServiceInputs, type IscsiServiceOutputs, toInputs } from "./iscsi/model";
 import { type ManagedSvm, preflight } from "./iscsi/preflight";
 import { isUnknown, validateInputs } from "./iscsi/validate";
-import { ClusterPool, type PooledHandle } from "./pool";
+import type { OntapLogger } from "./ontap/types";
+import type { SvmClaim } from "./ownership";
+import { ClusterPool } from "./pool";
+import type { ClusterSession } from "./session";
 
 export {
   ClusterMismatchError,
@@ -25,10 +28,7 @@ export {
 export type { IscsiServiceInputs, IscsiServiceOutputs } from "./iscsi/model";
 
 /** Where the provider's warnings go: Pulumi's log (the engine, or stderr in the host). */
-export interface ProviderLogger {
-  debug(message: string): void;
-  warn(message: string): void;
-}
+export type ProviderLogger = OntapLogger;
 
 /** Options for direct use (tests, tools); the Pulumi host uses the defaults. */
 export interface ProviderOptions {
@@ -81,30 +81,41 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       }
     }
     const sameCluster = this.sameCluster(olds.cluster, inputs.cluster);
+    let resolvedUuid: string | undefined;
     if (
       failures.length === 0 &&
       isNewService(olds, inputs, sameCluster) &&
       this.settings.preflightEnabled()
     ) {
       const managed = managedSvm(olds, sameCluster);
-      failures.push(...(await preflight(this.handleFor(inputs.cluster), inputs, managed)));
+      const found = await preflight(this.sessionFor(inputs.cluster), inputs, managed);
+      failures.push(...found.failures);
+      resolvedUuid = found.svm?.uuid;
     }
+    if (failures.length === 0) failures.push(...(await this.claimSvm(olds, news, inputs, resolvedUuid)));
     return { inputs: failures.length ? news : inputs, failures };
   }
 
-  /** Pure: no network. Always an explicit `changes`. */
+  /**
+   * Always an explicit `changes`. No network, unless the connection now reaches the cluster
+   * by another address than the one in state: then one look at that cluster's SVMs (once
+   * per cluster and run) tells whether it is the same cluster (an update of `host`, with
+   * no write) or another one (refused, unless the resource moved to another profile).
+   */
   async diff(
     _id: string,
     olds: IscsiServiceOutputs,
     news: IscsiServiceInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
-    let newHost: string | undefined;
-    try {
-      newHost = isUnknown(news.cluster) ? undefined : this.settings.resolve(news.cluster).host;
-    } catch {
-      newHost = undefined;
+    let placement: Placement = "unknown";
+    if (!isUnknown(news.cluster)) {
+      const session = this.sessionFor(news.cluster);
+      placement = await this.placementOf(olds, session);
+      const profileChanged = (news.cluster ?? "") !== (olds.cluster ?? "");
+      if (placement === "other-cluster" && !profileChanged) throw this.mismatch(olds, news.cluster, session);
     }
-    const result = diffService(olds, news, newHost);
+    const result = diffService(olds, news, placement);
+    if (result.replaces.length > 0) this.pool.ownership.expectRecheck();
     return {
       changes: result.changes,
       replaces: result.replaces,
@@ -114,7 +125,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
 
   async create(inputs: IscsiServiceInputs): Promise<pulumi.dynamic.CreateResult<IscsiServiceOutputs>> {
     try {
-      const outs = await createIscsiService(this.handleFor(inputs.cluster), inputs);
+      const outs = await createIscsiService(this.sessionFor(inputs.cluster), inputs);
       return { id: outs.svmUuid, outs };
     } catch (err) {
       // The host records these properties as the resource's outputs as they are; without
@@ -137,7 +148,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       throw new Error(
         `Cannot refresh iSCSI service ${id}: its state has no svmUuid (pulumi import is not supported by dynamic providers; use adopt: true).`,
       );
-    const outs = await readIscsiService(this.pinned(props), props);
+    const outs = await readIscsiService(await this.pinned(props), props);
     if (!outs) return { id: "" };
     return { id: outs.svmUuid, props: outs, inputs: toInputs(outs) as unknown as IscsiServiceOutputs };
   }
@@ -147,11 +158,11 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     olds: IscsiServiceOutputs,
     news: IscsiServiceInputs,
   ): Promise<pulumi.dynamic.UpdateResult<IscsiServiceOutputs>> {
-    return { outs: await updateIscsiService(this.pinned(olds, news.cluster), olds, news) };
+    return { outs: await updateIscsiService(await this.pinned(olds, news.cluster), olds, news) };
   }
 
   async delete(_id: string, props: IscsiServiceOutputs): Promise<void> {
-    await deleteIscsiService(this.pinned(props), props);
+    await deleteIscsiService(await this.pinned(props), props);
   }
 
   /** Whether two profile names (undefined: the default connection) reach the same cluster host. */
@@ -166,19 +177,77 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     }
   }
 
-  private handleFor(cluster: string | undefined): PooledHandle {
-    return this.pool.handle(this.settings.resolve(cluster));
+  private sessionFor(cluster: string | undefined): ClusterSession {
+    return this.pool.session(this.settings.resolve(cluster));
   }
 
-  /** The handle for a service already in state: refuses when its profile now points at another cluster. */
-  private pinned(state: IscsiServiceOutputs, cluster: string | undefined = state.cluster): ClusterHandle {
-    const handle = this.handleFor(cluster);
-    const recorded = normalizeHost(state.host, "state host");
-    if (handle.host !== recorded) {
-      const key = cluster === undefined ? "ontap:host" : `ontap:clusters.${cluster}.host`;
-      throw new ClusterMismatchError(state.svmName, recorded, key, handle.host);
+  /**
+   * Registers the SVM these inputs name in the run's ownership registry; a second resource
+   * naming the same SVM fails here, before any write. Names are resolved to UUIDs only where
+   * the preflight may send requests.
+   */
+  private async claimSvm(
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    inputs: IscsiServiceInputs,
+    resolvedUuid: string | undefined,
+  ): Promise<Array<{ property: string; reason: string }>> {
+    if ([inputs.svmName, inputs.svmUuid, inputs.cluster].some(isUnknown)) return [];
+    const session = this.sessionFor(inputs.cluster);
+    const claim: SvmClaim = { session };
+    if (inputs.svmName !== undefined) claim.name = inputs.svmName;
+    const uuid = inputs.svmUuid ?? resolvedUuid;
+    if (uuid !== undefined) claim.uuid = uuid.toLowerCase();
+    const other = await this.pool.ownership.check(claim, olds, news, this.settings.preflightEnabled());
+    if (!other) return [];
+    const svm = inputs.svmName ?? other.name ?? inputs.svmUuid ?? "";
+    const property = inputs.svmName !== undefined ? "svmName" : "svmUuid";
+    return [
+      {
+        property,
+        reason:
+          `Another IscsiService resource in this stack names the same SVM "${svm}" (cluster ${session.host}` +
+          (other.session.host === session.host ? "" : `, reached there as ${other.session.host}`) +
+          "). An SVM has one iSCSI service, and two resources managing it would undo each other's changes; deleting either would delete it.\n" +
+          'Fix: keep one resource for this SVM. If you renamed a resource or moved it into a component, give it `aliases: [{ name: "<old name>" }]` ' +
+          "(or run `pulumi state rename`) instead of keeping the old one.",
+      },
+    ];
+  }
+
+  /** Where the service recorded in `state` is, as seen from `session`: same host, same cluster by another address, or another cluster. */
+  private async placementOf(state: IscsiServiceOutputs, session: ClusterSession): Promise<Placement> {
+    if (session.host === normalizeHost(state.host, "state host")) return "same-host";
+    let svms: Awaited<ReturnType<ClusterSession["svmDirectory"]>>;
+    try {
+      svms = await session.svmDirectory();
+    } catch (err) {
+      throw toDiagnosticError(err, {
+        action: `tell whether ${session.host} is the cluster ${state.host} that holds this service`,
+        svm: state.svmName,
+      });
     }
-    return handle;
+    // An SVM's UUID is unique across clusters: the cluster that has it is the one in state.
+    return svms.has(state.svmUuid.toLowerCase()) ? "same-cluster" : "other-cluster";
+  }
+
+  private mismatch(state: IscsiServiceOutputs, cluster: string | undefined, session: ClusterSession) {
+    const key = cluster === undefined ? "ontap:host" : `ontap:clusters.${cluster}.host`;
+    return new ClusterMismatchError(state.svmName, state.host, key, session.host);
+  }
+
+  /**
+   * The session for a service already in state. Another address of the same cluster is
+   * followed (outputs then record it); another cluster is refused, naming both.
+   */
+  private async pinned(
+    state: IscsiServiceOutputs,
+    cluster: string | undefined = state.cluster,
+  ): Promise<ClusterSession> {
+    const session = this.sessionFor(cluster);
+    if ((await this.placementOf(state, session)) === "other-cluster")
+      throw this.mismatch(state, cluster, session);
+    return session;
   }
 }
 

@@ -18,7 +18,8 @@ import {
 import type { IscsiServiceRecord } from "../provider/iscsi/model";
 import { validateInputs } from "../provider/iscsi/validate";
 import { OntapApiError } from "../provider/ontap/errors";
-import { ClusterPool, type PooledHandle } from "../provider/pool";
+import { ClusterPool } from "../provider/pool";
+import type { ClusterSession } from "../provider/session";
 
 export type { MetricInterval } from "../provider/iscsi/api";
 
@@ -135,12 +136,12 @@ const programConfig: ConfigSource = {
 // One client per cluster for the whole program, so that many calls share connections.
 let pool: ClusterPool | undefined;
 
-function connect(cluster: string | undefined): PooledHandle {
+function connect(cluster: string | undefined): ClusterSession {
   pool ??= new ClusterPool({
     debug: (message) => void pulumi.log.debug(message),
     warn: (message) => void pulumi.log.warn(message),
   });
-  return pool.handle(new ConnectionSettings(programConfig, process.env).resolve(cluster));
+  return pool.session(new ConnectionSettings(programConfig, process.env).resolve(cluster));
 }
 
 /** Throws the first problem with these arguments, in the words `check` uses for the resource's inputs. */
@@ -150,7 +151,7 @@ function validate(args: Record<string, unknown>, fn: string): void {
   if (failure) throw new TypeError(`${fn}: ${failure.reason}`);
 }
 
-function toInfo(record: IscsiServiceRecord, handle: PooledHandle): IscsiServiceInfo {
+function toInfo(record: IscsiServiceRecord, handle: ClusterSession): IscsiServiceInfo {
   const info: IscsiServiceInfo = {
     svmName: record.svm.name,
     svmUuid: record.svm.uuid,
@@ -183,7 +184,7 @@ function toSample(record: IscsiMetricRecord): IscsiServiceMetricSample {
 }
 
 /** The live service of one SVM; the SVM named as given (both names must agree). */
-async function lookUp(handle: PooledHandle, args: GetIscsiServiceArgs): Promise<IscsiServiceRecord> {
+async function lookUp(handle: ClusterSession, args: GetIscsiServiceArgs): Promise<IscsiServiceRecord> {
   const label = args.svmName ?? args.svmUuid ?? "";
   let record: IscsiServiceRecord | undefined;
   try {

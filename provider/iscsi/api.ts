@@ -163,6 +163,16 @@ export async function findSvm(
   return records[0];
 }
 
+/** Every SVM the account can see, by UUID and name only: one collection GET, every page. */
+export async function listSvmIdentities(client: OntapClient): Promise<Array<{ uuid: string; name: string }>> {
+  return collectAll(client, "/api/svm/svms", { fields: "uuid,name" }, (value) => {
+    const record = value as { uuid?: unknown; name?: unknown } | undefined;
+    if (typeof record?.uuid !== "string" || typeof record.name !== "string")
+      throw new Error("ONTAP returned an SVM record without uuid and name");
+    return { uuid: record.uuid, name: record.name };
+  });
+}
+
 /**
  * Whether the cluster is an ASA r2 system, where every SVM always has an iSCSI service
  * (5376452). ONTAP says so in `/api/cluster`: `san_optimized` (an All SAN Array) and

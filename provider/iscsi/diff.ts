@@ -17,15 +17,22 @@ function differs(desired: string | undefined, current: string | undefined, caseI
 }
 
 /**
+ * Where the inputs' connection reaches, compared with the service in state: the same
+ * address; the same cluster by another address; another cluster; or not known (a preview
+ * with an unknown profile).
+ */
+export type Placement = "same-host" | "same-cluster" | "other-cluster" | "unknown";
+
+/**
  * Pure diff of checked inputs against the old outputs. Naming the same SVM another way,
- * or leaving out an alias that equals ONTAP's default, is no change. `newHost` is the host
- * the inputs' connection resolves to now (undefined when it cannot be resolved without
- * the network); a replacement deletes first unless it provably lands on another SVM.
+ * or leaving out an alias that equals ONTAP's default, is no change. Another address of
+ * the same cluster, or another profile name for it, is an update of `host`/`cluster` with
+ * no write. A replacement deletes first unless it provably lands on another SVM.
  */
 export function diffService(
   olds: IscsiServiceOutputs,
   news: IscsiServiceInputs,
-  newHost?: string,
+  placement: Placement,
 ): ServiceDiff {
   const replaces: string[] = [];
   const updates: string[] = [];
@@ -35,10 +42,11 @@ export function diffService(
   if (differs(news.svmUuid, olds.svmUuid, true)) replaces.push("svmUuid");
   if (!sameUuid && differs(news.svmName, olds.svmName)) replaces.push("svmName");
   const clusterChanged = (news.cluster ?? "") !== (olds.cluster ?? "");
-  // Another profile name for the same cluster host (a renamed profile) moves nothing.
-  const sameHost = newHost !== undefined && newHost === olds.host;
-  if (clusterChanged && !sameHost) replaces.push("cluster");
-  if (clusterChanged && sameHost && replaces.length === 0) updates.push("cluster");
+  // Another profile name or another address for the same cluster moves nothing.
+  const sameCluster = placement === "same-host" || placement === "same-cluster";
+  if (clusterChanged && !sameCluster) replaces.push("cluster");
+  if (clusterChanged && sameCluster && replaces.length === 0) updates.push("cluster");
+  if (placement === "same-cluster" && replaces.length === 0) updates.push("host");
 
   if (replaces.length === 0) {
     if (isUnknown(news.enabled) || news.enabled !== olds.enabled) updates.push("enabled");
@@ -47,10 +55,10 @@ export function diffService(
   }
 
   // One service per SVM: a replacement that could land on the same SVM must delete first.
-  // It provably does not when the cluster host differs, or the SVM UUID is known to differ.
-  const otherHost = newHost !== undefined && newHost !== olds.host;
+  // It provably does not on another cluster, or when the SVM UUID is known to differ.
+  const otherHost = placement === "other-cluster";
   const otherSvm =
-    !(clusterChanged && !sameHost) &&
+    sameCluster &&
     news.svmUuid !== undefined &&
     !isUnknown(news.svmUuid) &&
     news.svmUuid.toLowerCase() !== olds.svmUuid.toLowerCase();

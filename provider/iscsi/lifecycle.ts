@@ -1,5 +1,10 @@
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
-import { LostCreateError, PartialCreateError, ServiceLeftDisabledError } from "../errors";
+import {
+  LostCreateError,
+  OwnershipConflictError,
+  PartialCreateError,
+  ServiceLeftDisabledError,
+} from "../errors";
 import type { OntapClient } from "../ontap/client";
 import {
   OntapApiError,
@@ -10,31 +15,17 @@ import {
   OntapTlsError,
 } from "../ontap/errors";
 import { failedBeforeSending } from "../ontap/retry";
-import type { OntapLogger } from "../ontap/types";
+import type { ClusterSession } from "../session";
 import { createService, deleteService, findService, hasCode, isAsaR2, isGone, patchService } from "./api";
-import type { ReadBatcher } from "./batch";
 import {
   desiredAlias,
   type IscsiServiceInputs,
   type IscsiServiceOutputs,
   type IscsiServiceRecord,
-  svmKeys,
   svmNamedBy,
   toCreateBody,
   toOutputs,
 } from "./model";
-
-/** One cluster as the lifecycle sees it: a client, its read batcher, and where state says we are. */
-export interface ClusterHandle {
-  client: OntapClient;
-  batcher: ReadBatcher;
-  /** Normalised management host, recorded in state for pinning. */
-  host: string;
-  cluster?: string;
-  log: OntapLogger;
-  /** Whether this process saw, shortly before, that the SVM had no service (preflight evidence). */
-  sawNoService(svm: { name?: string; uuid?: string }): boolean;
-}
 
 const ALREADY_EXISTS = "5374077";
 const ASA_R2 = "5376452";
@@ -50,32 +41,33 @@ function svmLabel(svm: { svmName?: string; svmUuid?: string }): string | undefin
  * failure still knows what the service looks like.
  */
 async function converge(
-  handle: ClusterHandle,
+  session: ClusterSession,
   live: IscsiServiceRecord,
   inputs: IscsiServiceInputs,
 ): Promise<IscsiServiceRecord> {
   const alias = desiredAlias(inputs, live.svm.name);
   live.target = { ...live.target };
   if ((live.target.alias ?? "") !== alias) {
-    await patchService(handle.client, live.svm.uuid, { target: { alias } });
+    await patchService(session.client, live.svm.uuid, { target: { alias } });
     live.target.alias = alias;
   }
   if ((live.enabled ?? true) !== inputs.enabled) {
-    await patchService(handle.client, live.svm.uuid, { enabled: inputs.enabled });
+    await patchService(session.client, live.svm.uuid, { enabled: inputs.enabled });
     live.enabled = inputs.enabled;
   }
   return live;
 }
 
 function outputsFor(
-  handle: ClusterHandle,
+  session: ClusterSession,
   record: IscsiServiceRecord,
   inputs: IscsiServiceInputs,
-  how: { adopted: boolean; asaR2: boolean },
+  how: { adopted: boolean; asaR2: boolean; claimId: string | undefined },
 ) {
   return toOutputs(record, {
-    host: handle.host,
-    cluster: handle.cluster,
+    claimId: how.claimId,
+    host: session.host,
+    cluster: session.cluster,
     adopt: inputs.adopt,
     adopted: how.adopted,
     asaR2: how.asaR2,
@@ -85,49 +77,29 @@ function outputsFor(
 }
 
 /**
- * The SVMs (by "uuid:" and "name:" keys) whose service a create in this process made or took
- * over, per cluster handle. A preflight's "no service here" proves nothing about them any
- * more: another resource's create has put a service there since.
- */
-const claimed = new WeakMap<ClusterHandle, Set<string>>();
-
-function claim(handle: ClusterHandle, record: IscsiServiceRecord): void {
-  let set = claimed.get(handle);
-  if (!set) {
-    set = new Set();
-    claimed.set(handle, set);
-  }
-  for (const key of svmKeys(record.svm)) set.add(key);
-}
-
-function isClaimed(handle: ClusterHandle, svm: { name?: string; uuid?: string }): boolean {
-  const set = claimed.get(handle);
-  return set !== undefined && svmKeys(svm).some((key) => set.has(key));
-}
-
-/**
  * A service this create made, brought to the inputs. When that fails, the error carries
  * the service's id and its outputs as they now are, so that the engine records the
  * resource (created, failed to initialise) instead of leaving the service orphaned; the
  * next `pulumi up` updates it.
  */
 async function finishCreated(
-  handle: ClusterHandle,
+  session: ClusterSession,
   record: IscsiServiceRecord,
   inputs: IscsiServiceInputs,
   action: DiagnosticContext,
 ): Promise<IscsiServiceOutputs> {
-  claim(handle, record);
+  session.claim(record.svm);
+  const claimId = session.ownership.recordWrite(record.svm.uuid, "created");
   const live: IscsiServiceRecord = { ...record };
   try {
-    await converge(handle, live, inputs);
+    await converge(session, live, inputs);
   } catch (err) {
     throw new PartialCreateError(
       toDiagnosticError(err, action),
-      outputsFor(handle, live, inputs, { adopted: false, asaR2: false }),
+      outputsFor(session, live, inputs, { adopted: false, asaR2: false, claimId }),
     );
   }
-  return outputsFor(handle, live, inputs, { adopted: false, asaR2: false });
+  return outputsFor(session, live, inputs, { adopted: false, asaR2: false, claimId });
 }
 
 /**
@@ -135,47 +107,50 @@ async function finishCreated(
  * with `adopt: true`. A lost response is reconciled by reading before anything else.
  */
 export async function createIscsiService(
-  handle: ClusterHandle,
+  session: ClusterSession,
   inputs: IscsiServiceInputs,
 ): Promise<IscsiServiceOutputs> {
   const action = { action: "create the iSCSI service", svm: svmLabel(inputs) };
   let record: IscsiServiceRecord;
   try {
-    record = await createService(handle.client, toCreateBody(inputs));
+    record = await createService(session.client, toCreateBody(inputs));
   } catch (err) {
     if (hasCode(err, ALREADY_EXISTS, ASA_R2)) {
       if (!inputs.adopt) throw toDiagnosticError(err, action);
-      return adopt(handle, inputs, hasCode(err, ASA_R2)).catch((e) => {
+      return adopt(session, inputs, hasCode(err, ASA_R2)).catch((e) => {
         throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: svmLabel(inputs) });
       });
     }
     // An ONTAP internal error (5xx) to a POST may come after the service was made: read first.
     if (err instanceof OntapLostResponseError || isInternalFailure(err))
-      return reconcileLostCreate(handle, inputs, err, action);
+      return reconcileLostCreate(session, inputs, err, action);
     throw toDiagnosticError(err, action);
   }
-  return finishCreated(handle, record, inputs, action);
+  return finishCreated(session, record, inputs, action);
 }
 
 /** Takes over an existing service; `isAsaR2System` says whether the cluster is ASA r2, or asks it. */
 async function adopt(
-  handle: ClusterHandle,
+  session: ClusterSession,
   inputs: IscsiServiceInputs,
   isAsaR2System: boolean | (() => Promise<boolean>),
 ): Promise<IscsiServiceOutputs> {
-  const existing = await findService(handle.client, { name: inputs.svmName, uuid: inputs.svmUuid });
+  const existing = await findService(session.client, { name: inputs.svmName, uuid: inputs.svmUuid });
   if (!existing)
     throw new Error(
       `ONTAP reported an existing iSCSI service on SVM ${svmLabel(inputs)}, but none can be read`,
     );
-  claim(handle, existing);
+  const holder = session.ownership.heldByAnother(existing.svm.uuid, undefined);
+  if (holder) throw new OwnershipConflictError(existing.svm.name, session.host, holder);
+  session.claim(existing.svm);
+  const claimId = session.ownership.recordWrite(existing.svm.uuid, "adopted");
   const asaR2 = typeof isAsaR2System === "boolean" ? isAsaR2System : await isAsaR2System();
-  const record = await converge(handle, { ...existing }, inputs);
-  handle.log.warn(
-    `Adopted the existing iSCSI service on SVM "${record.svm.name}" (cluster ${handle.host}); it is now managed by this stack` +
+  const record = await converge(session, { ...existing }, inputs);
+  session.log.warn(
+    `Adopted the existing iSCSI service on SVM "${record.svm.name}" (cluster ${session.host}); it is now managed by this stack` +
       (asaR2 ? " (ASA r2: destroy will leave it in place)." : " and will be deleted on destroy."),
   );
-  return outputsFor(handle, record, inputs, { adopted: true, asaR2 });
+  return outputsFor(session, record, inputs, { adopted: true, asaR2, claimId });
 }
 
 /** How many more POSTs a create whose answer was lost may send, each only after a read found nothing. */
@@ -190,7 +165,7 @@ const LOST_CREATE_REPOSTS = 2;
  * after the read (the first POST's job, most likely): read again and apply the same rule.
  */
 async function reconcileLostCreate(
-  handle: ClusterHandle,
+  session: ClusterSession,
   inputs: IscsiServiceInputs,
   lost: unknown,
   action: DiagnosticContext,
@@ -201,17 +176,17 @@ async function reconcileLostCreate(
   for (let reposts = 0; ; reposts++) {
     let existing: IscsiServiceRecord | undefined;
     try {
-      existing = await findService(handle.client, svm);
+      existing = await findService(session.client, svm);
     } catch (err) {
       const read = toDiagnosticError(err, { action: "read the iSCSI service back", svm: label });
-      throw new LostCreateError(label, handle.host, { unread: read.message });
+      throw new LostCreateError(label, session.host, { unread: read.message });
     }
     if (existing) {
-      const proven = handle.sawNoService(svm) && !isClaimed(handle, svm);
-      if (proven) return finishCreated(handle, existing, inputs, action);
-      if (!inputs.adopt) throw new LostCreateError(label, handle.host);
+      const proven = session.sawNoService(svm) && !session.isClaimed(svm);
+      if (proven) return finishCreated(session, existing, inputs, action);
+      if (!inputs.adopt) throw new LostCreateError(label, session.host);
       // The lost answer may have been ASA r2's 5376452: ask, so that destroy leaves it in place.
-      return adopt(handle, inputs, () => isAsaR2(handle.client)).catch((e) => {
+      return adopt(session, inputs, () => isAsaR2(session.client)).catch((e) => {
         throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: label });
       });
     }
@@ -220,31 +195,32 @@ async function reconcileLostCreate(
       throw toDiagnosticError(last, action);
     let record: IscsiServiceRecord;
     try {
-      record = await createService(handle.client, toCreateBody(inputs));
+      record = await createService(session.client, toCreateBody(inputs));
     } catch (err) {
       if (!(err instanceof OntapLostResponseError) && !hasCode(err, ALREADY_EXISTS))
         throw toDiagnosticError(err, action);
       last = err;
       continue;
     }
-    return finishCreated(handle, record, inputs, action);
+    return finishCreated(session, record, inputs, action);
   }
 }
 
 /** Read for refresh: the live record, or undefined when the service or its SVM is gone. */
 export async function readIscsiService(
-  handle: ClusterHandle,
+  session: ClusterSession,
   olds: IscsiServiceOutputs,
 ): Promise<IscsiServiceOutputs | undefined> {
   let record: IscsiServiceRecord | undefined;
   try {
-    record = await handle.batcher.read(olds.svmUuid);
+    record = await session.batcher.read(olds.svmUuid);
   } catch (err) {
     throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
   }
   if (!record) return undefined;
   return toOutputs(record, {
-    host: olds.host,
+    claimId: olds.claimId,
+    host: session.host,
     cluster: olds.cluster,
     adopt: olds.adopt,
     adopted: olds.adopted,
@@ -256,7 +232,7 @@ export async function readIscsiService(
 
 /** Update: PATCH only what changed; the alias and `enabled` as separate calls (5374081). */
 export async function updateIscsiService(
-  handle: ClusterHandle,
+  session: ClusterSession,
   olds: IscsiServiceOutputs,
   news: IscsiServiceInputs,
 ): Promise<IscsiServiceOutputs> {
@@ -266,8 +242,12 @@ export async function updateIscsiService(
     target: { alias: olds.targetAlias, name: olds.targetName },
   };
   try {
-    await converge(handle, record, news);
-    return outputsFor(handle, record, news, { adopted: olds.adopted, asaR2: olds.asaR2 });
+    await converge(session, record, news);
+    return outputsFor(session, record, news, {
+      adopted: olds.adopted,
+      asaR2: olds.asaR2,
+      claimId: olds.claimId,
+    });
   } catch (err) {
     throw toDiagnosticError(err, { action: "update the iSCSI service", svm: olds.svmName });
   }
@@ -278,11 +258,19 @@ export async function updateIscsiService(
  * the service is re-enabled before the error is thrown: a failed delete never leaves an
  * SVM's iSCSI switched off. A service that is already gone counts as deleted.
  */
-export async function deleteIscsiService(handle: ClusterHandle, olds: IscsiServiceOutputs): Promise<void> {
+export async function deleteIscsiService(session: ClusterSession, olds: IscsiServiceOutputs): Promise<void> {
   const action = { action: "delete the iSCSI service", svm: olds.svmName };
+  const holder = session.ownership.heldByAnother(olds.svmUuid, olds.claimId);
+  if (holder) {
+    session.log.warn(
+      `The iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) was ${holder} by another resource of this run: ` +
+        "left in place, untouched, and the old resource removed from the stack.",
+    );
+    return;
+  }
   if (olds.asaR2) {
-    handle.log.warn(
-      `The iSCSI service on SVM "${olds.svmName}" (cluster ${handle.host}) is on an ASA r2 system, where it always exists: left in place and removed from the stack.`,
+    session.log.warn(
+      `The iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) is on an ASA r2 system, where it always exists: left in place and removed from the stack.`,
     );
     return;
   }
@@ -293,7 +281,7 @@ export async function deleteIscsiService(handle: ClusterHandle, olds: IscsiServi
     // (answers lost, a job that cannot be polled) may have switched the service off.
     disabledByUs = true;
     try {
-      await patchService(handle.client, olds.svmUuid, { enabled: false });
+      await patchService(session.client, olds.svmUuid, { enabled: false });
       disabledForSure = true;
     } catch (err) {
       if (definitelyRefused(err)) disabledByUs = false;
@@ -303,21 +291,21 @@ export async function deleteIscsiService(handle: ClusterHandle, olds: IscsiServi
   try {
     if (olds.enabled) await disable();
     try {
-      await deleteService(handle.client, olds.svmUuid);
+      await deleteService(session.client, olds.svmUuid);
     } catch (err) {
       // State said disabled, but someone enabled it since: disable now and delete again.
       if (!hasCode(err, DELETE_WHILE_ENABLED) || disabledByUs) throw err;
       await disable();
-      await deleteService(handle.client, olds.svmUuid);
+      await deleteService(session.client, olds.svmUuid);
     }
   } catch (err) {
     if (isGone(err)) return;
     if (disabledByUs) {
-      const deletedAfterAll = await reenable(handle, olds, err, disabledForSure);
+      const deletedAfterAll = await reenable(session, olds, err, disabledForSure);
       if (deletedAfterAll) return;
     }
     if (hasCode(err, ASA_R2)) {
-      handle.log.warn(
+      session.log.warn(
         `The iSCSI service on SVM "${olds.svmName}" cannot be deleted on ASA r2: left in place (enabled) and removed from the stack.`,
       );
       return;
@@ -343,14 +331,14 @@ function isInternalFailure(err: unknown): boolean {
 
 /** Undo the disable after a failed DELETE. Returns true when the service turns out to be gone (the DELETE landed). */
 async function reenable(
-  handle: ClusterHandle,
+  session: ClusterSession,
   olds: IscsiServiceOutputs,
   deleteError: unknown,
   disabledForSure: boolean,
 ): Promise<boolean> {
   try {
-    await patchService(handle.client, olds.svmUuid, { enabled: true });
-    handle.log.warn(
+    await patchService(session.client, olds.svmUuid, { enabled: true });
+    session.log.warn(
       `Deleting the iSCSI service on SVM "${olds.svmName}" failed; it was re-enabled so its hosts keep their sessions.`,
     );
     return false;
@@ -362,7 +350,7 @@ async function reenable(
     });
     throw new ServiceLeftDisabledError(
       olds.svmName,
-      handle.host,
+      session.host,
       original.message,
       toDiagnosticError(err, { action: "re-enable the iSCSI service", svm: olds.svmName }).message,
       disabledForSure,

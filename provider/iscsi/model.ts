@@ -44,7 +44,7 @@ export interface IscsiServiceOutputs {
   svmNamedBy?: SvmNamedBy;
   /** The IQN. */
   targetName: string;
-  /** The cluster's management host this service lives on; later operations refuse any other. */
+  /** The cluster management address this service was last reached at (another address of the same cluster is followed). */
   host: string;
   /** Connection profile name; absent: the default connection. */
   cluster?: string;
@@ -53,6 +53,12 @@ export interface IscsiServiceOutputs {
   adopted: boolean;
   /** On ASA r2 every SVM always has a service: destroy leaves it in place. */
   asaR2: boolean;
+  /**
+   * A random id of the create or adopt that put the service under this resource (absent in
+   * state written before 0.2): lets a run tell this resource from another one that names
+   * the same service (see provider/ownership.ts).
+   */
+  claimId?: string;
 }
 
 /** The fields every read asks for: never `metric`/`statistics` (expensive). */
@@ -89,6 +95,7 @@ export interface Placement {
   asaR2: boolean;
   targetAliasDefault: boolean;
   svmNamedBy?: SvmNamedBy;
+  claimId?: string;
 }
 
 /** Record → outputs. */
@@ -107,6 +114,7 @@ export function toOutputs(record: IscsiServiceRecord, placement: Placement): Isc
   };
   if (placement.cluster !== undefined) outputs.cluster = placement.cluster;
   if (placement.svmNamedBy !== undefined) outputs.svmNamedBy = placement.svmNamedBy;
+  if (placement.claimId !== undefined) outputs.claimId = placement.claimId;
   return outputs;
 }
 

@@ -15,24 +15,10 @@
  */
 import { renderError } from "../diagnostics/render";
 import { OntapApiError, OntapError } from "../ontap/errors";
-import type { PooledHandle } from "../pool";
+import type { ClusterFacts, ClusterSession } from "../session";
 import { findSvm, hasProtocolLicense, isAsaR2, listServices, SERVICES_PATH, type SvmRecord } from "./api";
 import type { IscsiServiceInputs } from "./model";
 import { type InputFailure, isUnknown } from "./validate";
-
-/** What a preflight learns of the cluster; undefined where the lookup failed (the check is skipped). */
-interface ClusterFacts {
-  licensed?: boolean;
-  asaR2?: boolean;
-  /** The first lookup that failed, for the warning. */
-  error?: unknown;
-  /** Whether the skipped checks were already reported for this cluster. */
-  warned: boolean;
-}
-
-/** Per cluster handle (one per connection, new with each configure): its facts, and whether it was unreachable. */
-const clusterFacts = new WeakMap<PooledHandle, Promise<ClusterFacts>>();
-const unreachable = new WeakMap<PooledHandle, unknown>();
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -49,10 +35,10 @@ function isUnreachable(err: unknown): boolean {
   return err instanceof OntapError && !(err instanceof OntapApiError);
 }
 
-async function lookUpCluster(handle: PooledHandle): Promise<ClusterFacts> {
+async function lookUpCluster(session: ClusterSession): Promise<ClusterFacts> {
   const [licensed, asaR2] = await Promise.allSettled([
-    hasProtocolLicense(handle.client, "iscsi"),
-    isAsaR2(handle.client),
+    hasProtocolLicense(session.client, "iscsi"),
+    isAsaR2(session.client),
   ]);
   const facts: ClusterFacts = { warned: false };
   if (licensed.status === "fulfilled") facts.licensed = licensed.value;
@@ -63,13 +49,13 @@ async function lookUpCluster(handle: PooledHandle): Promise<ClusterFacts> {
 }
 
 /** The cluster's facts, asked once per handle; a transport failure is not kept, so a later check asks again. */
-function factsOf(handle: PooledHandle): Promise<ClusterFacts> {
-  let facts = clusterFacts.get(handle);
+function factsOf(session: ClusterSession): Promise<ClusterFacts> {
+  let facts = session.facts;
   if (!facts) {
-    facts = lookUpCluster(handle);
-    clusterFacts.set(handle, facts);
+    facts = lookUpCluster(session);
+    session.facts = facts;
     void facts.then((f) => {
-      if (isUnreachable(f.error)) clusterFacts.delete(handle);
+      if (isUnreachable(f.error) && session.facts === facts) session.facts = undefined;
     });
   }
   return facts;
@@ -79,10 +65,10 @@ function factsOf(handle: PooledHandle): Promise<ClusterFacts> {
  * The create's own diagnostic for an ONTAP code: the error the POST would get, rendered
  * by the one renderer, so the preview says exactly what the apply would have said.
  */
-function wouldFail(handle: PooledHandle, code: string, svm: string, property: string): InputFailure {
+function wouldFail(session: ClusterSession, code: string, svm: string, property: string): InputFailure {
   const refusal = new OntapApiError(
     // The client's host, as the create's own error would name it.
-    { method: "POST", path: SERVICES_PATH, host: handle.client.host },
+    { method: "POST", path: SERVICES_PATH, host: session.client.host },
     { status: 400, code, ontapMessage: "predicted by the preflight lookup" },
   );
   return {
@@ -91,6 +77,12 @@ function wouldFail(handle: PooledHandle, code: string, svm: string, property: st
       "Preflight (a read-only lookup; nothing was changed) shows that creating this service would fail:\n" +
       renderError(refusal, { action: "create the iSCSI service", svm }),
   };
+}
+
+/** What a preflight found: the failures a create would hit, and the SVM it looked up (when found). */
+export interface PreflightResult {
+  failures: InputFailure[];
+  svm?: SvmRecord;
 }
 
 /** The SVM names this resource already manages (its old inputs), when the cluster is unchanged. */
@@ -114,35 +106,36 @@ function sameSvm(svm: SvmRecord, managed: ManagedSvm | undefined): boolean {
  * that one is no failure (the diff decides whether anything changes).
  */
 export async function preflight(
-  handle: PooledHandle,
+  session: ClusterSession,
   inputs: IscsiServiceInputs,
   managed?: ManagedSvm,
-): Promise<InputFailure[]> {
+): Promise<PreflightResult> {
   const label = inputs.svmName ?? inputs.svmUuid ?? "";
-  const skipped = (why: string) => handle.log.warn(`Preflight for SVM "${label}" skipped: ${why}`);
-  if (unreachable.has(handle)) {
-    skipped(`cluster ${handle.host} could not be reached moments ago (see the warning before this one).`);
-    return [];
+  const skipped = (why: string) => session.log.warn(`Preflight for SVM "${label}" skipped: ${why}`);
+  if (session.unreachable !== undefined) {
+    skipped(`cluster ${session.host} could not be reached moments ago (see the warning before this one).`);
+    return { failures: [] };
   }
   const lookup = inputs.svmUuid ? { uuid: inputs.svmUuid } : { name: inputs.svmName };
   const filter = inputs.svmUuid ? { "svm.uuid": inputs.svmUuid } : { "svm.name": inputs.svmName };
   const [svmResult, serviceResult, facts] = await Promise.all([
-    settle(findSvm(handle.client, lookup)),
-    settle(listServices(handle.client, filter, { fields: "svm.uuid,svm.name" })),
-    factsOf(handle),
+    settle(findSvm(session.client, lookup)),
+    settle(listServices(session.client, filter, { fields: "svm.uuid,svm.name" })),
+    factsOf(session),
   ]);
 
   if (!svmResult.ok) {
-    if (isUnreachable(svmResult.error)) unreachable.set(handle, svmResult.error);
+    if (isUnreachable(svmResult.error)) session.unreachable = svmResult.error;
     skipped(renderError(svmResult.error, { action: "run the preflight lookup", svm: label }));
-    return [];
+    return { failures: [] };
   }
   const svm = svmResult.value;
   const svmProperty = inputs.svmName !== undefined ? "svmName" : "svmUuid";
-  if (!svm) return [wouldFail(handle, "2621462", label, inputs.svmUuid ? "svmUuid" : "svmName")];
+  if (!svm)
+    return { failures: [wouldFail(session, "2621462", label, inputs.svmUuid ? "svmUuid" : "svmName")] };
   if (inputs.svmName !== undefined && inputs.svmUuid !== undefined && svm.name !== inputs.svmName)
-    return [wouldFail(handle, "2621706", inputs.svmName, "svmUuid")];
-  if (sameSvm(svm, managed)) return [];
+    return { failures: [wouldFail(session, "2621706", inputs.svmName, "svmUuid")], svm };
+  if (sameSvm(svm, managed)) return { failures: [], svm };
 
   if (facts.error !== undefined && !facts.warned) {
     facts.warned = true;
@@ -150,8 +143,8 @@ export async function preflight(
       facts.licensed === undefined && "the iSCSI license",
       facts.asaR2 === undefined && "ASA r2",
     ];
-    handle.log.warn(
-      `Preflight on cluster ${handle.host} cannot check ${unchecked.filter(Boolean).join(" or ")}; a create reports them if they apply. ` +
+    session.log.warn(
+      `Preflight on cluster ${session.host} cannot check ${unchecked.filter(Boolean).join(" or ")}; a create reports them if they apply. ` +
         renderError(facts.error, { action: "look up the cluster's license and platform" }),
     );
   }
@@ -160,27 +153,27 @@ export async function preflight(
   const failures: InputFailure[] = [];
   if (facts.asaR2 === true) {
     // ASA r2 refuses the POST before anything else; with `adopt` the service is taken over.
-    if (!adopt) failures.push(wouldFail(handle, "5376452", svm.name, "adopt"));
-    return failures;
+    if (!adopt) failures.push(wouldFail(session, "5376452", svm.name, "adopt"));
+    return { failures, svm };
   }
   if (facts.licensed === false)
-    failures.push(wouldFail(handle, "1115127", svm.name, inputs.cluster ? "cluster" : ""));
+    failures.push(wouldFail(session, "1115127", svm.name, inputs.cluster ? "cluster" : ""));
   // Only "stopped": starting/stopping are passing states that may be over by the time of the apply.
-  if (svm.state === "stopped") failures.push(wouldFail(handle, "5374893", svm.name, svmProperty));
-  if (svm.nvme?.enabled === true) failures.push(wouldFail(handle, "5373966", svm.name, svmProperty));
-  if (svm.iscsi?.allowed === false) failures.push(wouldFail(handle, "2621507", svm.name, svmProperty));
+  if (svm.state === "stopped") failures.push(wouldFail(session, "5374893", svm.name, svmProperty));
+  if (svm.nvme?.enabled === true) failures.push(wouldFail(session, "5373966", svm.name, svmProperty));
+  if (svm.iscsi?.allowed === false) failures.push(wouldFail(session, "2621507", svm.name, svmProperty));
 
   if (!serviceResult.ok) {
-    handle.log.warn(
+    session.log.warn(
       `Preflight for SVM "${svm.name}" cannot check for an existing iSCSI service: ${renderError(serviceResult.error, { action: "look up the iSCSI service", svm: svm.name })}`,
     );
-    return failures;
+    return { failures, svm };
   }
   if (serviceResult.value.length === 0) {
     // Evidence for a create whose response is lost: this process saw no service here.
-    handle.recordNoService({ name: svm.name, uuid: svm.uuid });
+    session.recordNoService({ name: svm.name, uuid: svm.uuid });
   } else if (!adopt) {
-    const failure = wouldFail(handle, "5374077", svm.name, "adopt");
+    const failure = wouldFail(session, "5374077", svm.name, "adopt");
     // Pulumi calls Check without the old state for `pulumi up --replace` (and for the
     // re-check of a replacement), so the resource's own service looks foreign here.
     failures.push({
@@ -190,5 +183,5 @@ export async function preflight(
         "run it with ONTAP_PREFLIGHT=false: Pulumi gives the preflight no previous state then.",
     });
   }
-  return failures;
+  return { failures, svm };
 }

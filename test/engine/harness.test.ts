@@ -4,8 +4,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { capture, ProgramError } from "../../tools/engine/capture";
-import { CheckFailedError, DeploymentError, Engine } from "../../tools/engine/engine";
+import { CheckFailedError, DeploymentError, Engine, type EngineOptions } from "../../tools/engine/engine";
 import { type HostCall, HostCallError, HostProcess } from "../../tools/engine/host";
+import { resourceCalls } from "../../tools/engine/scenario";
 import { PROVIDER_KEY, UNKNOWN } from "../../tools/engine/wire";
 import { repoRoot } from "../../tools/paths";
 
@@ -21,7 +22,8 @@ interface Store {
   next: number;
 }
 
-const methods = (calls: HostCall[]) => calls.map((c) => c.method);
+/** The resource methods called: Configure, which opens every operation's host, left out. */
+const methods = (calls: HostCall[]) => resourceCalls(calls).map((c) => c.method);
 
 async function failureOf(operation: Promise<unknown>): Promise<DeploymentError> {
   try {
@@ -50,10 +52,11 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function newEngine(config: Record<string, string> = {}): Engine {
+  function newEngine(config: Record<string, string> = {}, options: Partial<EngineOptions> = {}): Engine {
     const engine = new Engine({
       programDir: ECHO,
       config: { "store:path": storePath, "echo:key": "alpha", "echo:message": "hello", ...config },
+      ...options,
     });
     engines.push(engine);
     return engine;
@@ -105,7 +108,7 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
     it("calls Check for a new resource, Check and Diff for an existing one, and never writes", async () => {
       const engine = newEngine();
       const first = await engine.preview();
-      expect(methods(first.calls)).to.deep.equal(["configure", "check"]);
+      expect(methods(first.calls)).to.deep.equal(["check"]);
       expect(first.steps.map((s) => s.op)).to.deep.equal(["create"]);
       expect(engine.state.size).to.equal(0);
 
@@ -126,7 +129,7 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
       const engine = newEngine();
       const result = await engine.up();
 
-      expect(methods(result.calls)).to.deep.equal(["configure", "check", "create"]);
+      expect(methods(result.calls)).to.deep.equal(["check", "create"]);
       expect(result.summary).to.deep.equal({ create: 1 });
       const state = engine.state.get(engine.urn(ECHO_TYPE, "echo"));
       expect(state?.id).to.equal("alpha-1");
@@ -153,7 +156,7 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
       const result = await engine.up();
 
       expect(methods(result.calls)).to.deep.equal(["check", "diff", "update"]);
-      const update = result.calls[2];
+      const update = resourceCalls(result.calls)[2];
       expect(update.request.olds).to.deep.equal(old?.outputs);
       expect(update.request.news).to.include({ message: "hello again" });
       expect(result.steps[0]).to.include({ op: "update" });
@@ -170,10 +173,10 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
       engine.setConfig({ "echo:key": "beta", "echo:codeVersion": "2" });
       const result = await engine.up();
 
-      expect(methods(result.calls)).to.deep.equal(["check", "diff", "create", "delete"]);
+      expect(methods(result.calls)).to.deep.equal(["check", "diff", "check", "create", "delete"]);
       expect(result.steps[0]).to.include({ op: "replace", deleteBeforeReplace: false });
       expect(result.steps[0].replaces).to.deep.equal(["key"]);
-      const [create, del] = result.calls.slice(2);
+      const [create, del] = resourceCalls(result.calls).slice(3);
       expect(del.request.properties).to.have.property(PROVIDER_KEY, oldProvider);
       expect((create.request.properties as Record<string, unknown>)[PROVIDER_KEY]).to.not.equal(oldProvider);
       expect(store().log).to.deep.equal(["create alpha v1", "create beta v2", "delete alpha-1 v1"]);
@@ -187,7 +190,7 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
       engine.setConfig({ "echo:key": "beta" });
       const result = await engine.up();
 
-      expect(methods(result.calls)).to.deep.equal(["check", "diff", "delete", "create"]);
+      expect(methods(result.calls)).to.deep.equal(["check", "diff", "check", "delete", "create"]);
       expect(result.steps[0]).to.include({ op: "replace", deleteBeforeReplace: true });
       expect(store().log).to.deep.equal(["create alpha v1", "delete alpha-1 v1", "create beta v1"]);
     });
@@ -206,7 +209,10 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
       const remaining = engine.state.get(engine.urn(ECHO_TYPE, "echo"));
       const destroy = await engine.destroy();
       expect(methods(destroy.calls)).to.deep.equal(["delete"]);
-      expect(destroy.calls[0].request).to.deep.include({ id: "alpha-1", properties: remaining?.outputs });
+      expect(resourceCalls(destroy.calls)[0].request).to.deep.include({
+        id: "alpha-1",
+        properties: remaining?.outputs,
+      });
       expect(engine.state.size).to.equal(0);
       expect(store().objects).to.deep.equal({});
     });
@@ -265,7 +271,7 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
       expect(err.step?.failures).to.deep.equal([
         { property: "key", reason: 'must be lowercase letters, digits and dashes, got "Not A Key"' },
       ]);
-      expect(methods(err.result.calls)).to.deep.equal(["configure", "check"]);
+      expect(methods(err.result.calls)).to.deep.equal(["check"]);
       expect(store().log).to.deep.equal([]);
     });
 
@@ -297,18 +303,29 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
   });
 
   describe("host lifecycle", () => {
-    it("keeps one host across operations, and starts a new one when the provider's config changes", async () => {
+    it("starts and configures a host for every operation, as the engine loads its plugins per operation", async () => {
       const engine = newEngine();
       await engine.up();
       const firstHost = engine.currentHost;
       engine.setConfig({ "echo:message": "program config only" });
       const update = await engine.up();
-      expect(methods(update.calls)).to.deep.equal(["check", "diff", "update"]);
+      expect(update.calls.map((c) => c.method)).to.deep.equal(["configure", "check", "diff", "update"]);
+      expect(engine.currentHost).to.not.equal(firstHost);
+      expect(firstHost?.running).to.equal(false);
+      expect(store().configured).to.have.length(2);
+    });
+
+    it("with hostPerOperation false, keeps one host until the provider's config changes", async () => {
+      const engine = newEngine({}, { hostPerOperation: false });
+      await engine.up();
+      const firstHost = engine.currentHost;
+      engine.setConfig({ "echo:message": "program config only" });
+      const update = await engine.up();
+      expect(update.calls.map((c) => c.method)).to.deep.equal(["check", "diff", "update"]);
       expect(engine.currentHost).to.equal(firstHost);
 
       engine.setConfig({ "store:token": "rotated" }, { secret: true });
-      const afterRotation = await engine.up();
-      expect(methods(afterRotation.calls)).to.deep.equal(["configure", "check", "diff"]);
+      await engine.up();
       expect(engine.currentHost).to.not.equal(firstHost);
       expect(firstHost?.running).to.equal(false);
       expect(store().configured).to.have.length(2);

@@ -7,6 +7,7 @@ import {
   failureOf,
   methods,
   programConfig,
+  resourceCalls,
   SERVICE_TYPE,
   SERVICES_PATH,
   scenarioEngine,
@@ -57,7 +58,7 @@ describe("engine scenarios: services that already exist, through the real host",
   it("without adopt and without preflight, Create fails with ONTAP 5374077's diagnostic, intact through gRPC", async () => {
     const err = await failureOf(engine.up());
 
-    expect(methods(err.result.calls)).to.deep.equal(["configure", "check", "create"]);
+    expect(methods(err.result.calls)).to.deep.equal(["check", "create"]);
     expect(err.cause).to.be.instanceOf(HostCallError);
     expect(writes(sim)).to.deep.equal([
       `POST ${SERVICES_PATH}?return_records=true {"svm":{"name":"svm1"},"enabled":true,"target":{"alias":"db-target"}} → 409`,
@@ -86,7 +87,7 @@ describe("engine scenarios: services that already exist, through the real host",
     sim.clearRequests();
     const err = await failureOf(engine.preview());
 
-    expect(methods(err.result.calls)).to.deep.equal(["configure", "check"]);
+    expect(methods(err.result.calls)).to.deep.equal(["check"]);
     expect(err.cause).to.be.instanceOf(CheckFailedError);
     const failures = err.step?.failures ?? [];
     expect(failures.map((f) => f.property)).to.deep.equal(["adopt"]);
@@ -131,7 +132,7 @@ describe("engine scenarios: services that already exist, through the real host",
 
     expect(op.steps[0]).to.deep.include({ op: "replace", replaces: ["id"], deleteBeforeReplace: true });
     expect(methods(op.calls)).to.deep.equal(["check", "delete", "create"]);
-    expect(op.calls[0].request.olds).to.deep.equal({});
+    expect(resourceCalls(op.calls)[0].request.olds).to.deep.equal({});
     expect(writes(sim)).to.deep.equal([
       `PATCH ${SERVICES_PATH}/{svm1} {"enabled":false} → 200`,
       `DELETE ${SERVICES_PATH}/{svm1} → 200`,

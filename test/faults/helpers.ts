@@ -56,9 +56,10 @@ export async function checked(c: TestCluster, raw: Record<string, unknown>): Pro
   return result.inputs as IscsiServiceInputs;
 }
 
-/** Creates a service through the provider (check, then create) and forgets the requests it took. */
+/** Creates a service through the provider (check, then create) in a run of its own, and forgets the requests it took. */
 export async function seeded(c: TestCluster, raw: Record<string, unknown>): Promise<IscsiServiceOutputs> {
   const { outs } = await c.provider.create(await checked(c, raw));
+  await c.newRun();
   c.sim.clearRequests();
   return outs as IscsiServiceOutputs;
 }

@@ -100,6 +100,7 @@ describe("lost responses", () => {
       expect(c.sim.services()).to.have.length(1);
 
       // The re-run the advice asks for: adopt: true takes the service over; nothing is duplicated.
+      await c.newRun();
       const { outs } = await c.provider.create(await checked(c, { svmName: "svm1", adopt: true }));
       expect(appliedWrites(c.sim, "POST")).to.equal(1);
       expect(c.sim.services()).to.have.length(1);
@@ -155,9 +156,15 @@ describe("lost responses", () => {
 
     it("never lets a second resource on the same SVM take over the service another create of this run made", async () => {
       c = await fastCluster();
-      // Two resources name svm1 (a mistake); both checks run before either create, as the engine may do.
+      // Two resources name svm1 (a mistake). The second one's check already refuses it ...
       const first = await checked(c, { svmName: "svm1", targetAlias: "a" });
-      const second = await checked(c, { svmName: "svm1", targetAlias: "b" });
+      const refused = await c.provider.check({}, { svmName: "svm1", targetAlias: "b" });
+      expect(refused.failures?.map((f) => f.property)).to.deep.equal(["svmName"]);
+      expect(refused.failures?.[0]?.reason).to.include(
+        'Another IscsiService resource in this stack names the same SVM "svm1"',
+      );
+      // ... and should its create run anyway (an untargeted resource of a `--target` run is not checked):
+      const second = inputs({ targetAlias: "b" });
       const { outs } = await c.provider.create(first);
       // The second POST is refused (5374077), and that answer is lost.
       c.sim.injectFault({ kind: "reset-after", method: "POST", path: SERVICES });

@@ -60,6 +60,8 @@ async function expectSettled(
   outs: IscsiServiceOutputs | undefined,
   olds?: IscsiServiceOutputs,
 ) {
+  // The re-run is the next engine operation.
+  await c.newRun();
   if (op.kind === "delete") {
     expect((await c.provider.read(olds?.svmUuid ?? "", olds)).id, "refresh after delete").to.equal("");
     return;
@@ -153,6 +155,7 @@ describe(`fault matrix (${OPERATIONS.length} operations × ${FAULT_NAMES.length}
           // The plain re-run of what failed: create again, update again from the old outputs, delete again.
           cluster.sim.clearFaults();
           if (!first.ok) {
+            await cluster.newRun();
             const again = await settle(run(cluster, op, olds));
             expect(again.ok, `re-run: ${again.ok ? "" : again.error.message}`).to.equal(true);
             expectHonestLogs(cluster, again);

@@ -12,6 +12,11 @@ export interface TestCluster {
   config: Record<string, unknown>;
   /** Reconfigures the provider with these keys changed (undefined removes a key). */
   reconfigure(changes: Record<string, unknown>): Promise<void>;
+  /**
+   * Starts the next engine operation: a new provider, configured alike, as the engine starts
+   * a new provider process per operation (a provider instance serves one run).
+   */
+  newRun(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -22,10 +27,12 @@ export async function startCluster(
 ): Promise<TestCluster> {
   const sim = await startSimulator(options);
   const logs: string[] = [];
-  const provider = new IscsiServiceProvider({
-    env: {},
-    logger: { debug: (m) => logs.push(`debug: ${m}`), warn: (m) => logs.push(`warn: ${m}`) },
-  });
+  const newProvider = () =>
+    new IscsiServiceProvider({
+      env: {},
+      logger: { debug: (m) => logs.push(`debug: ${m}`), warn: (m) => logs.push(`warn: ${m}`) },
+    });
+  let provider = newProvider();
   const config: Record<string, unknown> = {
     "ontap:host": sim.host,
     "ontap:username": options.username ?? "admin",
@@ -38,7 +45,9 @@ export async function startCluster(
   await configure();
   return {
     sim,
-    provider,
+    get provider() {
+      return provider;
+    },
     logs,
     config,
     async reconfigure(changes) {
@@ -46,6 +55,10 @@ export async function startCluster(
         if (value === undefined) delete config[key];
         else config[key] = value;
       }
+      await configure();
+    },
+    async newRun() {
+      provider = newProvider();
       await configure();
     },
     stop: () => sim.stop(),

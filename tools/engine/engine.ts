@@ -29,6 +29,12 @@ export interface EngineOptions extends ProgramOptions {
    */
   restartHostOn?: "provider-config" | "any-config";
   /**
+   * Start a host process for every operation, as the engine does (default true). False
+   * keeps one host while the provider's config is unchanged (see `restartHostOn`): faster,
+   * but a provider then sees several operations as one run.
+   */
+  hostPerOperation?: boolean;
+  /**
    * Reuse the result of an earlier run of the program with the same stack config, secret
    * keys, preview flag and environment instead of running it again (each run costs a
    * process that loads @pulumi/pulumi). Only for programs whose registrations depend on
@@ -77,6 +83,8 @@ export interface Step {
   replaces?: string[];
   /** For a replace: whether the old resource went (or goes) first. */
   deleteBeforeReplace?: boolean;
+  /** For a replace: the inputs of the engine's second Check (no olds), which the create gets. */
+  recheckedInputs?: PropertyMap;
   /** For a refresh: top-level output keys the read changed. */
   drift?: string[];
   /** For a refresh: the provider reported the resource gone (empty id); it left the state. */
@@ -139,11 +147,10 @@ async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
 
 /**
  * A small simulation of the Pulumi engine's step logic for dynamic resources, with an
- * in-memory state, driving the real dynamic provider host. One host process serves the
- * whole scenario; it is started again (and configured afresh, as a new CLI run would) only
- * when the config a provider reads changes — see `restartHostOn` — because the host runs
- * each provider's `configure` once and caches it. It follows the rules of
- * `pkg/resource/deploy/step_generator.go`:
+ * in-memory state, driving the real dynamic provider host. Each operation starts its own
+ * host process and configures it, as the engine loads its plugins afresh for every
+ * operation (a CLI `pulumi up` is a preview, then an update, in two processes). It follows
+ * the rules of `pkg/resource/deploy/step_generator.go`:
  *
  * - preview: Check, and Diff for resources in the state; no Create/Update/Delete (the host
  *   answers Configure with `supportsPreview: false`);
@@ -299,9 +306,9 @@ export class Engine {
         } else if (step.deleteBeforeReplace) {
           await this.call(step, () => host.delete(old.id, r.urn, old.outputs, old.inputs));
           this.resources.delete(r.urn);
-          await this.create(host, step, r, inputs);
+          await this.create(host, step, r, step.recheckedInputs ?? inputs);
         } else {
-          await this.create(host, step, r, inputs);
+          await this.create(host, step, r, step.recheckedInputs ?? inputs);
           this.pendingDeletes.push(old);
           replaced.push({ step, old });
         }
@@ -444,6 +451,9 @@ export class Engine {
       step.replaces = res.replaces;
       // The resource option, when the program set it, overrides the provider.
       step.deleteBeforeReplace = r.deleteBeforeReplace ?? res.deleteBeforeReplace;
+      // The engine checks a replaced resource again without olds ("recompute the default
+      // values"), and creates it with those inputs.
+      step.recheckedInputs = await this.check(host, step, r, undefined);
     } else {
       step.op = "update";
     }
@@ -557,7 +567,8 @@ export class Engine {
         .sort(),
       [...this.secretKeys].filter((k) => !programKey(k)).sort(),
     ]);
-    if (this.host?.running && this.hostConfigKey === key) return this.host;
+    if (this.options.hostPerOperation === false && this.host?.running && this.hostConfigKey === key)
+      return this.host;
     await this.stop();
     const host = await HostProcess.start({
       programDir: this.programDir,

@@ -85,9 +85,14 @@ export function startHttpsSimulator(options: SimulatorOptions & { password: stri
   return startSimulator({ ...options, http: false });
 }
 
-/** The host methods called, in order. */
+/** The resource calls, in order: Configure, which opens every operation's host, left out. */
+export function resourceCalls(calls: HostCall[]): HostCall[] {
+  return calls.filter((c) => c.method !== "configure");
+}
+
+/** The resource methods called, in order (Configure left out). */
 export function methods(calls: HostCall[]): string[] {
-  return calls.map((c) => c.method);
+  return resourceCalls(calls).map((c) => c.method);
 }
 
 /**

@@ -100,33 +100,43 @@ describe("diff", () => {
   ];
   for (const [what, news, expected] of cases) {
     it(`${what}: ${expected.changes ? (expected.replaces.length ? "replace" : "update") : "no change"}`, () => {
-      const result = diffService(olds, news, "10.0.0.5");
+      const result = diffService(olds, news, "same-host");
       expect({ changes: result.changes, replaces: result.replaces, updates: result.updates }).to.deep.equal(
         expected,
       );
     });
   }
 
-  it("another cluster profile on another host is a replacement", () => {
-    const result = diffService(olds, inputs({ svmName: "svm1", cluster: "east" }), "10.9.9.9");
+  it("another address of the same cluster is an update of host, never a replacement", () => {
+    const result = diffService(olds, inputs({ svmName: "svm1" }), "same-cluster");
+    expect(result).to.include({ changes: true });
+    expect(result.replaces).to.deep.equal([]);
+    expect(result.updates).to.deep.equal(["host"]);
+    const profile = diffService(olds, inputs({ svmName: "svm1", cluster: "east" }), "same-cluster");
+    expect(profile.replaces).to.deep.equal([]);
+    expect(profile.updates).to.deep.equal(["cluster", "host"]);
+  });
+
+  it("another cluster profile on another cluster is a replacement", () => {
+    const result = diffService(olds, inputs({ svmName: "svm1", cluster: "east" }), "other-cluster");
     expect(result.replaces).to.deep.equal(["cluster"]);
   });
 
   it("a drifted (disabled out of band) service diffs as an update back to enabled", () => {
     expect(
-      diffService({ ...olds, enabled: false }, inputs({ svmName: "svm1" }), "10.0.0.5").updates,
+      diffService({ ...olds, enabled: false }, inputs({ svmName: "svm1" }), "same-host").updates,
     ).to.deep.equal(["enabled"]);
   });
 
   it("deletes before replacing whenever the new service could land on the same SVM", () => {
-    expect(diffService(olds, inputs({ svmName: "svm1" }), "10.0.0.5").deleteBeforeReplace).to.equal(true);
-    expect(diffService(olds, inputs({ svmName: "svm2" }), "10.0.0.5").deleteBeforeReplace).to.equal(true);
+    expect(diffService(olds, inputs({ svmName: "svm1" }), "same-host").deleteBeforeReplace).to.equal(true);
+    expect(diffService(olds, inputs({ svmName: "svm2" }), "same-host").deleteBeforeReplace).to.equal(true);
   });
 
   it("creates before deleting when the new SVM provably differs (other UUID, or another cluster host)", () => {
-    expect(diffService(olds, inputs({ svmUuid: UUID2 }), "10.0.0.5").deleteBeforeReplace).to.equal(false);
+    expect(diffService(olds, inputs({ svmUuid: UUID2 }), "same-host").deleteBeforeReplace).to.equal(false);
     expect(
-      diffService(olds, inputs({ svmName: "svm1", cluster: "east" }), "10.9.9.9").deleteBeforeReplace,
+      diffService(olds, inputs({ svmName: "svm1", cluster: "east" }), "other-cluster").deleteBeforeReplace,
     ).to.equal(false);
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { IscsiServiceInputs, IscsiServiceOutputs } from "../../../provider";
+import { startSimulator } from "../../../tools/simulator";
 import { inputs, startCluster, type TestCluster, writes } from "../../support/cluster";
 import { rejectionOf } from "../../support/rejection";
 
@@ -11,6 +12,7 @@ describe("lifecycle against the simulator", () => {
 
   async function created(extra: Partial<IscsiServiceInputs> = {}): Promise<IscsiServiceOutputs> {
     const { outs } = await c.provider.create(inputs(extra));
+    await c.newRun();
     c.sim.clearRequests();
     return outs as IscsiServiceOutputs;
   }
@@ -215,15 +217,50 @@ describe("lifecycle against the simulator", () => {
   });
 
   describe("cluster pinning", () => {
-    it("refuses to act when the connection now points at another cluster", async () => {
+    it("refuses to act when the connection now points at another cluster, naming both", async () => {
       c = await startCluster();
+      const other = await startSimulator({ http: false });
+      try {
+        const outs = await created();
+        await c.reconfigure({ "ontap:host": other.host });
+        for (const attempt of [
+          () => c.provider.delete(outs.svmUuid, outs),
+          () => c.provider.read(outs.svmUuid, outs),
+          () => c.provider.diff(outs.svmUuid, outs, inputs()),
+        ]) {
+          const err = await rejectionOf(attempt());
+          expect(err.name).to.equal("ClusterMismatchError");
+          expect(err.message).to.include(`lives on cluster ${c.sim.host}`).and.include(other.host);
+        }
+        expect(c.sim.service("svm1")).to.not.equal(undefined);
+        expect(other.requests.filter((r) => r.method !== "GET")).to.deep.equal([]);
+      } finally {
+        await other.stop();
+      }
+    });
+
+    it("follows the same cluster reached by another address: an update of host with no write", async () => {
+      c = await startCluster();
+      const outs = await created();
+      const localhost = c.sim.host.replace("127.0.0.1", "localhost");
+      await c.reconfigure({ "ontap:host": localhost });
+      const diff = await c.provider.diff(outs.svmUuid, outs, inputs());
+      expect(diff).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: true });
+      const { outs: updated } = await c.provider.update(outs.svmUuid, outs, inputs());
+      expect(updated).to.deep.equal({ ...outs, host: localhost });
+      expect(writes(c.sim)).to.deep.equal([]);
+      expect(
+        (await c.provider.diff(outs.svmUuid, updated as IscsiServiceOutputs, inputs())).changes,
+      ).to.equal(false);
+    });
+
+    it("says it cannot tell when the new address does not answer, and writes nothing", async () => {
+      c = await startCluster({}, { "ontap:retries": "0" });
       const outs = await created();
       await c.reconfigure({ "ontap:host": "127.0.0.1:1" });
       const err = await rejectionOf(c.provider.delete(outs.svmUuid, outs));
-      expect(err.message)
-        .to.match(/lives on cluster/)
-        .and.match(/ontap:host/);
-      expect(c.sim.service("svm1")).to.not.equal(undefined);
+      expect(err.message).to.include(`whether 127.0.0.1:1 is the cluster ${c.sim.host}`);
+      expect(c.sim.service("svm1")).to.include({ enabled: true });
     });
   });
 });

@@ -11,9 +11,11 @@ import { rejectionOf } from "../../support/rejection";
 
 const BASIC = path.join(repoRoot, "examples/basic");
 
+/** Creates the service in a run of its own; what follows is the next run. */
 async function created(c: TestCluster, inputs: IscsiServiceInputs): Promise<IscsiServiceOutputs> {
   const { outs } = await c.provider.create(inputs);
   if (!outs) throw new Error("create returned no outputs");
+  await c.newRun();
   return outs;
 }
 
@@ -170,7 +172,9 @@ describe("preflight in check", () => {
         failures: [],
       });
       expect(c.sim.requests).to.deep.equal([]);
+      await c.newRun();
       const refreshed = await c.provider.read(outs.svmUuid, outs);
+      await c.newRun();
       c.sim.clearRequests();
       const afterRefresh = refreshed.inputs as unknown as Record<string, unknown>;
       expect(afterRefresh).to.include({ svmName: "svm1" }).and.not.have.property("svmUuid");

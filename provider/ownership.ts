@@ -1,0 +1,123 @@
+/**
+ * One owner per iSCSI service within a run. The provider process of an engine operation
+ * sees every Check, Create and Delete of that operation, though never a URN; this registry
+ * uses what it sees:
+ * - Check: two resources that name the same SVM (by name, by UUID, in any case, through
+ *   any address of the cluster) are refused before any write. The engine checks a resource
+ *   a second time, with no old inputs, right after Diff asked to replace it
+ *   (pulumi/pulumi pkg/resource/deploy/step_generator.go, "recompute the default values"):
+ *   that re-check keeps its first claim.
+ * - Create and adopt record the service they made or took over; an adopt refuses a service
+ *   that another resource of this run made or took over.
+ * - Delete leaves alone a service that another resource of this run made or took over (a
+ *   renamed resource with `adopt: true`: the engine creates the new one, then deletes the old).
+ * Untargeted resources of a `--target` run are not checked by the engine, so they claim nothing.
+ */
+import { randomBytes } from "node:crypto";
+import type { ClusterSession } from "./session";
+
+/** The SVM a checked resource names, as far as it is known. */
+export interface SvmClaim {
+  session: ClusterSession;
+  name?: string;
+  /** Lower case. */
+  uuid?: string;
+}
+
+/** How a create of this run came to hold a service. */
+export type WriteKind = "created" | "adopted";
+
+interface Registered {
+  owner: number;
+  claim: SvmClaim;
+}
+
+/** Serialises inputs with sorted keys, so that equal inputs compare equal. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
+function sameSvm(a: SvmClaim, b: SvmClaim): boolean {
+  if (a.uuid !== undefined && b.uuid !== undefined) return a.uuid === b.uuid;
+  return a.session.host === b.session.host && a.name !== undefined && a.name === b.name;
+}
+
+/** The UUID of a claim's SVM from its cluster's directory; unchanged when it cannot be looked up. */
+async function resolveUuid(claim: SvmClaim): Promise<void> {
+  if (claim.uuid !== undefined || claim.name === undefined) return;
+  try {
+    claim.uuid = (await claim.session.svmUuidOf(claim.name))?.toLowerCase();
+  } catch {
+    // Unreachable or refused: the textual comparison is all there is.
+  }
+}
+
+/** The run's registry of which resource holds which SVM's service. */
+export class RunOwnership {
+  readonly #checked: Registered[] = [];
+  readonly #written = new Map<string, { kind: WriteKind; claimId: string }>();
+  #nextOwner = 1;
+  #lastCheck: { owner: number; news: string } | undefined;
+  #recheck: { owner: number; news: string } | undefined;
+
+  /** Diff asked to replace the resource checked last: its re-check is the same resource. */
+  expectRecheck(): void {
+    this.#recheck = this.#lastCheck;
+  }
+
+  /**
+   * Registers the SVM a checked resource names and returns an earlier claim of another
+   * resource on the same SVM, if any. With `lookUp`, names are resolved to UUIDs through
+   * each cluster's SVM directory where a name alone cannot decide (another address, or a
+   * claim by UUID): one request per cluster and run.
+   */
+  async check(
+    claim: SvmClaim,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    lookUp: boolean,
+  ): Promise<SvmClaim | undefined> {
+    const text = stableJson(news);
+    const recheck = this.#recheck;
+    this.#recheck = undefined;
+    const owner =
+      recheck !== undefined && recheck.news === text && Object.keys(olds).length === 0
+        ? recheck.owner
+        : this.#nextOwner++;
+    this.#lastCheck = { owner, news: text };
+    const others = this.#checked.filter((r) => r.owner !== owner).map((r) => r.claim);
+    const own = this.#checked.find((r) => r.owner === owner);
+    if (own) own.claim = claim;
+    else this.#checked.push({ owner, claim });
+    if (lookUp) {
+      const needsUuid = (a: SvmClaim, b: SvmClaim) =>
+        b.uuid !== undefined || b.session.host !== a.session.host;
+      if (others.some((o) => needsUuid(claim, o))) await resolveUuid(claim);
+      await Promise.all(others.filter((o) => needsUuid(o, claim)).map(resolveUuid));
+    }
+    return others.find((o) => sameSvm(o, claim));
+  }
+
+  /** A create of this run made or took over the service of this SVM; returns the claim id its outputs record. */
+  recordWrite(svmUuid: string, kind: WriteKind): string {
+    const claimId = randomBytes(6).toString("hex");
+    this.#written.set(svmUuid.toLowerCase(), { kind, claimId });
+    return claimId;
+  }
+
+  /**
+   * How another resource of this run came to hold this SVM's service (made or took it
+   * over), or undefined. `claimId` is the asking resource's own (from its state): the
+   * resource this run's create wrote is not "another".
+   */
+  heldByAnother(svmUuid: string, claimId: string | undefined): WriteKind | undefined {
+    const written = this.#written.get(svmUuid.toLowerCase());
+    return written === undefined || written.claimId === claimId ? undefined : written.kind;
+  }
+}
