@@ -260,6 +260,18 @@ function selected(ctx: RequestContext): Array<{ svm: Svm; service: Service }> {
   });
 }
 
+/**
+ * The `svm` of a bulk write's job: the account's own SVM for an SVM-scoped account (so
+ * that it can read the job), else the one SVM all targets share, if they do.
+ */
+function bulkSvm(ctx: RequestContext, targets: Array<{ svm: Svm }>): WritePlan["svm"] {
+  const { principal } = ctx;
+  const uuids = new Set(targets.map((t) => t.svm.uuid));
+  const uuid = principal.kind === "svm" ? principal.svmUuid : uuids.size === 1 ? [...uuids][0] : undefined;
+  const svm = uuid === undefined ? undefined : ctx.cluster.findSvm(uuid);
+  return svm && { name: svm.name, uuid: svm.uuid };
+}
+
 function modifyMany(ctx: RequestContext): WritePlan {
   const change = parseChange(ctx);
   const targets = selected(ctx);
@@ -267,6 +279,7 @@ function modifyMany(ctx: RequestContext): WritePlan {
   return {
     kind: "write",
     description: `PATCH ${SERVICES_PATH}`,
+    svm: bulkSvm(ctx, targets),
     apply: () => {
       for (const { service } of targets) applyChange(service, change);
       return { status: 200, body: { num_records: targets.length } };
@@ -282,6 +295,7 @@ function removeMany(ctx: RequestContext): WritePlan {
   return {
     kind: "write",
     description: `DELETE ${SERVICES_PATH}`,
+    svm: bulkSvm(ctx, targets),
     apply: () => {
       for (const { svm } of targets) ctx.cluster.services.delete(svm.uuid);
       return { status: 200, body: { num_records: targets.length } };
