@@ -63,7 +63,7 @@ describe("connection settings", () => {
         );
         const ms = performance.now() - start;
         expect(err).to.be.instanceOf(OntapJobPendingError).and.include({ state: "queued" });
-        expect(ms).to.be.within(500, 1_500);
+        expect(ms).to.be.within(500, 2_000);
         expect(sim.requests.filter((r) => r.method === "POST")).to.have.length(1);
       });
     });
