@@ -1,54 +1,140 @@
-import { X509Certificate } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { isIPv6 } from "node:net";
+/**
+ * Connection settings from stack config (`ontap:*`, profiles `ontap:clusters.<name>.*`) and,
+ * for the default connection, the ONTAP_* environment. This module reads the values and
+ * knows where each came from; what a good value is, is decided once, by the transport's
+ * `checkConnection` (provider/ontap/connection.ts). Its OntapConfigError names a member of
+ * the connection; here it becomes a ConfigError that names the config key or environment
+ * variable the value came from, and the command that fixes it.
+ */
+
+import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
-import { normaliseHost } from "./ontap/connection";
+import {
+  type CheckedConnection,
+  CONNECTION_LIMITS,
+  checkConnection,
+  type NumericSetting,
+} from "./ontap/connection";
+import { OntapConfigError } from "./ontap/errors";
+import { HOST_FORM, parseHost } from "./ontap/host";
 import type { OntapAuth, OntapConnection, RetryPolicy } from "./ontap/types";
 
-/** The stack-config reader the dynamic-provider host hands to `configure` (only get/require). */
-export interface ConfigSource {
-  get(key: string): unknown;
+/** The stack config the Pulumi host hands the provider's `configure`: Pulumi's own dynamic-provider Config. */
+export type StackConfig = pulumi.dynamic.Config;
+
+/**
+ * What ConnectionSettings reads stack config through: a StackConfig, or any reader with its
+ * `get` (a program's `pulumi.Config`, a test's map). Values may be text, as the host gives
+ * them, or already structured (an object for `ontap:clusters`).
+ */
+export type ConfigSource = StackConfig | { get(key: string): unknown };
+
+/** The settings of one connection, as written in a profile (`ontap:clusters.<name>.<field>`) or flat (`ontap:<field>`). */
+type Field =
+  | "host"
+  | "username"
+  | "password"
+  | "token"
+  | "clientCert"
+  | "clientKey"
+  | "caCert"
+  | "insecure"
+  | "timeoutMs"
+  | "jobTimeoutMs"
+  | "maxConcurrent"
+  | "retries"
+  | "retryMinDelayMs"
+  | "retryMaxDelayMs"
+  | "retryMaxTotalMs";
+
+/** One connection profile as written in stack config, or the flat keys of the default connection. */
+type RawProfile = Partial<Record<Field, unknown>>;
+
+/** How a setting is written, for the fix an error gives. */
+interface FieldSpec {
+  /** The environment variable of the default connection. */
+  env: string;
+  /** The value the fix's command sets (a placeholder, or a suggestion). */
+  value: string;
+  /** Given with `pulumi config set --secret`. */
+  secret?: boolean;
+  /** PEM text or a file: the name of the file the fix reads. */
+  pem?: string;
+  /** What the value means, after the command. */
+  note?: string;
+  /** A number: the connection member whose bounds (CONNECTION_LIMITS) apply. */
+  bounds?: NumericSetting;
 }
 
-/** One connection profile as written in stack config (`ontap:clusters.<name>`) or flat keys. */
-interface RawProfile {
-  host?: unknown;
-  username?: unknown;
-  password?: unknown;
-  token?: unknown;
-  clientCert?: unknown;
-  clientKey?: unknown;
-  caCert?: unknown;
-  insecure?: unknown;
-  timeoutMs?: unknown;
-  maxConcurrent?: unknown;
-  retries?: unknown;
-  retryMinDelayMs?: unknown;
-  retryMaxDelayMs?: unknown;
-  retryMaxTotalMs?: unknown;
+function numberSpec(env: string, bounds: NumericSetting, unit: string): FieldSpec {
+  const { min, max, default: fallback } = CONNECTION_LIMITS[bounds];
+  return { env, value: `<${unit}>`, note: `${min} to ${max}; default ${fallback}`, bounds };
 }
 
-const FLAT_KEYS: Record<keyof RawProfile, string> = {
-  host: "ONTAP_HOST",
-  username: "ONTAP_USERNAME",
-  password: "ONTAP_PASSWORD",
-  token: "ONTAP_TOKEN",
-  clientCert: "ONTAP_CLIENT_CERT",
-  clientKey: "ONTAP_CLIENT_KEY",
-  caCert: "ONTAP_CA_CERT",
-  insecure: "ONTAP_INSECURE",
-  timeoutMs: "ONTAP_TIMEOUT_MS",
-  maxConcurrent: "ONTAP_MAX_CONCURRENT",
-  retries: "ONTAP_RETRIES",
-  retryMinDelayMs: "ONTAP_RETRY_MIN_DELAY_MS",
-  retryMaxDelayMs: "ONTAP_RETRY_MAX_DELAY_MS",
-  retryMaxTotalMs: "ONTAP_RETRY_MAX_TOTAL_MS",
+/** Every connection setting: its environment variable and how to set it. */
+const FIELDS: Readonly<Record<Field, FieldSpec>> = {
+  host: { env: "ONTAP_HOST", value: HOST_FORM },
+  username: { env: "ONTAP_USERNAME", value: "<user>" },
+  password: { env: "ONTAP_PASSWORD", value: "<password>", secret: true },
+  token: { env: "ONTAP_TOKEN", value: "<bearer token>", secret: true },
+  clientCert: { env: "ONTAP_CLIENT_CERT", value: "", pem: "client.pem" },
+  clientKey: { env: "ONTAP_CLIENT_KEY", value: "", pem: "client.key", secret: true },
+  caCert: { env: "ONTAP_CA_CERT", value: "", pem: "cluster-ca.pem" },
+  insecure: {
+    env: "ONTAP_INSECURE",
+    value: "true",
+    note: "or false, the default; true turns TLS certificate verification off for this connection: only on purpose",
+  },
+  timeoutMs: numberSpec("ONTAP_TIMEOUT_MS", "timeoutMs", "milliseconds"),
+  jobTimeoutMs: numberSpec("ONTAP_JOB_TIMEOUT_MS", "jobTimeoutMs", "milliseconds"),
+  maxConcurrent: numberSpec("ONTAP_MAX_CONCURRENT", "maxConcurrent", "requests"),
+  retries: numberSpec("ONTAP_RETRIES", "retry.retries", "retries"),
+  retryMinDelayMs: numberSpec("ONTAP_RETRY_MIN_DELAY_MS", "retry.minDelayMs", "milliseconds"),
+  retryMaxDelayMs: numberSpec("ONTAP_RETRY_MAX_DELAY_MS", "retry.maxDelayMs", "milliseconds"),
+  retryMaxTotalMs: numberSpec("ONTAP_RETRY_MAX_TOTAL_MS", "retry.maxTotalMs", "milliseconds"),
 };
 
-/** The resolved settings of one cluster, without the network: what a client is built from. */
-export interface ResolvedConnection extends OntapConnection {
+/** `ontap:preflight` / ONTAP_PREFLIGHT: a provider setting, not a connection's (no profile has it). */
+const PREFLIGHT: FieldSpec = {
+  env: "ONTAP_PREFLIGHT",
+  value: "false",
+  note: "or true, the default: check looks the SVM up, read-only, before a create",
+};
+
+/** The field each OntapConnection member checkConnection may name comes from. */
+const FIELD_OF_SETTING: Readonly<Record<string, Field>> = {
+  host: "host",
+  "auth.username": "username",
+  "auth.password": "password",
+  "auth.token": "token",
+  "auth.certPem": "clientCert",
+  "auth.keyPem": "clientKey",
+  caCert: "caCert",
+  insecure: "insecure",
+  timeoutMs: "timeoutMs",
+  jobTimeoutMs: "jobTimeoutMs",
+  maxConcurrent: "maxConcurrent",
+  "retry.retries": "retries",
+  "retry.minDelayMs": "retryMinDelayMs",
+  "retry.maxDelayMs": "retryMaxDelayMs",
+  "retry.maxTotalMs": "retryMaxTotalMs",
+};
+
+/** The numeric fields, by the member of the retry policy they set (undefined: a connection member). */
+const NUMBER_FIELDS: ReadonlyArray<[Field, keyof RetryPolicy | undefined]> = [
+  ["timeoutMs", undefined],
+  ["jobTimeoutMs", undefined],
+  ["maxConcurrent", undefined],
+  ["retries", "retries"],
+  ["retryMinDelayMs", "minDelayMs"],
+  ["retryMaxDelayMs", "maxDelayMs"],
+  ["retryMaxTotalMs", "maxTotalMs"],
+];
+
+/** The checked settings of one cluster, without the network: what a client is built from. */
+export interface ResolvedConnection extends CheckedConnection {
   /** Profile name, undefined for the default connection. */
-  cluster?: string;
+  readonly cluster?: string;
 }
 
 /** Values arrive as text (`"true"`, `'{"a":1}'`) or structured, depending on the engine: accept both. */
@@ -65,109 +151,62 @@ function parseStructured(value: unknown): unknown {
   return value;
 }
 
-/** A host setting as an error may quote it: anything up to the last "@" (user:password) hidden. */
-function shownHost(text: string): string {
-  const at = text.lastIndexOf("@");
-  if (at === -1) return JSON.stringify(text);
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? "";
-  return JSON.stringify(`${scheme}<credentials>@${text.slice(at + 1)}`);
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null || value === "";
+}
+
+/** Where a value came from: a config key (`ontap:…`) or an environment variable. */
+function isEnvironmentVariable(key: string): boolean {
+  return !key.startsWith("ontap:");
+}
+
+/** The command that sets `key` (a config key or an environment variable) as `spec` describes, with its note. */
+function setCommand(key: string, spec: FieldSpec, withNote = true): string {
+  const env = isEnvironmentVariable(key);
+  let value = spec.value;
+  let note = spec.note;
+  if (spec.pem !== undefined) {
+    value = env ? `/path/to/${spec.pem}` : `-- "$(cat ${spec.pem})"`;
+    note = "PEM text, or the path of a PEM file";
+  }
+  let command: string;
+  if (env) {
+    command = `export ${key}=${value}`;
+  } else {
+    const inProfile = key.startsWith("ontap:clusters.");
+    const flags = [spec.secret ? "--secret" : "", inProfile ? "--path" : ""].filter(Boolean);
+    command = ["pulumi config set", ...flags, inProfile ? `'${key}'` : key, value].join(" ");
+  }
+  return note === undefined || !withNote ? command : `${command}   (${note})`;
+}
+
+/** `problem` as a sentence. */
+function sentence(problem: string): string {
+  return /[.!?]$/.test(problem) ? problem : `${problem}.`;
+}
+
+/** The transport's verdict on a value, naming the key it came from and the command that fixes it. */
+function fromTransport(err: OntapConfigError, key: string, spec: FieldSpec | undefined): ConfigError {
+  const command = spec === undefined ? undefined : setCommand(key, spec);
+  // A PEM setting's command already says what it takes (PEM text, or a file's path).
+  const hint = spec?.pem === undefined ? err.hint : undefined;
+  const fix =
+    command === undefined ? (hint ?? `correct ${key}`) : hint === undefined ? command : `${hint}: ${command}`;
+  return new ConfigError(key, sentence(err.problem), fix);
 }
 
 /**
- * Normalises a management host: lower case, IPv6 in brackets, default port 443 dropped.
- * Throws ConfigError naming `key` for a scheme, path, credentials or a bad port.
+ * The canonical form of a host (provider/ontap/host.ts), or a ConfigError naming `key`.
+ * For hosts that do not come from ConnectionSettings, such as one recorded in state.
  */
 export function normalizeHost(value: unknown, key: string): string {
-  const fix = `pulumi config set ${key} <cluster management name or address>[:port]`;
-  if (typeof value !== "string" || value.trim() === "")
-    throw new ConfigError(key, "is empty or not a string.", fix);
-  const text = value.trim();
-  const shown = shownHost(text);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
-    throw new ConfigError(key, `${shown} has a scheme; give only the host (HTTPS is always used).`, fix);
-  if (/[/?#@\s]/.test(text))
-    throw new ConfigError(key, `${shown} contains a path, query, credentials or whitespace.`, fix);
-  if (isIPv6(text)) return normaliseHost(text);
-  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(?::(\d{1,5}))?$/i.exec(text);
-  if (!match || (match[1].startsWith("[") && !isIPv6(match[1].slice(1, -1))))
-    throw new ConfigError(key, `${shown} is not a host name, IPv4 or [IPv6] address.`, fix);
-  const port = match[3] === undefined ? undefined : Number(match[3]);
-  if (port !== undefined && (port < 1 || port > 65535))
-    throw new ConfigError(key, `port ${port} is outside 1..65535.`, fix);
-  // The transport's canonical form, so that state, pinning and the client name a cluster alike.
-  return normaliseHost(text);
-}
-
-function optionalString(value: unknown, key: string, fix: string): string | undefined {
-  if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value !== "string") throw new ConfigError(key, `must be a string, got ${typeof value}.`, fix);
-  return value;
-}
-
-function parseBoolean(value: unknown, key: string): boolean | undefined {
-  if (value === undefined || value === null || value === "") return undefined;
-  if (value === true || value === "true") return true;
-  if (value === false || value === "false") return false;
-  throw new ConfigError(
-    key,
-    `must be true or false, got ${JSON.stringify(value)}.`,
-    `pulumi config set ${key} true   (only to skip TLS verification on purpose)`,
-  );
-}
-
-function parseWholeNumber(value: unknown, key: string, max: number, min = 1): number | undefined {
-  if (value === undefined || value === null || value === "") return undefined;
-  const n = typeof value === "number" ? value : Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new ConfigError(
-      key,
-      `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`,
-      `pulumi config set ${key} <number>`,
-    );
-  return n;
-}
-
-/** PEM text, or a path to a PEM file; validated as an X.509 certificate either way. */
-function readPem(value: unknown, key: string, what: "certificate" | "key"): string | undefined {
-  const fix = `pulumi config set ${key} -- "$(cat ${what === "key" ? "client.key" : "cluster-ca.pem"})"   (PEM text, or a path to a PEM file)`;
-  const text = optionalString(value, key, fix);
-  if (text === undefined) return undefined;
-  let pem = text;
-  if (!text.includes("-----BEGIN")) {
-    // A key that lost its PEM header is still the secret: never quote it.
-    const quoted = what === "key" ? `${text.length} characters, not shown` : JSON.stringify(text);
-    if (!existsSync(text))
-      throw new ConfigError(key, `is neither PEM text nor the path of an existing file (${quoted}).`, fix);
-    pem = readFileSync(text, "utf8");
-  }
-  if (what === "key") {
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem))
-      throw new ConfigError(key, "is not a PEM private key.", fix);
-    return pem;
-  }
   try {
-    new X509Certificate(pem);
-  } catch {
-    throw new ConfigError(key, "is not a valid PEM certificate.", fix);
+    return parseHost(value as string);
+  } catch (err) {
+    if (!(err instanceof OntapConfigError)) throw err;
+    const fromSettings = key.startsWith("ontap:") || key.startsWith("ONTAP_");
+    throw fromTransport(err, key, fromSettings ? FIELDS.host : undefined);
   }
-  return pem;
-}
-
-/**
- * The bounds of the retry policy (provider/ontap/retry.ts) that config overrides; the
- * rest keep their defaults. Zero retries turns retrying off.
- */
-function retryPolicy(raw: RawProfile, keyOf: (field: string) => string): Partial<RetryPolicy> | undefined {
-  const retry: Partial<RetryPolicy> = {};
-  const retries = parseWholeNumber(raw.retries, keyOf("retries"), 20, 0);
-  if (retries !== undefined) retry.retries = retries;
-  const minDelayMs = parseWholeNumber(raw.retryMinDelayMs, keyOf("retryMinDelayMs"), 600_000, 0);
-  if (minDelayMs !== undefined) retry.minDelayMs = minDelayMs;
-  const maxDelayMs = parseWholeNumber(raw.retryMaxDelayMs, keyOf("retryMaxDelayMs"), 600_000, 0);
-  if (maxDelayMs !== undefined) retry.maxDelayMs = maxDelayMs;
-  const maxTotalMs = parseWholeNumber(raw.retryMaxTotalMs, keyOf("retryMaxTotalMs"), 3_600_000, 0);
-  if (maxTotalMs !== undefined) retry.maxTotalMs = maxTotalMs;
-  return Object.keys(retry).length === 0 ? undefined : retry;
 }
 
 /**
@@ -197,28 +236,30 @@ export class ConnectionSettings {
     return Object.keys(this.profiles());
   }
 
-  private profiles(): Record<string, RawProfile> {
+  private profiles(): Record<string, unknown> {
     const raw = this.configValue("clusters");
-    if (raw === undefined || raw === null || raw === "") return {};
+    if (isAbsent(raw)) return {};
     if (typeof raw !== "object" || Array.isArray(raw))
       throw new ConfigError(
         "ontap:clusters",
-        "must be an object mapping a profile name to {host, username, password, caCert, insecure}.",
-        `pulumi config set --path 'ontap:clusters.<name>.host' <host>`,
+        "must be an object mapping a profile name to {host, username, password, caCert, insecure, ...}.",
+        `pulumi config set --path 'ontap:clusters.<name>.host' ${HOST_FORM}`,
       );
-    return raw as Record<string, RawProfile>;
+    return raw as Record<string, unknown>;
   }
 
-  /** Whether `check` may look the SVM up before a create (`ontap:preflight`, default true). */
+  /** Whether `check` may look the SVM up before a create (`ontap:preflight`, ONTAP_PREFLIGHT; default true). */
   preflightEnabled(): boolean {
-    return (
-      parseBoolean(this.configValue("preflight") ?? this.#env.ONTAP_PREFLIGHT, "ontap:preflight") ?? true
-    );
+    const fromConfig = this.configValue("preflight");
+    const [value, key] = isAbsent(fromConfig)
+      ? [this.#env[PREFLIGHT.env], PREFLIGHT.env]
+      : [fromConfig, "ontap:preflight"];
+    return parseBoolean(value, key, PREFLIGHT) ?? true;
   }
 
   /**
-   * Validated settings for a profile (undefined: the default connection). No network.
-   * Resolved once per profile: every operation asks, and validating re-parses the CA
+   * Checked settings for a profile (undefined: the default connection). No network.
+   * Resolved once per profile: every operation asks, and checking re-parses the CA
    * certificate (about 0.3 ms). The config never changes after `configure` (which builds a
    * new ConnectionSettings); a PEM given as a path is read when first needed.
    */
@@ -236,68 +277,94 @@ export class ConnectionSettings {
     if (cluster !== undefined) {
       const profiles = this.profiles();
       const profile = profiles[cluster];
-      if (!profile || typeof profile !== "object") {
+      const prefix = `ontap:clusters.${cluster}`;
+      if (profile === undefined) {
         const known = Object.keys(profiles);
         throw new ConfigError(
-          "cluster",
+          prefix,
           `no connection profile named ${JSON.stringify(cluster)} in ontap:clusters (known: ${known.length ? known.join(", ") : "none"}).`,
-          `pulumi config set --path 'ontap:clusters.${cluster}.host' <host>   (and .username, --secret .password)`,
+          `pulumi config set --path '${prefix}.host' ${HOST_FORM}   (and .username, --secret .password)`,
         );
       }
-      return this.build(profile, (field) => `ontap:clusters.${cluster}.${field}`, cluster);
+      if (typeof profile !== "object" || profile === null || Array.isArray(profile))
+        throw new ConfigError(
+          prefix,
+          "must be an object of connection settings {host, username, password, ...}.",
+          `pulumi config set --path '${prefix}.host' ${HOST_FORM}`,
+        );
+      const unknown = Object.keys(profile).find((field) => !(field in FIELDS));
+      if (unknown !== undefined)
+        throw new ConfigError(
+          `${prefix}.${unknown}`,
+          `is not a connection setting (known: ${Object.keys(FIELDS).join(", ")}).`,
+          `pulumi config rm --path '${prefix}.${unknown}'   (or rename it to the setting meant)`,
+        );
+      return this.build(profile as RawProfile, (field) => `${prefix}.${field}`, cluster);
     }
     const raw: RawProfile = {};
-    const sources: Partial<Record<keyof RawProfile, string>> = {};
-    for (const field of Object.keys(FLAT_KEYS) as Array<keyof RawProfile>) {
+    const sources: Partial<Record<Field, string>> = {};
+    for (const field of Object.keys(FIELDS) as Field[]) {
       const fromConfig = this.configValue(field);
-      if (fromConfig !== undefined && fromConfig !== "") {
+      const fromEnv = this.#env[FIELDS[field].env];
+      if (!isAbsent(fromConfig)) {
         raw[field] = fromConfig;
         sources[field] = `ontap:${field}`;
-      } else if (this.#env[FLAT_KEYS[field]] !== undefined && this.#env[FLAT_KEYS[field]] !== "") {
-        raw[field] = this.#env[FLAT_KEYS[field]];
-        sources[field] = FLAT_KEYS[field];
+      } else if (!isAbsent(fromEnv)) {
+        raw[field] = fromEnv;
+        sources[field] = FIELDS[field].env;
       }
     }
-    return this.build(raw, (field) => sources[field as keyof RawProfile] ?? `ontap:${field}`);
+    return this.build(raw, (field) => sources[field] ?? `ontap:${field}`);
   }
 
-  private build(raw: RawProfile, keyOf: (field: string) => string, cluster?: string): ResolvedConnection {
-    if (raw.host === undefined)
-      throw new ConfigError(
-        keyOf("host"),
-        "no cluster is configured.",
-        cluster
-          ? `pulumi config set --path 'ontap:clusters.${cluster}.host' <host>`
-          : "pulumi config set ontap:host <cluster management address>   (or set ONTAP_HOST)",
-      );
-    const host = normalizeHost(raw.host, keyOf("host"));
-    const auth = this.auth(raw, keyOf);
-    const connection: ResolvedConnection = { host, auth: auth.auth, credentialSource: auth.source };
-    const caCert = readPem(raw.caCert, keyOf("caCert"), "certificate");
+  private build(raw: RawProfile, keyOf: (field: Field) => string, cluster?: string): ResolvedConnection {
+    const missing = (field: Field): string =>
+      cluster === undefined
+        ? `${setCommand(`ontap:${field}`, FIELDS[field])}; or: ${setCommand(FIELDS[field].env, FIELDS[field], false)}`
+        : setCommand(keyOf(field), FIELDS[field]);
+    if (isAbsent(raw.host))
+      throw new ConfigError(keyOf("host"), "no cluster is configured.", missing("host"));
+    const text = (field: Field) => optionalString(raw[field], keyOf(field), FIELDS[field]);
+    const connection: OntapConnection = {
+      host: text("host") ?? "",
+      ...this.auth(keyOf, text, missing),
+    };
+    const caCert = text("caCert");
     if (caCert !== undefined) connection.caCert = caCert;
-    const insecure = parseBoolean(raw.insecure, keyOf("insecure"));
+    const insecure = parseBoolean(raw.insecure, keyOf("insecure"), FIELDS.insecure);
     if (insecure !== undefined) connection.insecure = insecure;
-    const timeoutMs = parseWholeNumber(raw.timeoutMs, keyOf("timeoutMs"), 3_600_000);
-    if (timeoutMs !== undefined) connection.timeoutMs = timeoutMs;
-    const maxConcurrent = parseWholeNumber(raw.maxConcurrent, keyOf("maxConcurrent"), 256);
-    if (maxConcurrent !== undefined) connection.maxConcurrent = maxConcurrent;
-    const retry = retryPolicy(raw, keyOf);
-    if (retry !== undefined) connection.retry = retry;
-    if (cluster !== undefined) connection.cluster = cluster;
-    return connection;
+    const retry: Partial<RetryPolicy> = {};
+    for (const [field, member] of NUMBER_FIELDS) {
+      const n = wholeNumber(raw[field], keyOf(field), FIELDS[field]);
+      if (n === undefined) continue;
+      if (member !== undefined) retry[member] = n;
+      else connection[field as "timeoutMs" | "jobTimeoutMs" | "maxConcurrent"] = n;
+    }
+    if (Object.keys(retry).length > 0) connection.retry = retry;
+    let checked: CheckedConnection;
+    try {
+      checked = checkConnection(connection);
+    } catch (err) {
+      if (!(err instanceof OntapConfigError)) throw err;
+      const field = FIELD_OF_SETTING[err.setting];
+      // Every member the settings above can set has a field; anything else is a bug, shown as it is.
+      if (field === undefined) throw err;
+      throw fromTransport(err, keyOf(field), FIELDS[field]);
+    }
+    return Object.freeze(cluster === undefined ? { ...checked } : { ...checked, cluster });
   }
 
-  private auth(raw: RawProfile, keyOf: (field: string) => string): { auth: OntapAuth; source: string } {
-    const secretFix = (field: string) => `pulumi config set --secret ${keyOf(field)} <value>`;
-    const username = optionalString(
-      raw.username,
-      keyOf("username"),
-      `pulumi config set ${keyOf("username")} <user>`,
-    );
-    const password = optionalString(raw.password, keyOf("password"), secretFix("password"));
-    const token = optionalString(raw.token, keyOf("token"), secretFix("token"));
-    const clientCert = readPem(raw.clientCert, keyOf("clientCert"), "certificate");
-    const clientKey = readPem(raw.clientKey, keyOf("clientKey"), "key");
+  /** Exactly one way to authenticate, from the keys given; the values themselves are checkConnection's. */
+  private auth(
+    keyOf: (field: Field) => string,
+    text: (field: Field) => string | undefined,
+    missing: (field: Field) => string,
+  ): { auth: OntapAuth; credentialSource: string } {
+    const username = text("username");
+    const password = text("password");
+    const token = text("token");
+    const clientCert = text("clientCert");
+    const clientKey = text("clientKey");
     const kinds = [
       username !== undefined || password !== undefined,
       token !== undefined,
@@ -309,40 +376,69 @@ export class ConnectionSettings {
         "more than one way to authenticate is configured (user/password, token, client certificate).",
         "keep exactly one of: username + password, token, clientCert + clientKey",
       );
-    if (token !== undefined) return { auth: { kind: "token", token }, source: keyOf("token") };
+    if (token !== undefined) return { auth: { kind: "token", token }, credentialSource: keyOf("token") };
     if (clientCert !== undefined || clientKey !== undefined) {
-      if (!clientCert)
+      if (clientCert === undefined)
         throw new ConfigError(
           keyOf("clientCert"),
           "a client key is set without its certificate.",
-          secretFix("clientCert"),
+          missing("clientCert"),
         );
-      if (!clientKey)
+      if (clientKey === undefined)
         throw new ConfigError(
           keyOf("clientKey"),
           "a client certificate is set without its key.",
-          secretFix("clientKey"),
+          missing("clientKey"),
         );
       return {
         auth: { kind: "certificate", certPem: clientCert, keyPem: clientKey },
-        source: `${keyOf("clientCert")}/${keyOf("clientKey")}`,
+        credentialSource: `${keyOf("clientCert")}/${keyOf("clientKey")}`,
       };
     }
     if (username === undefined)
       throw new ConfigError(
         keyOf("username"),
         "no credentials are configured.",
-        `pulumi config set ${keyOf("username")} <user> && ${secretFix("password")}`,
+        `${missing("username")}; and the password: ${missing("password")}`,
       );
     if (password === undefined)
       throw new ConfigError(
         keyOf("password"),
         `user ${JSON.stringify(username)} has no password.`,
-        secretFix("password"),
+        missing("password"),
       );
     return {
       auth: { kind: "basic", username, password },
-      source: `${keyOf("username")}/${keyOf("password")}`,
+      credentialSource: `${keyOf("username")}/${keyOf("password")}`,
     };
   }
+}
+
+function optionalString(value: unknown, key: string, spec: FieldSpec): string | undefined {
+  if (isAbsent(value)) return undefined;
+  if (typeof value !== "string")
+    throw new ConfigError(key, `must be a string, got ${typeof value}.`, setCommand(key, spec));
+  return value;
+}
+
+/** true or false, as a boolean or its text. */
+function parseBoolean(value: unknown, key: string, spec: FieldSpec): boolean | undefined {
+  if (isAbsent(value)) return undefined;
+  if (value === true || value === "true") return true;
+  if (value === false || value === "false") return false;
+  throw new ConfigError(key, `must be true or false, got ${JSON.stringify(value)}.`, setCommand(key, spec));
+}
+
+/** A whole number, as a number or its decimal text; its bounds are checkConnection's. */
+function wholeNumber(value: unknown, key: string, spec: FieldSpec): number | undefined {
+  if (isAbsent(value)) return undefined;
+  if (typeof value === "number" && Number.isInteger(value)) return value;
+  if (typeof value === "string" && /^\s*[-+]?\d+\s*$/.test(value)) return Number(value);
+  const limit = spec.bounds === undefined ? undefined : CONNECTION_LIMITS[spec.bounds];
+  const range = limit === undefined ? "" : ` from ${limit.min} to ${limit.max}`;
+  throw new ConfigError(
+    key,
+    `must be a whole number${range}, got ${JSON.stringify(value)}.`,
+    setCommand(key, spec),
+  );
 }

@@ -10,19 +10,19 @@ import { setTimeout as sleep } from "node:timers/promises";
 import fetch from "node-fetch";
 
 import {
+  type CheckedConnection,
+  checkConnection,
   createAgent,
   mayHaveBeenSent,
   newSendTracker,
-  normaliseHost,
-  readPem,
   type TrackingAgent,
 } from "./connection";
 import {
   OntapApiError,
   OntapAuthError,
-  OntapConfigError,
   OntapError,
   OntapJobError,
+  OntapJobPendingError,
   OntapLostResponseError,
   OntapNetworkError,
   OntapResponseError,
@@ -32,27 +32,19 @@ import {
   type TlsProblem,
 } from "./errors";
 import { CredentialVault } from "./redact";
-import {
-  applyLostResponseRule,
-  isSheddingLoad,
-  parseRetryAfter,
-  resolveRetryPolicy,
-  withRetries,
-} from "./retry";
+import { applyLostResponseRule, isSheddingLoad, parseRetryAfter, withRetries } from "./retry";
 import { Semaphore } from "./semaphore";
 import type {
   HttpMethod,
-  OntapAuth,
   OntapConnection,
+  OntapJobState,
+  OntapJobStatus,
   OntapLogger,
   OntapRequest,
   OntapResponse,
   RetryPolicy,
 } from "./types";
 
-const DEFAULT_TIMEOUT_MS = 60_000;
-const DEFAULT_MAX_CONCURRENT = 8;
-const DEFAULT_JOB_TIMEOUT_MS = 300_000;
 /** Job polls start quick (most ONTAP jobs finish within seconds) and slow down to this. */
 const JOB_POLL_FIRST_MS = 200;
 const JOB_POLL_MAX_MS = 5_000;
@@ -104,27 +96,26 @@ export class OntapClient {
   readonly #logger: OntapLogger;
   readonly #closing = new AbortController();
 
-  /** Validates the settings (throws OntapConfigError) and reads the CA and client certificate once. */
-  constructor(connection: OntapConnection) {
-    this.host = normaliseHost(connection.host);
+  /**
+   * A client for a connection that `checkConnection` (./connection) returned, used as it
+   * is; any other OntapConnection is checked by that same function first (throws
+   * OntapConfigError, before any request).
+   */
+  constructor(connection: OntapConnection | CheckedConnection) {
+    const settings = checkConnection(connection);
+    this.host = settings.host;
     this.#origin = `https://${this.host}`;
-    const auth = resolveAuth(connection.auth);
-    this.#vault = new CredentialVault(auth);
-    this.#timeoutMs = positive(connection.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs");
-    this.#jobTimeoutMs = positive(connection.jobTimeoutMs, DEFAULT_JOB_TIMEOUT_MS, "jobTimeoutMs");
-    const maxConcurrent = positive(connection.maxConcurrent, DEFAULT_MAX_CONCURRENT, "maxConcurrent");
-    this.#slots = new Semaphore(Math.floor(maxConcurrent));
-    try {
-      this.#policy = resolveRetryPolicy(connection.retry);
-    } catch (err) {
-      throw new OntapConfigError("retry", (err as Error).message);
-    }
-    this.#credentialSource = connection.credentialSource ?? `the connection's ${auth.kind} credentials`;
-    this.#logger = connection.logger ?? DEFAULT_LOGGER;
-    this.#agent = createAgent(connection, auth, Math.floor(maxConcurrent));
+    this.#vault = new CredentialVault(settings.auth);
+    this.#timeoutMs = settings.timeoutMs;
+    this.#jobTimeoutMs = settings.jobTimeoutMs;
+    this.#slots = new Semaphore(settings.maxConcurrent);
+    this.#policy = settings.retry;
+    this.#credentialSource = settings.credentialSource;
+    this.#logger = settings.logger ?? DEFAULT_LOGGER;
+    this.#agent = createAgent(settings);
     // Every queued request and backoff listens for close(): hundreds at once is normal here.
     setMaxListeners(0, this.#closing.signal);
-    if (connection.insecure === true) {
+    if (settings.insecure) {
       this.#logger.warn(
         `TLS certificate verification is OFF for ONTAP cluster ${this.host} (insecure: true): ` +
           "anyone on the network path can impersonate it and read its credentials. " +
@@ -143,6 +134,23 @@ export class OntapClient {
     const answer = await this.#send(req.method, url, req.body, site);
     if (answer.jobUuid === undefined) return answer.response as OntapResponse<T>;
     return (await this.#awaitJob(answer.jobUuid, site)) as OntapResponse<T>;
+  }
+
+  /**
+   * One job's state, read now (GET /api/cluster/jobs/{uuid}): what became of the write of
+   * an OntapJobPendingError, in this run or the next. "gone" when ONTAP answers that no
+   * such job exists (it purges finished jobs after a few minutes); any other failure
+   * rejects as the request's OntapError.
+   */
+  async jobState(uuid: string): Promise<OntapJobStatus | "gone"> {
+    const url = this.#jobUrl(uuid);
+    try {
+      return await this.#readJob(url, { method: "GET", path: url.pathname, host: this.host });
+    } catch (err) {
+      // ONTAP's own "no such entry" only: a bare 404 may be a proxy's, and proves nothing.
+      if (err instanceof OntapApiError && err.status === 404 && err.code !== undefined) return "gone";
+      throw err;
+    }
   }
 
   /** Stops everything: waiting requests and backoffs reject, sockets close. Further requests reject. */
@@ -302,23 +310,20 @@ export class OntapClient {
   }
 
   /**
-   * Polls the job until it ends or `jobTimeoutMs` passes. Polls are GETs under the same
-   * retry policy. If polling itself fails after a POST, the POST's outcome is unknown:
-   * that is a lost response too.
+   * Polls the job until it ends or `jobTimeoutMs` passes: a job still unfinished then is an
+   * OntapJobPendingError for every method. Polls are GETs under the same retry policy. If
+   * polling itself fails, the write's outcome is unknown: a lost response.
    */
   async #awaitJob(jobUuid: string, site: RequestSite): Promise<OntapResponse> {
-    const jobUrl = this.#url({
-      method: "GET",
-      path: `/api/cluster/jobs/${encodeURIComponent(jobUuid)}`,
-      query: { fields: "state,code,message" },
-    });
+    const jobUrl = this.#jobUrl(jobUuid);
     const jobSite: RequestSite = { method: "GET", path: jobUrl.pathname, host: this.host };
-    const deadline = performance.now() + this.#jobTimeoutMs;
+    const started = performance.now();
+    const deadline = started + this.#jobTimeoutMs;
     let delayMs = JOB_POLL_FIRST_MS;
     for (;;) {
-      let job: JobRecord;
+      let job: OntapJobStatus;
       try {
-        job = (await this.#send("GET", jobUrl, undefined, jobSite)).response.body as JobRecord;
+        job = await this.#readJob(jobUrl, jobSite);
       } catch (err) {
         const closed = err instanceof OntapNetworkError && err.code === "ERR_CLIENT_CLOSED";
         // The job is running or done whatever the poll says (a 403 on /api/cluster/jobs, a
@@ -333,29 +338,39 @@ export class OntapClient {
       }
       if (job.state === "success") return { status: 202, body: job, jobUuid };
       if (job.state === "failure") {
-        const code = job.code === undefined || job.code === null ? "" : String(job.code);
-        throw new OntapJobError(site, jobUuid, code, this.#vault.scrub(String(job.message ?? "")));
+        throw new OntapJobError(site, jobUuid, job.code ?? "", job.message ?? "");
       }
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
-        if (site.method === "POST") {
-          throw new OntapLostResponseError(
-            site,
-            `job ${jobUuid} still ${String(job.state)} after ${this.#jobTimeoutMs} ms`,
-            {
-              jobUuid,
-            },
-          );
-        }
-        throw new OntapTimeoutError(site, this.#jobTimeoutMs, jobUuid);
+        throw new OntapJobPendingError(site, jobUuid, job.state, Math.round(performance.now() - started));
       }
       const wait = Math.min(delayMs, remaining);
       this.#debug(
-        `ONTAP job ${jobUuid} for ${site.method} ${site.path}: ${String(job.state)}; polling again in ${Math.round(wait)} ms`,
+        `ONTAP job ${jobUuid} for ${site.method} ${site.path}: ${job.state}; polling again in ${Math.round(wait)} ms`,
       );
       await sleepUnlessClosed(wait, this.#closing.signal, site);
       delayMs = Math.min(delayMs * 2, JOB_POLL_MAX_MS);
     }
+  }
+
+  #jobUrl(uuid: string): URL {
+    return this.#url({
+      method: "GET",
+      path: `/api/cluster/jobs/${encodeURIComponent(uuid)}`,
+      query: { fields: "state,code,message" },
+    });
+  }
+
+  /** One GET of a job, as the state, code and (scrubbed) message the client and its callers use. */
+  async #readJob(url: URL, site: RequestSite): Promise<OntapJobStatus> {
+    const record = (await this.#send("GET", url, undefined, site)).response.body as JobRecord | null;
+    const status: OntapJobStatus = { state: jobStateOf(record?.state) };
+    const code = record?.code;
+    // ONTAP gives code 0 for a job without an error.
+    if ((typeof code === "number" && code !== 0) || (typeof code === "string" && code !== "" && code !== "0"))
+      status.code = String(code);
+    if (typeof record?.message === "string") status.message = this.#vault.scrub(record.message);
+    return status;
   }
 
   #debug(message: string): void {
@@ -371,42 +386,14 @@ interface JobRecord {
   message?: string;
 }
 
-/** Exactly one known auth kind with non-empty values; certificate and key may be PEM text or file paths. */
-function resolveAuth(auth: OntapAuth | undefined): OntapAuth {
-  const nonEmpty = (value: unknown): value is string => typeof value === "string" && value !== "";
-  switch (auth?.kind) {
-    case "basic":
-      if (nonEmpty(auth.username) && nonEmpty(auth.password)) return auth;
-      throw new OntapConfigError("auth", "basic authentication needs a non-empty username and password");
-    case "token":
-      if (nonEmpty(auth.token)) return auth;
-      throw new OntapConfigError("auth", "token authentication needs a non-empty bearer token");
-    case "certificate":
-      if (nonEmpty(auth.certPem) && nonEmpty(auth.keyPem)) {
-        return {
-          kind: "certificate",
-          certPem: readPem(auth.certPem, "certPem"),
-          keyPem: readPem(auth.keyPem, "keyPem"),
-        };
-      }
-      throw new OntapConfigError(
-        "auth",
-        "certificate authentication needs a certificate and its key (PEM text or file paths)",
-      );
-    default:
-      throw new OntapConfigError(
-        "auth",
-        'auth must be exactly one of kind "basic", "certificate" or "token"',
-      );
-  }
-}
-
-function positive(value: number | undefined, fallback: number, setting: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
-    throw new OntapConfigError(setting, `${setting} must be a positive number`);
-  }
-  return value;
+/**
+ * A job's state as ONTAP wrote it. ONTAP documents exactly these five; anything else is read
+ * as "running", so that the client keeps waiting (bounded by jobTimeoutMs) rather than
+ * guessing an outcome.
+ */
+function jobStateOf(state: unknown): OntapJobState {
+  const known: readonly string[] = ["queued", "running", "paused", "success", "failure"];
+  return typeof state === "string" && known.includes(state) ? (state as OntapJobState) : "running";
 }
 
 /** Query encoding that leaves ONTAP's list and OR separators readable: `fields=a,b`, `svm.uuid=a|b`. */

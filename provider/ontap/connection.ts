@@ -1,73 +1,206 @@
 /**
- * Turning an OntapConnection into what a socket needs: the normalised host, the PEM
- * material, and the connection's own https.Agent. TLS settings live on that agent only:
- * nothing here touches process-wide state (no NODE_TLS_REJECT_UNAUTHORIZED, no global agent).
+ * Turning an OntapConnection into what a socket needs. `checkConnection` is the one place
+ * a connection's settings are validated: it parses the host (./host), reads the PEM
+ * material once, checks every number against CONNECTION_LIMITS and fills in the defaults.
+ * Its result, a CheckedConnection, is what OntapClient runs on without checking again.
+ * TLS settings live on the connection's own https.Agent: nothing here touches
+ * process-wide state (no NODE_TLS_REJECT_UNAUTHORIZED, no global agent).
  */
 
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ClientRequest } from "node:http";
 import https from "node:https";
-import { isIP } from "node:net";
 import tls from "node:tls";
 
 import { OntapConfigError } from "./errors";
-import type { OntapAuth, OntapConnection } from "./types";
+import { parseHost } from "./host";
+import { DEFAULT_RETRY_POLICY } from "./retry";
+import type { OntapAuth, OntapConnection, OntapLogger, RetryPolicy } from "./types";
 
-/** "name", "name:port", "[v6]" or "[v6]:port"; the port only when one other than 443 was given. */
-export function normaliseHost(input: string): string {
-  let rest = input.trim();
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(rest);
-  if (scheme) {
-    if (scheme[1]?.toLowerCase() !== "https") {
-      throw new OntapConfigError("host", `host "${stripUserinfo(rest)}": ONTAP is reached over HTTPS only`);
-    }
-    rest = rest.slice(scheme[0].length);
-  }
-  const authority = stripUserinfo(rest.split(/[/?#]/, 1)[0] ?? "");
-  let hostname: string;
-  let port: string | undefined;
-  const bracketed = /^\[([^\]]+)\](?::(\d*))?$/.exec(authority);
-  if (bracketed) {
-    hostname = `[${bracketed[1]}]`;
-    port = bracketed[2];
-  } else if (isIP(authority) === 6) {
-    hostname = `[${authority}]`;
-  } else {
-    const colon = authority.lastIndexOf(":");
-    hostname = colon === -1 ? authority : authority.slice(0, colon);
-    port = colon === -1 ? undefined : authority.slice(colon + 1);
-  }
-  const portNumber = port === undefined ? undefined : Number(port);
-  const badPort =
-    portNumber !== undefined && !(Number.isInteger(portNumber) && portNumber > 0 && portNumber < 65536);
-  if (hostname === "" || badPort || !URL.canParse(`https://${hostname}/`)) {
-    throw new OntapConfigError(
-      "host",
-      `host "${authority}" is not a host name or address with an optional port`,
+/** A numeric setting's bounds, and its default when it has one. */
+export interface SettingLimit {
+  min: number;
+  max: number;
+  default: number;
+}
+
+/**
+ * Every numeric setting of a connection, by its OntapConnection member: whole numbers
+ * within these bounds. The retry defaults are DEFAULT_RETRY_POLICY's (./retry).
+ */
+export const CONNECTION_LIMITS: Readonly<Record<NumericSetting, Readonly<SettingLimit>>> = Object.freeze({
+  timeoutMs: { min: 1, max: 3_600_000, default: 60_000 },
+  // Most ONTAP jobs end within seconds; five minutes covers a busy cluster's queue.
+  jobTimeoutMs: { min: 1, max: 3_600_000, default: 300_000 },
+  maxConcurrent: { min: 1, max: 256, default: 8 },
+  "retry.retries": { min: 0, max: 20, default: DEFAULT_RETRY_POLICY.retries },
+  "retry.minDelayMs": { min: 0, max: 600_000, default: DEFAULT_RETRY_POLICY.minDelayMs },
+  "retry.maxDelayMs": { min: 0, max: 600_000, default: DEFAULT_RETRY_POLICY.maxDelayMs },
+  "retry.maxTotalMs": { min: 0, max: 3_600_000, default: DEFAULT_RETRY_POLICY.maxTotalMs },
+});
+
+/** The numeric members of OntapConnection, the retry policy's as "retry.<name>". */
+export type NumericSetting = "timeoutMs" | "jobTimeoutMs" | "maxConcurrent" | `retry.${keyof RetryPolicy}`;
+
+/** The mark of a CheckedConnection: a symbol, so a spread copy keeps it and JSON leaves it out. */
+const CHECKED: unique symbol = Symbol("CheckedConnection");
+
+/**
+ * A connection whose every setting `checkConnection` has validated: the host in its
+ * canonical form (./host), PEM text (never a path) in `caCert` and the certificate auth,
+ * and every default filled in. Frozen; OntapClient uses it as it is.
+ */
+export interface CheckedConnection extends OntapConnection {
+  readonly [CHECKED]: true;
+  readonly host: string;
+  readonly auth: OntapAuth;
+  readonly caCert?: string;
+  readonly insecure: boolean;
+  readonly timeoutMs: number;
+  readonly jobTimeoutMs: number;
+  readonly maxConcurrent: number;
+  readonly retry: Readonly<RetryPolicy>;
+  readonly credentialSource: string;
+  readonly logger?: OntapLogger;
+}
+
+/** Whether `connection` came from `checkConnection` (or is a spread copy of one). */
+export function isCheckedConnection(connection: OntapConnection): connection is CheckedConnection {
+  return (connection as Partial<CheckedConnection>)[CHECKED] === true;
+}
+
+/**
+ * Validates a connection once, before any request, and returns it in the form a client
+ * runs on. Throws OntapConfigError naming the member at fault (`setting`), what is wrong
+ * (`problem`) and, where it can, what to give instead (`hint`); never a credential's value.
+ * A connection that is already checked is returned as it is.
+ */
+export function checkConnection(connection: OntapConnection): CheckedConnection {
+  if (isCheckedConnection(connection)) return connection;
+  const host = parseHost(connection.host);
+  const auth = checkAuth(connection.auth);
+  const caCert = connection.caCert === undefined ? undefined : readPem(connection.caCert, "caCert");
+  if (connection.insecure !== undefined && typeof connection.insecure !== "boolean")
+    throw OntapConfigError.invalid(
+      "insecure",
+      `must be true or false, got ${JSON.stringify(connection.insecure)}`,
     );
-  }
-  const normalised = hostname.toLowerCase();
-  // 443 is what HTTPS means anyway: "host" and "host:443" are the same cluster.
-  return portNumber === undefined || portNumber === 443 ? normalised : `${normalised}:${portNumber}`;
+  checkSecureContext(caCert, auth);
+  const retry = connection.retry ?? {};
+  const result: CheckedConnection = {
+    [CHECKED]: true,
+    host,
+    auth,
+    ...(caCert === undefined ? {} : { caCert }),
+    insecure: connection.insecure === true,
+    timeoutMs: whole("timeoutMs", connection.timeoutMs),
+    jobTimeoutMs: whole("jobTimeoutMs", connection.jobTimeoutMs),
+    maxConcurrent: whole("maxConcurrent", connection.maxConcurrent),
+    retry: Object.freeze({
+      retries: whole("retry.retries", retry.retries),
+      minDelayMs: whole("retry.minDelayMs", retry.minDelayMs),
+      maxDelayMs: whole("retry.maxDelayMs", retry.maxDelayMs),
+      maxTotalMs: whole("retry.maxTotalMs", retry.maxTotalMs),
+    }),
+    credentialSource: connection.credentialSource ?? `the connection's ${auth.kind} credentials`,
+    ...(connection.logger === undefined ? {} : { logger: connection.logger }),
+  };
+  return Object.freeze(result);
 }
 
-/** "user:pw@host" → "host": a host string must never carry credentials into a message. */
-function stripUserinfo(authority: string): string {
-  return authority.slice(authority.lastIndexOf("@") + 1);
-}
-
-/** PEM text as given, or read (once) from the file the value names. */
-export function readPem(value: string, setting: string): string {
-  if (value.includes("-----BEGIN")) return value;
-  try {
-    return readFileSync(value, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new OntapConfigError(
+/** A numeric setting within CONNECTION_LIMITS, or its default when absent. */
+function whole(setting: NumericSetting, value: unknown): number {
+  const limit = CONNECTION_LIMITS[setting];
+  if (value === undefined) return limit.default;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < limit.min || value > limit.max)
+    throw OntapConfigError.invalid(
       setting,
-      `${setting}: not PEM text, and no readable file at "${value}" (${code})`,
+      `must be a whole number from ${limit.min} to ${limit.max}, got ${JSON.stringify(value)}`,
+    );
+  return value;
+}
+
+/** Exactly one known auth kind with non-empty values; a certificate and key read to PEM text. */
+function checkAuth(auth: OntapAuth | undefined): OntapAuth {
+  const present = (value: unknown): value is string => typeof value === "string" && value !== "";
+  switch (auth?.kind) {
+    case "basic":
+      if (!present(auth.username)) throw OntapConfigError.invalid("auth.username", "is empty");
+      if (!present(auth.password)) throw OntapConfigError.invalid("auth.password", "is empty");
+      return { kind: "basic", username: auth.username, password: auth.password };
+    case "token":
+      if (!present(auth.token)) throw OntapConfigError.invalid("auth.token", "is empty");
+      return { kind: "token", token: auth.token };
+    case "certificate":
+      return {
+        kind: "certificate",
+        certPem: readPem(auth.certPem, "auth.certPem"),
+        keyPem: readPem(auth.keyPem, "auth.keyPem", "private key"),
+      };
+    default:
+      throw OntapConfigError.invalid("auth", 'must be exactly one of kind "basic", "certificate" or "token"');
+  }
+}
+
+/** What a PEM setting holds. */
+export type PemKind = "certificate" | "private key";
+
+/**
+ * PEM text as given, or read from the file the value names; checked to be a `kind`.
+ * Throws OntapConfigError naming `setting`. A key is never quoted, not even as a path:
+ * a key that lost its PEM header is still the secret.
+ */
+export function readPem(value: string, setting: string, kind: PemKind = "certificate"): string {
+  if (typeof value !== "string" || value.trim() === "")
+    throw OntapConfigError.invalid(setting, "is empty", "give PEM text, or the path of a PEM file");
+  let pem = value;
+  if (!value.includes("-----BEGIN")) {
+    const quoted = kind === "private key" ? `${value.length} characters, not shown` : JSON.stringify(value);
+    try {
+      pem = readFileSync(value, "utf8");
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+      throw OntapConfigError.invalid(
+        setting,
+        `is neither PEM text nor the path of a readable file (${quoted}: ${code})`,
+        "give PEM text, or the path of a PEM file",
+      );
+    }
+  }
+  try {
+    if (kind === "certificate") new X509Certificate(pem);
+    else if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw new Error("no PRIVATE KEY block");
+    else createPrivateKey(pem);
+  } catch (err) {
+    // OpenSSL's code names the failing step, never the key material.
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw OntapConfigError.invalid(
+      setting,
+      `is not a ${kind === "certificate" ? "valid PEM certificate" : "PEM private key"} (${reason})`,
+      `give the ${kind} as PEM text ("-----BEGIN ..."), or the path of its PEM file`,
     );
   }
+  return pem;
+}
+
+/** The CA and client certificate as TLS will use them: a key that does not match its certificate fails here. */
+function checkSecureContext(caCert: string | undefined, auth: OntapAuth): void {
+  try {
+    secureContext(caCert, auth);
+  } catch (err) {
+    const reason = (err as { reason?: string }).reason ?? (err as NodeJS.ErrnoException).code ?? "invalid";
+    const setting = auth.kind === "certificate" ? "auth.keyPem" : "caCert";
+    const what = auth.kind === "certificate" ? "does not work with the client certificate" : "is not usable";
+    throw OntapConfigError.invalid(setting, `${what} (${reason})`);
+  }
+}
+
+function secureContext(caCert: string | undefined, auth: OntapAuth): tls.SecureContext {
+  return tls.createSecureContext({
+    ...(caCert === undefined ? {} : { ca: caCert }),
+    ...(auth.kind === "certificate" ? { cert: auth.certPem, key: auth.keyPem } : {}),
+  });
 }
 
 /** Whether a request's bytes may have reached the server, as the agent observed it. */
@@ -140,26 +273,13 @@ function explainedServerIdentity(host: string, cert: tls.PeerCertificate): Error
   return err;
 }
 
-/** The agent for one connection: keep-alive, its own trust store and client certificate. */
-export function createAgent(connection: OntapConnection, auth: OntapAuth, maxSockets: number): TrackingAgent {
-  let secureContext: tls.SecureContext;
-  try {
-    secureContext = tls.createSecureContext({
-      ...(connection.caCert === undefined ? {} : { ca: readPem(connection.caCert, "caCert") }),
-      ...(auth.kind === "certificate" ? { cert: auth.certPem, key: auth.keyPem } : {}),
-    });
-  } catch (err) {
-    if (err instanceof OntapConfigError) throw err;
-    // OpenSSL's reason names the failing step, never the key material.
-    const reason = (err as { reason?: string }).reason ?? (err as NodeJS.ErrnoException).code ?? "invalid";
-    const setting = auth.kind === "certificate" ? "caCert or the client certificate/key" : "caCert";
-    throw new OntapConfigError(setting, `${setting}: not usable PEM (${reason})`);
-  }
+/** The agent for one checked connection: keep-alive, its own trust store and client certificate. */
+export function createAgent(connection: CheckedConnection): TrackingAgent {
   return new TrackingAgent({
     keepAlive: true,
-    maxSockets,
-    secureContext,
-    rejectUnauthorized: connection.insecure !== true,
+    maxSockets: connection.maxConcurrent,
+    secureContext: secureContext(connection.caCert, connection.auth),
+    rejectUnauthorized: !connection.insecure,
     checkServerIdentity: explainedServerIdentity,
   });
 }

@@ -6,7 +6,7 @@
  * person reads come from `renderError` in ./diagnostics; these messages are for logs.
  */
 
-import type { HttpMethod, OntapAuth } from "./types";
+import type { HttpMethod, OntapAuth, OntapJobState } from "./types";
 
 /** Stable names for switching on a failure without `instanceof`. */
 export type OntapErrorKind =
@@ -17,6 +17,7 @@ export type OntapErrorKind =
   | "tls"
   | "lost-response"
   | "job"
+  | "job-pending"
   | "bad-response";
 
 /** The request a failure belongs to. */
@@ -115,11 +116,14 @@ export class OntapNetworkError extends OntapError {
   }
 }
 
-/** No complete answer within the request timeout, or a job that did not finish in time. */
+/** No complete answer within the request timeout. */
 export class OntapTimeoutError extends OntapError {
   readonly kind = "timeout";
   readonly timeoutMs: number;
-  /** Set when the request itself was answered but its async job was still running. */
+  /**
+   * Never set by OntapClient: a job still running at the end of the wait is an
+   * OntapJobPendingError. Kept so that code which tests it still compiles.
+   */
   readonly jobUuid?: string;
 
   constructor(site: RequestSite, timeoutMs: number, jobUuid?: string) {
@@ -196,6 +200,30 @@ export class OntapJobError extends OntapError {
   }
 }
 
+/**
+ * ONTAP accepted the write as an async job (202), and the job was still not finished when
+ * the wait (`jobTimeoutMs`) ended. Its outcome is pending, not lost: the job is known, and
+ * `OntapClient.jobState(jobUuid)` reads what became of it.
+ */
+export class OntapJobPendingError extends OntapError {
+  readonly kind = "job-pending";
+  readonly jobUuid: string;
+  /** The job's state at the last poll: "queued", "running" or "paused". */
+  readonly state: OntapJobState;
+  /** How long the client waited for the job, ms (about the connection's `jobTimeoutMs`). */
+  readonly waitedMs: number;
+
+  constructor(site: RequestSite, jobUuid: string, state: OntapJobState, waitedMs: number) {
+    super(
+      `job ${jobUuid} for ${site.method} ${site.path} on ${site.host} is still ${state} after ${seconds(waitedMs)}`,
+      site,
+    );
+    this.jobUuid = jobUuid;
+    this.state = state;
+    this.waitedMs = waitedMs;
+  }
+}
+
 /** A success status whose body was not JSON, or arrived cut short. */
 export class OntapResponseError extends OntapError {
   readonly kind = "bad-response";
@@ -209,15 +237,36 @@ export class OntapResponseError extends OntapError {
   }
 }
 
-/** The connection settings cannot work; thrown by the OntapClient constructor, before any request. */
+/**
+ * A connection setting cannot work; thrown by `checkConnection` (and so by the OntapClient
+ * constructor), before any request. It names the OntapConnection member, never a config
+ * key: the layer that read the setting knows where it came from and says so.
+ */
 export class OntapConfigError extends Error {
   readonly kind = "config";
-  /** The OntapConnection member at fault, e.g. "caCert". */
+  /** The OntapConnection member at fault, e.g. "host", "caCert", "auth.keyPem", "retry.retries". */
   readonly setting: string;
+  /** What is wrong with the value, without the setting's name, e.g. 'port 70000 is outside 1..65535'. */
+  readonly problem: string;
+  /** What to do about it, when more can be said than "correct it", e.g. "use the cluster's global address". */
+  readonly hint?: string;
 
-  constructor(setting: string, message: string) {
+  constructor(setting: string, message: string, details: { problem?: string; hint?: string } = {}) {
     super(message);
     this.name = "OntapConfigError";
     this.setting = setting;
+    this.problem = details.problem ?? message;
+    if (details.hint !== undefined) this.hint = details.hint;
   }
+
+  /** The error for `setting`, with the message "<setting>: <problem>: <hint>". */
+  static invalid(setting: string, problem: string, hint?: string): OntapConfigError {
+    const message = `${setting}: ${problem}${hint === undefined ? "" : `: ${hint}`}`;
+    return new OntapConfigError(setting, message, hint === undefined ? { problem } : { problem, hint });
+  }
+}
+
+/** "0.5 s", "300 s": how the messages give a wait. */
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -30,10 +30,18 @@ export interface OntapLogger {
   warn(message: string): void;
 }
 
-/** One cluster's management endpoint and how to talk to it. */
+/**
+ * One cluster's management endpoint and how to talk to it, as a caller writes it.
+ * `checkConnection` (./connection) turns it into a CheckedConnection, the only form a
+ * client uses; the bounds of every number are in its CONNECTION_LIMITS.
+ */
 export interface OntapConnection {
-  /** "cluster1.example.com", "10.0.0.5", "10.0.0.5:8443", "[fd00::5]:443". HTTPS always. */
+  /**
+   * "cluster1.example.com", "10.0.0.5", "10.0.0.5:8443", "fd00::5", "[fd00::5]:8443". HTTPS
+   * always: no scheme, path or credentials. The rules are in ./host (`parseHost`).
+   */
   host: string;
+  /** The certificate and key of `kind: "certificate"` may be PEM text or paths to PEM files. */
   auth: OntapAuth;
   /** PEM text of the CA that signed the cluster's certificate, or a path to a PEM file. */
   caCert?: string;
@@ -44,7 +52,10 @@ export interface OntapConnection {
   /** Cap on requests in flight to this cluster. Default 8. */
   maxConcurrent?: number;
   retry?: Partial<RetryPolicy>;
-  /** How long to wait for an async job, ms. Default 300_000. */
+  /**
+   * How long to wait for the async job of a write (HTTP 202), ms. Default 300_000. A job
+   * still queued, running or paused then is an OntapJobPendingError.
+   */
   jobTimeoutMs?: number;
   /**
    * Where the credentials came from, for diagnostics — names only, never values:
@@ -52,6 +63,18 @@ export interface OntapConnection {
    */
   credentialSource?: string;
   logger?: OntapLogger;
+}
+
+/** The states ONTAP gives a job (/api/cluster/jobs). */
+export type OntapJobState = "queued" | "running" | "paused" | "success" | "failure";
+
+/** One job as `OntapClient.jobState` reads it. */
+export interface OntapJobStatus {
+  state: OntapJobState;
+  /** The job's ONTAP code as a decimal string, when it gave one (a failed job's reason). */
+  code?: string;
+  /** The job's own message. */
+  message?: string;
 }
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";

@@ -1,23 +1,32 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { expect } from "chai";
-import { KNOWN_ONTAP_CODES } from "../../provider/diagnostics/codes";
 import { repoRoot } from "../../tools/paths";
 
-const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+const readmePath = join(repoRoot, "README.md");
+const readme = readFileSync(readmePath, "utf8");
+const docsDir = join(repoRoot, "docs");
+const pages = readdirSync(docsDir)
+  .filter((name) => name.endsWith(".md"))
+  .map((name) => join(docsDir, name));
 
-function section(title: string): string {
-  const start = readme.indexOf(`## ${title}`);
-  expect(start, `README has a "## ${title}" section`).to.be.greaterThan(-1);
-  const end = readme.indexOf("\n## ", start + 3);
-  return readme.slice(start, end === -1 ? undefined : end);
+/** The link targets of a Markdown text, outside code blocks, code spans and HTML comments. */
+function linkTargets(markdown: string): string[] {
+  const prose = markdown
+    .replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, "")
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/`[^`\n]*`/g, "");
+  return [...prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1] ?? "");
 }
 
-describe("README stays true", () => {
-  it("lists every ONTAP code of the diagnostics table in its Diagnostics section", () => {
-    const diagnostics = section("Diagnostics");
-    const missing = KNOWN_ONTAP_CODES.filter((code) => !diagnostics.includes(`| ${code} |`));
-    expect(missing).to.deep.equal([]);
+/** Links that are not URLs: paths inside this repository. */
+function relativeLinks(markdown: string): string[] {
+  return linkTargets(markdown).filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
+}
+
+describe("README and docs pages", () => {
+  it("the README stays short: at most 210 lines", () => {
+    expect(readme.split("\n").length).to.be.at.most(210);
   });
 
   it("gives the two set-up commands and the test command CI runs", () => {
@@ -26,7 +35,35 @@ describe("README stays true", () => {
     expect(readFileSync(join(repoRoot, ".ci/run"), "utf8")).to.match(/^npm test$/m);
   });
 
-  it("documents every simulator CLI flag", () => {
+  it("links every page of docs/", () => {
+    const linked = new Set(relativeLinks(readme).map((target) => resolve(repoRoot, target)));
+    const unlinked = pages.filter((page) => !linked.has(page)).map((page) => relative(repoRoot, page));
+    expect(unlinked).to.deep.equal([]);
+  });
+
+  for (const file of [readmePath, ...pages]) {
+    const name = relative(repoRoot, file);
+    it(`${name}: every relative link names an existing file, without an anchor`, () => {
+      const broken = relativeLinks(readFileSync(file, "utf8")).filter(
+        (target) => target.includes("#") || !existsSync(resolve(dirname(file), decodeURI(target))),
+      );
+      expect(broken, `broken or anchored links in ${name}`).to.deep.equal([]);
+    });
+  }
+
+  it("finds the links a page has, and not those in code", () => {
+    const text = [
+      'See [a](docs/a.md) and [b](../b.md "title").',
+      "```sh",
+      "echo [c](c.md)",
+      "```",
+      "`[d](d.md)` <!-- [e](e.md) --> [f](https://example.com)",
+    ].join("\n");
+    expect(linkTargets(text)).to.deep.equal(["docs/a.md", "../b.md", "https://example.com"]);
+  });
+
+  it("docs/simulator.md documents every simulator CLI flag", () => {
+    const page = readFileSync(join(docsDir, "simulator.md"), "utf8");
     for (const flag of [
       "--port",
       "--http",
@@ -36,7 +73,7 @@ describe("README stays true", () => {
       "--latency-ms",
       "--asa-r2",
     ]) {
-      expect(section("Development")).to.include(flag);
+      expect(page).to.include(flag);
     }
   });
 });

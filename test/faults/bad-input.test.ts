@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { expect } from "chai";
-import { ConfigError } from "../../provider";
+import { ConfigError, IscsiServiceProvider } from "../../provider";
 import { certsDir, readCert } from "../../tools/simulator/certs";
 import type { TestCluster } from "../support/cluster";
 import { fastCluster, inputs, rejection, SERVICES, settle } from "./helpers";
@@ -201,6 +201,8 @@ interface ConfigCase {
   raw?: Record<string, unknown>;
   key: string;
   problem: RegExp;
+  /** What the line after "Fix: " must say, when the case is about the fix. */
+  fix?: RegExp;
   /** `ontap:preflight` is read by check only: create does not look at it. */
   checkOnly?: boolean;
 }
@@ -234,7 +236,7 @@ const BAD_CONFIGS: ConfigCase[] = [
     what: "host with a named port",
     config: () => ({ "ontap:host": "127.0.0.1:https" }),
     key: "ontap:host",
-    problem: /not a host name/,
+    problem: /the port "https" is not a number/,
   },
   {
     what: "no host",
@@ -306,6 +308,7 @@ const BAD_CONFIGS: ConfigCase[] = [
     config: () => ({ "ontap:insecure": "yes" }),
     key: "ontap:insecure",
     problem: /true or false/,
+    fix: /^pulumi config set ontap:insecure true {3}\(or false, the default; true turns TLS certificate verification off/,
   },
   {
     what: "timeoutMs not a number",
@@ -336,14 +339,42 @@ const BAD_CONFIGS: ConfigCase[] = [
     config: () => ({ "ontap:preflight": "maybe" }),
     key: "ontap:preflight",
     problem: /true or false/,
+    // Not the insecure setting's advice: nothing about TLS.
+    fix: /^pulumi config set ontap:preflight false {3}\(or true, the default: check looks the SVM up, read-only, before a create\)$/,
     checkOnly: true,
+  },
+  {
+    what: "jobTimeoutMs in words",
+    config: () => ({ "ontap:jobTimeoutMs": "5 min" }),
+    key: "ontap:jobTimeoutMs",
+    problem: /must be a whole number from 1 to 3600000, got "5 min"/,
+    fix: /^pulumi config set ontap:jobTimeoutMs <milliseconds> {3}\(1 to 3600000; default 300000\)$/,
+  },
+  {
+    what: "jobTimeoutMs zero",
+    config: () => ({ "ontap:jobTimeoutMs": "0" }),
+    key: "ontap:jobTimeoutMs",
+    problem: /whole number from 1 to 3600000, got 0/,
+  },
+  {
+    what: "client key of another certificate",
+    config: () => ({
+      "ontap:username": undefined,
+      "ontap:password": undefined,
+      "ontap:clientCert": join(certsDir(), "client-admin.pem"),
+      "ontap:clientKey": join(certsDir(), "server.key"),
+    }),
+    key: "ontap:clientKey",
+    problem: /does not work with the client certificate/,
+    fix: /^pulumi config set --secret ontap:clientKey -- "\$\(cat client\.key\)"/,
   },
   {
     what: "unknown cluster profile",
     config: () => ({ "ontap:clusters": { west: PROFILE } }),
     raw: { svmName: "svm1", cluster: "east" },
-    key: "ontap:clusters.east.host",
+    key: "ontap:clusters.east",
     problem: /no connection profile named "east".*known: west/,
+    fix: /^pulumi config set --path 'ontap:clusters\.east\.host'/,
   },
   {
     what: "ontap:clusters a string",
@@ -379,12 +410,96 @@ const BAD_CONFIGS: ConfigCase[] = [
     raw: { svmName: "svm1", cluster: "west" },
     key: "ontap:clusters.west.insecure",
     problem: /true or false/,
+    fix: /^pulumi config set --path 'ontap:clusters\.west\.insecure' true /,
+  },
+  {
+    what: "profile jobTimeoutMs negative",
+    config: () => ({ "ontap:clusters": { west: { ...PROFILE, jobTimeoutMs: -5 } } }),
+    raw: { svmName: "svm1", cluster: "west" },
+    key: "ontap:clusters.west.jobTimeoutMs",
+    problem: /whole number from 1 to 3600000, got -5/,
+    fix: /^pulumi config set --path 'ontap:clusters\.west\.jobTimeoutMs' <milliseconds>/,
+  },
+  {
+    what: "profile with a misspelt setting",
+    config: () => ({ "ontap:clusters": { west: { ...PROFILE, hots: "10.0.0.5" } } }),
+    raw: { svmName: "svm1", cluster: "west" },
+    key: "ontap:clusters.west.hots",
+    problem: /is not a connection setting \(known: host, /,
+    fix: /^pulumi config rm --path 'ontap:clusters\.west\.hots'/,
   },
 ];
 
+/**
+ * A host that must be refused, as `ontap:host`, as a profile's host and as ONTAP_HOST:
+ * `problem` says why, `hint` what to give instead (before the command in the Fix line).
+ */
+interface HostCase {
+  host: string;
+  problem: RegExp;
+  hint: RegExp;
+}
+
+const FOUR_OCTETS = /^write the address as four decimal numbers from 0 to 255, without leading zeros: /;
+const NOT_LINK_LOCAL = /^use the cluster's global or unique-local address: /;
+
+const BAD_HOSTS: HostCase[] = [
+  { host: "1.2.3", problem: /"1\.2\.3" is IPv4 shorthand \(it would reach 1\.2\.0\.3\)/, hint: FOUR_OCTETS },
+  { host: "10.5", problem: /"10\.5" is IPv4 shorthand \(it would reach 10\.0\.0\.5\)/, hint: FOUR_OCTETS },
+  { host: "010.0.0.1", problem: /leading zero, 010, which some tools read as octal/, hint: FOUR_OCTETS },
+  { host: "0x0a.0.0.1", problem: /hexadecimal octet, 0x0a/, hint: FOUR_OCTETS },
+  { host: "10.0.0.256", problem: /octet 256 is above 255/, hint: FOUR_OCTETS },
+  { host: "1.2.3.4.5", problem: /has 5 numbers; an IPv4 address has four/, hint: FOUR_OCTETS },
+  { host: "10.0.0.5.", problem: /IPv4 address with a trailing dot/, hint: FOUR_OCTETS },
+  { host: "fe80::1%eth0", problem: /zoned link-local addresses are not supported/, hint: NOT_LINK_LOCAL },
+  {
+    host: "[fe80::1%25eth0]:8443",
+    problem: /zoned link-local addresses are not supported/,
+    hint: NOT_LINK_LOCAL,
+  },
+  {
+    host: "cluster.123",
+    problem: /ends in a number, so it would be read as an IPv4 address/,
+    hint: /^give a host name/,
+  },
+  {
+    host: "fd00::5:8443",
+    problem: /ambiguous: an IPv6 address, or fd00::5 with port 8443/,
+    hint: /^write \[fd00::5\]:8443/,
+  },
+];
+
+/** The line after "Fix: " in a configuration error. */
+function fixOf(message: string): string {
+  return message.slice(message.indexOf("\nFix: ") + "\nFix: ".length);
+}
+
+/**
+ * A provider configured only from this environment (no stack config), as when ONTAP_*
+ * variables are exported; `c` gives it a simulator to count requests.
+ */
+async function fromEnvironment(c: TestCluster, env: Record<string, string>): Promise<IscsiServiceProvider> {
+  const provider = new IscsiServiceProvider({
+    env: {
+      ONTAP_HOST: c.sim.host,
+      ONTAP_USERNAME: "admin",
+      ONTAP_PASSWORD: "netapp123",
+      ...(c.sim.caCert === undefined ? {} : { ONTAP_CA_CERT: c.sim.caCert }),
+      ...env,
+    },
+    logger: { debug: () => {}, warn: () => {} },
+  });
+  await provider.configure({ config: { get: () => undefined } });
+  return provider;
+}
+
 /** The config problem `check` reports: a thrown ConfigError, or a Check failure on `cluster`. */
-async function checkProblem(c: TestCluster, raw: Record<string, unknown>): Promise<string> {
-  const result = await settle(c.provider.check({}, raw));
+async function checkProblem(
+  c: TestCluster,
+  raw: Record<string, unknown>,
+  provider = c.provider,
+): Promise<string> {
+  const result = await settle(provider.check({}, raw));
   if (!result.ok) {
     expect(result.error).to.be.instanceOf(ConfigError);
     return result.error.message;
@@ -394,7 +509,7 @@ async function checkProblem(c: TestCluster, raw: Record<string, unknown>): Promi
   return failures[0].reason;
 }
 
-describe(`bad input: ${BAD_INPUTS.length} malformed inputs and ${BAD_CONFIGS.length} broken settings, zero requests`, () => {
+describe(`bad input: ${BAD_INPUTS.length} malformed inputs, ${BAD_CONFIGS.length} broken settings and ${BAD_HOSTS.length} ambiguous hosts, zero requests`, () => {
   let c: TestCluster | undefined;
   afterEach(async () => {
     await c?.stop();
@@ -427,10 +542,11 @@ describe(`bad input: ${BAD_INPUTS.length} malformed inputs and ${BAD_CONFIGS.len
         await c.reconfigure(bad.config(c));
         const raw = bad.raw ?? { svmName: "svm1" };
         const said = await checkProblem(c, raw);
+        expect(said.startsWith(`Configuration error in ${bad.key}: `), said).to.equal(true);
         expect(said)
-          .to.include(bad.key)
-          .and.match(bad.problem)
+          .to.match(bad.problem)
           .and.match(/\nFix: \S/);
+        if (bad.fix) expect(fixOf(said)).to.match(bad.fix);
         if (!bad.checkOnly) {
           const err = await rejection(
             c.provider.create(inputs(raw.cluster ? { cluster: String(raw.cluster) } : {})),
@@ -438,6 +554,93 @@ describe(`bad input: ${BAD_INPUTS.length} malformed inputs and ${BAD_CONFIGS.len
           expect(err).to.be.instanceOf(ConfigError);
           expect(err.message).to.include(bad.key);
         }
+        expect(c.sim.requests).to.deep.equal([]);
+      });
+    }
+  });
+
+  describe("hosts: one canonical parse; an ambiguous host is refused, naming where it came from", () => {
+    const sources = [
+      {
+        key: "ontap:host",
+        command: /pulumi config set ontap:host <cluster management name or address>\[:port\]$/,
+        problem: async (c: TestCluster, host: string) => {
+          await c.reconfigure({ "ontap:host": host });
+          return checkProblem(c, { svmName: "svm1" });
+        },
+      },
+      {
+        key: "ontap:clusters.lab.host",
+        command:
+          /pulumi config set --path 'ontap:clusters\.lab\.host' <cluster management name or address>\[:port\]$/,
+        problem: async (c: TestCluster, host: string) => {
+          const lab = { host, username: "admin", password: "netapp123", caCert: c.sim.caCert };
+          await c.reconfigure({ "ontap:clusters": { lab } });
+          return checkProblem(c, { svmName: "svm1", cluster: "lab" });
+        },
+      },
+      {
+        key: "ONTAP_HOST",
+        command: /export ONTAP_HOST=<cluster management name or address>\[:port\]$/,
+        problem: async (c: TestCluster, host: string) =>
+          checkProblem(c, { svmName: "svm1" }, await fromEnvironment(c, { ONTAP_HOST: host })),
+      },
+    ];
+    for (const bad of BAD_HOSTS) {
+      for (const source of sources) {
+        it(`${bad.host} as ${source.key}`, async () => {
+          c = await fastCluster();
+          const said = await source.problem(c, bad.host);
+          expect(said.startsWith(`Configuration error in ${source.key}: `), said).to.equal(true);
+          expect(said).to.match(bad.problem);
+          expect(fixOf(said)).to.match(bad.hint).and.match(source.command);
+          expect(c.sim.requests).to.deep.equal([]);
+        });
+      }
+    }
+  });
+
+  describe("settings from the environment: the variable is named, and the fix exports it", () => {
+    const cases: Array<{ env: Record<string, string>; key: string; problem: RegExp; fix: RegExp }> = [
+      {
+        env: { ONTAP_INSECURE: "yes" },
+        key: "ONTAP_INSECURE",
+        problem: /must be true or false, got "yes"/,
+        fix: /^export ONTAP_INSECURE=true {3}\(or false, the default; true turns TLS certificate verification off/,
+      },
+      {
+        env: { ONTAP_PREFLIGHT: "maybe" },
+        key: "ONTAP_PREFLIGHT",
+        problem: /must be true or false, got "maybe"/,
+        fix: /^export ONTAP_PREFLIGHT=false {3}\(or true, the default: check looks the SVM up/,
+      },
+      {
+        env: { ONTAP_JOB_TIMEOUT_MS: "soon" },
+        key: "ONTAP_JOB_TIMEOUT_MS",
+        problem: /must be a whole number from 1 to 3600000, got "soon"/,
+        fix: /^export ONTAP_JOB_TIMEOUT_MS=<milliseconds> {3}\(1 to 3600000; default 300000\)$/,
+      },
+      {
+        env: { ONTAP_MAX_CONCURRENT: "0" },
+        key: "ONTAP_MAX_CONCURRENT",
+        problem: /must be a whole number from 1 to 256, got 0/,
+        fix: /^export ONTAP_MAX_CONCURRENT=<requests>/,
+      },
+      {
+        env: { ONTAP_CA_CERT: "/nonexistent/cluster-ca.pem" },
+        key: "ONTAP_CA_CERT",
+        problem:
+          /neither PEM text nor the path of a readable file \("\/nonexistent\/cluster-ca\.pem": ENOENT\)/,
+        fix: /^export ONTAP_CA_CERT=\/path\/to\/cluster-ca\.pem {3}\(PEM text, or the path of a PEM file\)$/,
+      },
+    ];
+    for (const bad of cases) {
+      it(`${bad.key}=${Object.values(bad.env)[0]}`, async () => {
+        c = await fastCluster();
+        const said = await checkProblem(c, { svmName: "svm1" }, await fromEnvironment(c, bad.env));
+        expect(said.startsWith(`Configuration error in ${bad.key}: `), said).to.equal(true);
+        expect(said).to.match(bad.problem).and.not.include("pulumi config set");
+        expect(fixOf(said)).to.match(bad.fix);
         expect(c.sim.requests).to.deep.equal([]);
       });
     }

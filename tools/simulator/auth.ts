@@ -6,6 +6,21 @@ import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { Reply } from "./router";
 
+/**
+ * Who a request acts as: the cluster administrator, or an SVM-scoped account (vsadmin)
+ * that sees only its SVM. The simulator has one set of credentials; `account` decides
+ * which of the two they are.
+ */
+export type Principal = { kind: "cluster" } | { kind: "svm"; svmUuid: string };
+
+/** Parses an account ("admin" or "vsadmin:<svm>") into the SVM name it is scoped to, if any. */
+export function parseAccount(value: string): { svm: string | undefined } {
+  if (value === "admin") return { svm: undefined };
+  const m = /^vsadmin:(.+)$/.exec(value);
+  if (!m) throw new Error(`account must be "admin" or "vsadmin:<svm>", got "${value}"`);
+  return { svm: m[1] };
+}
+
 /** Who may call the simulator. */
 export interface AuthSettings {
   username: string;

@@ -1,13 +1,21 @@
 /**
  * `npm run simulator -- [--port N] [--http] [--svms svm1,svm2] [--username U]
- * [--password P] [--latency-ms N] [--asa-r2]`: serves a simulated cluster until SIGINT or
- * SIGTERM, after printing one line: `ONTAP simulator listening on <url>`.
+ * [--password P] [--latency-ms N] [--asa-r2] [--ontap-version R] [--account A]
+ * [--timezone ±HH:MM] [--timeout-page-records N]`: serves a simulated cluster until SIGINT
+ * or SIGTERM, after printing one line: `ONTAP simulator listening on <url>`. See
+ * tools/simulator/README.md.
  */
+import { parseAccount } from "./auth";
 import { startSimulator } from "./index";
-import type { SimulatorOptions } from "./types";
+import { parseRelease, RELEASES } from "./releases";
+import { parseTimezone } from "./time";
+import type { Account, SimulatorOptions } from "./types";
 
-const USAGE =
-  "usage: simulator [--port N] [--http] [--svms svm1,svm2] [--username U] [--password P] [--latency-ms N] [--asa-r2]";
+const USAGE = [
+  "usage: simulator [--port N] [--http] [--svms svm1,svm2] [--username U] [--password P] [--latency-ms N]",
+  `                 [--asa-r2] [--ontap-version <${RELEASES.join(" | ")}>] [--account admin|vsadmin:<svm>]`,
+  "                 [--timezone ±HH:MM] [--timeout-page-records N]",
+].join("\n");
 
 /** Parses the command line; throws with a message for anything it does not know. */
 export function parseArgs(argv: string[]): SimulatorOptions {
@@ -49,6 +57,24 @@ export function parseArgs(argv: string[]): SimulatorOptions {
       case "--asa-r2":
         options.asaR2 = true;
         break;
+      case "--ontap-version":
+        options.ontapVersion = parseRelease(text(flag, value()));
+        break;
+      case "--account": {
+        const account = text(flag, value());
+        parseAccount(account);
+        options.account = account as Account;
+        break;
+      }
+      case "--timezone":
+        options.timezone = parseTimezone(text(flag, value()));
+        break;
+      case "--timeout-page-records": {
+        const n = number(flag, value());
+        if (n < 1) throw new Error(`${flag} needs a positive integer`);
+        options.timeoutPageRecords = n;
+        break;
+      }
       default:
         throw new Error(`unknown argument: ${argv[i]}`);
     }

@@ -5,9 +5,11 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import { type Principal, parseAccount } from "./auth";
 import { readCert } from "./certs";
 import { FaultQueue } from "./faults";
 import { JobQueue } from "./jobs";
+import { behaves, DEFAULT_RELEASE, parseRelease } from "./releases";
 import type { Route } from "./router";
 import { clusterRoutes } from "./routes/cluster";
 import { metricRoutes } from "./routes/metrics";
@@ -15,7 +17,8 @@ import { serviceRoutes } from "./routes/services";
 import { svmRoutes } from "./routes/svms";
 import { type Controls, requestListener } from "./server";
 import { Cluster } from "./state";
-import type { ServiceState, Simulator, SimulatorOptions, SvmState } from "./types";
+import { parseTimezone } from "./time";
+import type { Account, ServiceState, Simulator, SimulatorOptions, SvmState } from "./types";
 
 export * from "./types";
 
@@ -27,33 +30,60 @@ export interface SimulatorInstance extends Simulator {
   backfillMetrics(svm: string, sinceMs?: number): void;
 }
 
-/** Starts a simulator; resolve `stop()` when done. */
+function positiveCount(name: string, n: number | undefined): number | undefined {
+  if (n !== undefined && (!Number.isInteger(n) || n < 1))
+    throw new Error(`${name} must be a positive integer, got ${n}`);
+  return n;
+}
+
+/**
+ * Starts a simulator; resolve `stop()` when done. Throws at once for options that
+ * contradict each other or the release (e.g. ASA r2 before 9.16.1, an account of an SVM
+ * that does not exist).
+ */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorInstance> {
   const tls = !options.http;
+  if (
+    options.ontapVersion !== undefined &&
+    options.version !== undefined &&
+    options.ontapVersion !== options.version
+  )
+    throw new Error(`ontapVersion "${options.ontapVersion}" and version "${options.version}" disagree`);
+  const release = parseRelease(options.ontapVersion ?? options.version ?? DEFAULT_RELEASE);
+  if (options.asaR2 && !behaves(release, "asa-r2"))
+    throw new Error(`ASA r2 systems run ONTAP 9.16.1 or later, not ${release}`);
   const cluster = new Cluster({
     asaR2: options.asaR2 ?? false,
     iscsiLicensed: options.iscsiLicensed ?? true,
-    version: options.version ?? "9.16.1",
+    release,
+    timezone: parseTimezone(options.timezone ?? "+00:00"),
+    timeoutPageRecords: positiveCount("timeoutPageRecords", options.timeoutPageRecords),
   });
   for (const seed of options.svms ?? ["svm1", "svm2"]) {
     cluster.addSvm(typeof seed === "string" ? { name: seed } : seed, true);
   }
+  const principalOf = (account: Account): Principal => {
+    const { svm } = parseAccount(account);
+    return svm === undefined ? { kind: "cluster" } : { kind: "svm", svmUuid: cluster.requireSvm(svm).uuid };
+  };
   const stopper = new AbortController();
   const c: Controls = {
     cluster,
-    jobs: new JobQueue(),
+    jobs: new JobQueue(options.jobRetentionMs ?? 300e3),
     faults: new FaultQueue(),
     routes: ROUTES,
     auth: {
       username: options.username ?? "admin",
       password: options.password ?? "netapp123",
-      bearerTokens: options.bearerTokens ?? [],
+      // OAuth 2.0 arrived in 9.14.1: older releases accept no bearer token.
+      bearerTokens: behaves(release, "oauth2") ? (options.bearerTokens ?? []) : [],
       clientCertificates: tls && (options.clientCertificates ?? true),
     },
     log: [],
     latencyMs: options.latencyMs ?? 0,
     maxConcurrent: options.maxConcurrent,
-    asyncJobs: { enabled: false, delayMs: 100 },
+    asyncJobs: { enabled: false, delayMs: 100, pausedMs: 0 },
+    principal: principalOf(options.account ?? "admin"),
     inFlight: 0,
     peak: 0,
     signal: stopper.signal,
@@ -141,6 +171,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       setIscsiLicensed: (licensed) => {
         cluster.settings.iscsiLicensed = licensed;
       },
+      setNvmeService: (name, service) => {
+        svmOf(name).nvmeService = service && { enabled: service.enabled };
+      },
+    },
+    ontapVersion: release,
+    setAccount(account) {
+      c.principal = principalOf(account);
+    },
+    setTimeoutPageRecords(n) {
+      cluster.settings.timeoutPageRecords = positiveCount("timeoutPageRecords", n);
     },
     get requests() {
       return c.log;
@@ -151,8 +191,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     injectFault: (fault) => c.faults.add(fault),
     clearFaults: () => c.faults.clear(),
-    setAsyncJobs(enabled, delayMs) {
-      c.asyncJobs = { enabled, delayMs: delayMs ?? c.asyncJobs.delayMs };
+    setAsyncJobs(enabled, delayMs, jobOptions = {}) {
+      c.asyncJobs = {
+        enabled,
+        delayMs: delayMs ?? c.asyncJobs.delayMs,
+        pausedMs: jobOptions.pausedMs ?? c.asyncJobs.pausedMs,
+      };
     },
     setLatency: (ms) => {
       c.latencyMs = ms;

@@ -25,10 +25,8 @@ export const INTERVALS: Record<string, { spanMs: number; stepMs: number; duratio
   "1y": { spanMs: 365 * 86400e3, stepMs: 86400e3, duration: "P1D" },
 };
 
-/** ONTAP timestamps: ISO 8601 in UTC, whole seconds. */
-export function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+/** Writes epoch ms as an ONTAP timestamp (ISO 8601 with the cluster's UTC offset). */
+export type Stamp = (ms: number) => string;
 
 function noise(seed: string, n: number): number[] {
   const digest = createHash("sha256").update(seed).digest();
@@ -36,7 +34,7 @@ function noise(seed: string, n: number): number[] {
 }
 
 /** One sample (without `_links`), as ONTAP shapes a metrics record. */
-export function sample(svmUuid: string, t: number, duration: string): Record<string, unknown> {
+export function sample(svmUuid: string, t: number, duration: string, stamp: Stamp): Record<string, unknown> {
   const [a, b, c, d, e, f] = noise(`${svmUuid}@${t}`, 6);
   const read = Math.round(200 + a * 800);
   const write = Math.round(100 + b * 400);
@@ -46,7 +44,7 @@ export function sample(svmUuid: string, t: number, duration: string): Record<str
   const lo = Math.round(50 + f * 100);
   const total = read + write + other;
   return {
-    timestamp: isoSeconds(t),
+    timestamp: stamp(t),
     status: "ok",
     duration,
     iops: { read, write, other, total },
@@ -85,25 +83,29 @@ export function intervalAt(service: Service, t: number, now = Date.now()): strin
 }
 
 /** The service record's `metric` (latest 15 s sample) and `statistics` (raw counters). */
-export function currentPerformance(service: Service, now = Date.now()): Record<string, unknown> {
+export function currentPerformance(
+  service: Service,
+  stamp: Stamp,
+  now = Date.now(),
+): { metric: Record<string, unknown>; statistics: Record<string, unknown> } {
   const latest = sampleTimes(service, "1h", now)[0];
   const metric =
     latest === undefined
       ? {
-          timestamp: isoSeconds(now),
+          timestamp: stamp(now),
           status: "partial_no_data",
           duration: "PT15S",
           iops: { read: 0, write: 0, other: 0, total: 0 },
           latency: { read: 0, write: 0, other: 0, total: 0 },
           throughput: { read: 0, write: 0, total: 0 },
         }
-      : sample(service.svmUuid, latest, "PT15S");
+      : sample(service.svmUuid, latest, "PT15S", stamp);
   const seconds = Math.max(0, Math.floor((now - Math.max(service.metricsSince, now - 86400e3 * 400)) / 1000));
   const raw = (per: number) => seconds * per;
   return {
     metric,
     statistics: {
-      timestamp: isoSeconds(now),
+      timestamp: stamp(now),
       status: "ok",
       iops_raw: { read: raw(500), write: raw(250), other: raw(20), total: raw(770) },
       latency_raw: {

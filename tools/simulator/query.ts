@@ -1,16 +1,20 @@
 /**
  * ONTAP's query syntax for collection GETs: field filters (`a|b` OR, `*` wildcard,
  * `!` negation, `<`/`>`/`<=`/`>=`, `a..b` ranges), `fields=` projection (with `*`, `**`
- * and object names), `order_by`, `max_records` paging with `start.<key>` next links,
- * `return_records` and `return_timeout`.
+ * and object names), `order_by`, paging with `start.<key>` next links (after
+ * `max_records`, or where `return_timeout` would cut the page), `return_records` and
+ * `return_timeout`. Fields the release does not have are unknown (./releases).
  */
-import { invalidValue, OntapError, unexpectedArgument } from "./errors";
+import { invalidFieldsValue, invalidValue, OntapError, unexpectedArgument } from "./errors";
 import { compare, compareToLiteral, getPath, isObject, matchesFilter } from "./filter";
+import { fieldExists, type OntapRelease, type ResourceName } from "./releases";
 
 export { getPath } from "./filter";
 
 /** What one resource type looks like to the query engine. */
 export interface ResourceSpec {
+  /** Which resource, for the release table. */
+  resource: ResourceName;
   /** Leaf paths that identify a record: always returned, e.g. ["svm.uuid", "svm.name"]. */
   keys: string[];
   /** The key paging and default ordering use. */
@@ -37,6 +41,26 @@ function isKnownPath(spec: ResourceSpec, name: string): boolean {
   return spec.paths.some((p) => p === name || p.startsWith(`${name}.`));
 }
 
+/** Whether a record's leaf (or array) at `path` is part of the resource on this release. */
+function isKnownLeaf(spec: ResourceSpec, path: string): boolean {
+  return spec.paths.some((p) => p === path || path.startsWith(`${p}.`));
+}
+
+const gatedSpecs = new WeakMap<ResourceSpec, Map<OntapRelease, ResourceSpec>>();
+
+/** The resource as a release has it: fields introduced later are removed. */
+export function specFor(spec: ResourceSpec, release: OntapRelease): ResourceSpec {
+  const byRelease = gatedSpecs.get(spec) ?? new Map<OntapRelease, ResourceSpec>();
+  gatedSpecs.set(spec, byRelease);
+  let gated = byRelease.get(release);
+  if (!gated) {
+    const exists = (p: string) => fieldExists(release, spec.resource, p);
+    gated = { ...spec, paths: spec.paths.filter(exists), expensive: spec.expensive.filter(exists) };
+    byRelease.set(release, gated);
+  }
+  return gated;
+}
+
 /** Validates `return_timeout` (0..120 seconds); returns it, or undefined when absent. */
 export function parseReturnTimeout(params: URLSearchParams): number | undefined {
   const raw = params.get("return_timeout");
@@ -60,14 +84,13 @@ export function parseFields(params: URLSearchParams, spec: ResourceSpec, fallbac
     .map((s) => s.trim())
     .filter((s) => s !== "");
   for (const name of names) {
-    if (name !== "*" && name !== "**" && !isKnownPath(spec, name)) {
-      throw new OntapError(400, "262197", `The value "${name}" is invalid for field "fields".`, "fields");
-    }
+    if (name !== "*" && name !== "**" && !isKnownPath(spec, name)) throw invalidFieldsValue(name);
   }
   return { kind: "named", names };
 }
 
 function included(path: string, sel: Selection, spec: ResourceSpec): boolean {
+  if (!isKnownLeaf(spec, path)) return false;
   if (spec.keys.includes(path)) return true;
   const expensive = spec.expensive.some((e) => path === e || path.startsWith(`${e}.`));
   switch (sel.kind) {
@@ -138,6 +161,27 @@ function bool(params: URLSearchParams, name: string, fallback: boolean): boolean
   return raw === "true";
 }
 
+/**
+ * The records a query selects, for a collection PATCH or DELETE: every parameter other
+ * than `allowed` is a filter on a known field (262179 otherwise), and every filter holds.
+ */
+export function selectRecords(
+  params: URLSearchParams,
+  spec: ResourceSpec,
+  allowed: string[],
+  records: Json[],
+): Json[] {
+  const filters: Array<[string, string]> = [];
+  for (const [name, value] of params) {
+    if (allowed.includes(name)) continue;
+    if (!isKnownPath(spec, name)) throw unexpectedArgument(name);
+    filters.push([name, value]);
+  }
+  return records
+    .filter((r) => filters.every(([path, expr]) => matchesFilter(getPath(r, path), expr)))
+    .sort((a, b) => compare(getPath(a, spec.sortKey), getPath(b, spec.sortKey)));
+}
+
 /** Options of one collection GET. */
 export interface CollectionRequest {
   /** Path under which the collection lives, e.g. "/api/svm/svms". */
@@ -146,6 +190,11 @@ export interface CollectionRequest {
   spec: ResourceSpec;
   /** Newest-first collections (metrics) page with the sort key descending. */
   descending?: boolean;
+  /**
+   * Where ONTAP's `return_timeout` would end the page: after this many records, with a
+   * `next` link, even without `max_records`. Default: never.
+   */
+  timeoutPageRecords?: number;
 }
 
 /** Answers a collection GET over full records: filter, order, page, project. */
@@ -201,8 +250,11 @@ export function collection(req: CollectionRequest, records: Json[]): Json {
       if (offset < 0) offset = matching.length;
     }
   }
-  const page =
-    maxRecords === undefined ? matching.slice(offset) : matching.slice(offset, offset + maxRecords);
+  const limit = Math.min(
+    maxRecords ?? Number.POSITIVE_INFINITY,
+    req.timeoutPageRecords ?? Number.POSITIVE_INFINITY,
+  );
+  const page = matching.slice(offset, offset + limit);
   const links: Json = { self: { href: selfHref(req.path, params) } };
   const next = matching[offset + page.length];
   if (next !== undefined) {

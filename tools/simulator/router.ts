@@ -1,10 +1,13 @@
 /**
  * The route table: which handler answers which method on which path, and the shapes
- * handlers take and give. Handlers throw OntapError for ONTAP errors.
+ * handlers take and give. Handlers throw OntapError for ONTAP errors. HEAD is GET
+ * without the body; OPTIONS lists an endpoint's methods.
  */
-import { apiNotFound, methodNotAllowed } from "./errors";
+import type { Principal } from "./auth";
+import { apiNotFound, apiNotInRelease, methodNotAllowed } from "./errors";
 import type { JobQueue } from "./jobs";
-import type { Cluster } from "./state";
+import { type OntapRelease, type RouteId, routeExists } from "./releases";
+import type { Cluster, Svm } from "./state";
 
 /** What a handler sees of one request. */
 export interface RequestContext {
@@ -18,9 +21,11 @@ export interface RequestContext {
   args: string[];
   cluster: Cluster;
   jobs: JobQueue;
+  /** Who is calling. */
+  principal: Principal;
 }
 
-/** A response. */
+/** A response. `body: null` sends none. */
 export interface Reply {
   status: number;
   body?: unknown;
@@ -38,6 +43,8 @@ export interface WritePlan {
   description: string;
   /** The Location of the created object (POST). */
   location?: string;
+  /** The SVM the write works on (a job's `svm`), when there is one. */
+  svm?: { name: string; uuid: string };
   apply(): Reply;
 }
 
@@ -50,16 +57,42 @@ export type Handler = (ctx: RequestContext) => Outcome;
 export interface Route {
   pattern: RegExp;
   methods: Partial<Record<string, Handler>>;
+  /** Set on routes that not every release has (./releases). */
+  id?: RouteId;
+  /** Cluster-scoped: SVM-scoped accounts get 403 (code 6). */
+  clusterScoped?: boolean;
 }
 
-/** Finds the handler for a request; throws ONTAP's 404 (code 4) or 405 (code 3). */
-export function resolve(routes: Route[], method: string, path: string): { handler: Handler; args: string[] } {
+/** The methods an endpoint answers, as OPTIONS and 405's Allow list them. */
+export function allowedMethods(route: Route): string[] {
+  const methods = Object.keys(route.methods);
+  if (route.methods.GET) methods.push("HEAD");
+  methods.push("OPTIONS");
+  return methods;
+}
+
+/**
+ * Finds the handler for a request; throws ONTAP's 404 (code 3) for a path the release
+ * does not have, 405 (code 3) for a method the path does not take.
+ */
+export function resolve(
+  routes: Route[],
+  method: string,
+  path: string,
+  release: OntapRelease,
+): { route: Route; handler: Handler; args: string[] } {
   for (const route of routes) {
     const m = route.pattern.exec(path);
     if (!m) continue;
-    const handler = route.methods[method];
-    if (!handler) throw methodNotAllowed(method, Object.keys(route.methods));
-    return { handler, args: m.slice(1).map((s) => decodeURIComponent(s)) };
+    if (route.id !== undefined && !routeExists(release, route.id)) throw apiNotInRelease();
+    const args = m.slice(1).map((s) => decodeURIComponent(s));
+    if (method === "OPTIONS") {
+      const allow = allowedMethods(route).join(", ");
+      return { route, args, handler: () => ({ status: 200, body: null, headers: { allow } }) };
+    }
+    const handler = route.methods[method === "HEAD" ? "GET" : method];
+    if (!handler) throw methodNotAllowed(method, allowedMethods(route));
+    return { route, handler, args };
   }
   throw apiNotFound();
 }
@@ -71,3 +104,8 @@ export function isWritePlan(o: Outcome): o is WritePlan {
 
 /** The 200 answer of a write without a body of its own. */
 export const EMPTY_OK: Reply = { status: 200, body: {} };
+
+/** Whether the caller may see an SVM (an SVM-scoped account sees only its own). */
+export function canSee(ctx: RequestContext, svm: Svm | { uuid: string }): boolean {
+  return ctx.principal.kind === "cluster" || ctx.principal.svmUuid === svm.uuid;
+}

@@ -1,13 +1,21 @@
 /**
  * The request pipeline: request log, concurrency cap, latency, faults, authentication,
- * routing, and writes applied now or by a job.
+ * the account's scope, routing, writes applied now or by a job, and the answer shaped
+ * by `Accept` (HAL links only for clients that did not ask for plain `application/json`).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type AuthSettings, authenticate, unauthorized } from "./auth";
+import { type AuthSettings, authenticate, type Principal, unauthorized } from "./auth";
 import { parseJsonBody } from "./body";
-import { apiNotFound, OntapError, tooManyRequests } from "./errors";
+import {
+  apiNotFound,
+  isApiNotFound,
+  NotInRelease,
+  notAuthorized,
+  OntapError,
+  tooManyRequests,
+} from "./errors";
 import { type FaultQueue, faultCode } from "./faults";
-import { type JobQueue, jobAccepted } from "./jobs";
+import { type Job, type JobQueue, type JobResult, jobLink } from "./jobs";
 import { parseReturnTimeout } from "./query";
 import { isWritePlan, type Reply, type RequestContext, type Route, resolve, type WritePlan } from "./router";
 import type { Cluster } from "./state";
@@ -23,7 +31,9 @@ export interface Controls {
   log: RequestLogEntry[];
   latencyMs: number;
   maxConcurrent: number | undefined;
-  asyncJobs: { enabled: boolean; delayMs: number };
+  asyncJobs: { enabled: boolean; delayMs: number; pausedMs: number };
+  /** Who the credentials act as. */
+  principal: Principal;
   inFlight: number;
   peak: number;
   /** Aborted by stop(): pending sleeps and hangs end. */
@@ -61,20 +71,45 @@ function faultReply(fault: FaultSpec, auth: AuthSettings): Reply {
   return errorReply(new OntapError(status, faultCode(fault), message, undefined, headers));
 }
 
-function encode(reply: Reply): { text: string; type: string } {
+/**
+ * Whether the client asked for plain JSON: then ONTAP returns no HAL links except the
+ * `next` link of a collection page [doc]. Any other Accept (hal+json, *\/*, none) gets HAL.
+ */
+export function wantsPlainJson(accept: string | undefined): boolean {
+  const types = (accept ?? "").split(",").map((t) => t.split(";")[0].trim().toLowerCase());
+  return types.includes("application/json") && !types.includes("application/hal+json");
+}
+
+/** Drops every `_links` except a collection's `_links.next`. */
+export function withoutLinks(body: unknown, top = true): unknown {
+  if (Array.isArray(body)) return body.map((v) => withoutLinks(v, false));
+  if (typeof body !== "object" || body === null) return body;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (k !== "_links") out[k] = withoutLinks(v, false);
+    else if (top && (v as { next?: unknown })?.next !== undefined)
+      out[k] = { next: (v as { next: unknown }).next };
+  }
+  return out;
+}
+
+function encode(reply: Reply, plain: boolean): { text: string; type: string } {
+  if (reply.body === null) return { text: "", type: plain ? "application/json" : "application/hal+json" };
   if (typeof reply.body === "string") return { text: reply.body, type: "text/plain" };
+  if (plain) return { text: JSON.stringify(withoutLinks(reply.body ?? {})), type: "application/json" };
   return { text: JSON.stringify(reply.body ?? {}), type: "application/hal+json" };
 }
 
-function send(res: ServerResponse, reply: Reply, truncate = false): void {
+function send(res: ServerResponse, reply: Reply, truncate = false, plain = false): void {
   if (res.headersSent || res.destroyed) return;
-  let { text, type } = encode(reply);
+  let { text, type } = encode(reply, plain);
   // A response cut short mid-body: valid HTTP, invalid JSON.
   if (truncate) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
   res.statusCode = truncate ? 200 : reply.status;
-  res.setHeader("content-type", type);
+  if (text !== "") res.setHeader("content-type", type);
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
   res.setHeader("content-length", Buffer.byteLength(text));
+  // Node sends no body for HEAD, but keeps GET's headers (content-length included).
   res.end(text);
 }
 
@@ -105,7 +140,18 @@ function logHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-/** Runs a write: now, through a job (async mode), or as a job that fails (fault). */
+/** The reply of a write that ran as a job the client waited for: its body carries the job. */
+function withJob(reply: Reply, job: Job): Reply {
+  const body = typeof reply.body === "object" && reply.body !== null ? reply.body : {};
+  return { ...reply, body: { ...body, ...jobLink(job) } };
+}
+
+/**
+ * Runs a write: now, or through a job (async mode, or a job-failure fault). A job's work
+ * validates again against the cluster as it is then. Without `return_timeout` the answer
+ * is 202 with the job at once; with it ONTAP waits that long: a job that ended answers
+ * as the synchronous write would, plus the job link [ansible], else 202.
+ */
 async function runWrite(
   c: Controls,
   ctx: RequestContext,
@@ -113,51 +159,53 @@ async function runWrite(
   entry: RequestLogEntry,
   fault: FaultSpec | undefined,
 ): Promise<Reply> {
-  const accepted = (job: ReturnType<JobQueue["start"]>): Reply => ({
-    status: 202,
-    body: jobAccepted(job),
-    headers: plan.location ? { location: plan.location } : {},
-  });
-  if (fault?.kind === "job-failure") {
-    const message = fault.message ?? "Simulated job failure.";
-    return accepted(
-      c.jobs.start(plan.description, c.asyncJobs.delayMs, () => ({
-        ok: false,
-        code: faultCode(fault),
-        message,
-      })),
-    );
+  const failing = fault?.kind === "job-failure";
+  if (!c.asyncJobs.enabled && !failing) {
+    const reply = plan.apply();
+    entry.applied = true;
+    return reply;
   }
-  if (c.asyncJobs.enabled) {
-    const timeout = parseReturnTimeout(ctx.params);
-    // ONTAP waits up to return_timeout seconds before falling back to a job.
-    if (timeout !== undefined && timeout * 1000 >= c.asyncJobs.delayMs) {
-      if (!(await sleep(c.asyncJobs.delayMs, c.signal))) return { status: 0 };
-      const again = resolve(c.routes, ctx.method, ctx.path).handler(ctx);
-      const reply = isWritePlan(again) ? again.apply() : again;
+  let done: Reply | undefined;
+  let refusal: OntapError | undefined;
+  const work = (): JobResult => {
+    if (failing)
+      return { ok: false, code: faultCode(fault), message: fault.message ?? "Simulated job failure." };
+    try {
+      const again = resolve(c.routes, ctx.method, ctx.path, ctx.cluster.settings.release).handler(ctx);
+      done = isWritePlan(again) ? again.apply() : again;
       entry.applied = isWritePlan(again);
-      return reply;
-    } else {
-      const handler = resolve(c.routes, ctx.method, ctx.path).handler;
-      return accepted(
-        c.jobs.start(plan.description, c.asyncJobs.delayMs, () => {
-          try {
-            // The cluster may have changed since the request: validate again, as the job would.
-            const again = handler(ctx);
-            if (isWritePlan(again)) again.apply();
-            entry.applied = true;
-            return { ok: true };
-          } catch (e) {
-            if (e instanceof OntapError) return { ok: false, code: e.code, message: e.message };
-            throw e;
-          }
-        }),
-      );
+      return { ok: true };
+    } catch (e) {
+      if (!(e instanceof OntapError)) throw e;
+      refusal = e;
+      return { ok: false, code: e.code, message: e.message, error: e };
     }
-  }
-  const reply = plan.apply();
-  entry.applied = true;
-  return reply;
+  };
+  const { delayMs, pausedMs } = c.asyncJobs;
+  const job = c.jobs.start(plan.description, { delayMs, pausedMs }, work, plan.svm);
+  const accepted: Reply = {
+    status: 202,
+    body: jobLink(job),
+    headers: plan.location ? { location: plan.location } : {},
+  };
+  const timeout = parseReturnTimeout(ctx.params);
+  if (timeout === undefined || timeout === 0) return accepted;
+  // Wait for the job or the timeout, whichever comes first; the loser's timer is cleared.
+  const waiting = new AbortController();
+  const onStop = () => waiting.abort();
+  c.signal.addEventListener("abort", onStop, { once: true });
+  const ended = await Promise.race([
+    c.jobs.done(job).then(() => true),
+    sleep(timeout * 1000, waiting.signal).then(() => false),
+  ]);
+  waiting.abort();
+  c.signal.removeEventListener("abort", onStop);
+  if (c.signal.aborted) return { status: 0 };
+  if (!ended) return accepted;
+  if (refusal) throw refusal;
+  if (done) return withJob(done, job);
+  // A job-failure fault: the job failed without an ONTAP error of the write's own.
+  throw new OntapError(400, faultCode(fault as FaultSpec), job.message);
 }
 
 async function route(
@@ -167,7 +215,12 @@ async function route(
   raw: string,
   fault?: FaultSpec,
 ) {
-  const { handler, args } = resolve(c.routes, entry.method, entry.path);
+  const {
+    route: matched,
+    handler,
+    args,
+  } = resolve(c.routes, entry.method, entry.path, c.cluster.settings.release);
+  if (matched.clusterScoped && c.principal.kind === "svm") throw notAuthorized();
   const params = new URL(req.url ?? "/", "http://simulator").searchParams;
   const ctx: RequestContext = {
     method: entry.method,
@@ -177,6 +230,7 @@ async function route(
     args,
     cluster: c.cluster,
     jobs: c.jobs,
+    principal: c.principal,
   };
   const outcome = handler(ctx);
   return isWritePlan(outcome) ? runWrite(c, ctx, outcome, entry, fault) : outcome;
@@ -187,9 +241,10 @@ async function handle(c: Controls, req: IncomingMessage, res: ServerResponse): P
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
   const method = (req.method ?? "GET").toUpperCase();
   const raw = await readBody(req);
+  const plain = wantsPlainJson(req.headers.accept);
   if (path !== "/api" && !path.startsWith("/api/")) {
     c.unexpected(`ONTAP simulator: no such path: ${method} ${req.url}`);
-    return send(res, errorReply(apiNotFound()));
+    return send(res, errorReply(apiNotFound()), false, plain);
   }
   const entry: RequestLogEntry = {
     method,
@@ -204,7 +259,7 @@ async function handle(c: Controls, req: IncomingMessage, res: ServerResponse): P
   const finish = (reply: Reply, truncate = false) => {
     if (reply.status === 0) return;
     entry.status = truncate ? 200 : reply.status;
-    send(res, reply, truncate);
+    send(res, reply, truncate, plain);
   };
   if (c.maxConcurrent !== undefined && c.inFlight >= c.maxConcurrent)
     return finish(errorReply(tooManyRequests(1)));
@@ -228,7 +283,7 @@ async function handle(c: Controls, req: IncomingMessage, res: ServerResponse): P
     reply = await route(c, req, entry, raw, fault);
   } catch (e) {
     if (!(e instanceof OntapError)) throw e;
-    if (e.status === 404 && e.code === "4" && e.message === "API not found") {
+    if (isApiNotFound(e) && !(e instanceof NotInRelease)) {
       c.unexpected(`ONTAP simulator: no such API: ${method} ${path}`);
     } else if (e.status === 405) {
       c.unexpected(`ONTAP simulator: method not supported: ${method} ${path}`);

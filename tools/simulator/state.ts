@@ -3,10 +3,19 @@
  * Plain data plus the invariants ONTAP keeps (one service per SVM, IQN per SVM).
  */
 import { randomUUID } from "node:crypto";
+import type { OntapRelease } from "./releases";
+import { formatTimestamp } from "./time";
 import type { ServiceState, SvmSeed, SvmState } from "./types";
 
 /** An SVM as the cluster holds it; `vsId` is ONTAP's vserver id, the `vs.<n>` of its IQN. */
-export interface Svm extends SvmState {
+export interface Svm {
+  uuid: string;
+  name: string;
+  state: SvmState["state"];
+  iscsiAllowed: boolean;
+  nvmeAllowed: boolean;
+  /** The SVM's NVMe service, when it has one (it blocks iSCSI: 5373966). */
+  nvmeService: { enabled: boolean } | undefined;
   vsId: number;
 }
 
@@ -26,7 +35,11 @@ const PREEXISTING_HISTORY_MS = 400 * 24 * 3600 * 1000;
 export interface ClusterSettings {
   asaR2: boolean;
   iscsiLicensed: boolean;
-  version: string;
+  release: OntapRelease;
+  /** UTC offset of the cluster's timestamps, e.g. "+00:00". */
+  timezone: string;
+  /** Where `return_timeout` cuts a collection page (records), if anywhere. */
+  timeoutPageRecords: number | undefined;
 }
 
 /** The simulated cluster's state. */
@@ -34,6 +47,8 @@ export class Cluster {
   readonly name = "sim-cluster";
   readonly uuid = randomUUID();
   readonly startedAt = Date.now();
+  /** The node that runs jobs. */
+  readonly node = { name: "sim-cluster-01", uuid: randomUUID() };
   readonly svms = new Map<string, Svm>();
   readonly services = new Map<string, Service>();
   private nextVsId = 2;
@@ -49,12 +64,14 @@ export class Cluster {
     if (this.findSvm(seed.name)) throw new Error(`SVM "${seed.name}" already exists`);
     const uuid = seed.uuid ?? randomUUID();
     if (this.svms.has(uuid)) throw new Error(`an SVM with UUID ${uuid} already exists`);
+    const nvmeService = seed.nvmeService ?? (seed.nvmeConfigured ? { enabled: true } : undefined);
     const svm: Svm = {
       uuid,
       name: seed.name,
       state: seed.state ?? "running",
       iscsiAllowed: seed.iscsiAllowed ?? true,
-      nvmeConfigured: seed.nvmeConfigured ?? false,
+      nvmeAllowed: seed.nvmeAllowed ?? true,
+      nvmeService: nvmeService && { enabled: nvmeService.enabled ?? true },
       vsId: this.nextVsId++,
     };
     this.svms.set(uuid, svm);
@@ -89,6 +106,11 @@ export class Cluster {
     return service;
   }
 
+  /** A timestamp in the cluster's UTC offset. */
+  timestamp(ms: number): string {
+    return formatTimestamp(ms, this.settings.timezone);
+  }
+
   /** ONTAP's IQN: the SVM's UUID without dashes as serial, and its vserver id. */
   iqn(svm: Svm): string {
     return `iqn.1992-08.com.netapp:sn.${svm.uuid.replace(/-/g, "").toLowerCase()}:vs.${svm.vsId}`;
@@ -113,7 +135,9 @@ export class Cluster {
       name: svm.name,
       state: svm.state,
       iscsiAllowed: svm.iscsiAllowed,
-      nvmeConfigured: svm.nvmeConfigured,
+      nvmeAllowed: svm.nvmeAllowed,
+      nvmeService: svm.nvmeService && { ...svm.nvmeService },
+      nvmeConfigured: svm.nvmeService !== undefined,
     };
   }
 }

@@ -2,6 +2,16 @@
  * The simulator's public, in-process API. Tests, the demo and the benchmark use only
  * what is declared here (plus `startSimulator` in ./index).
  */
+import type { OntapRelease } from "./releases";
+
+export type { OntapRelease } from "./releases";
+
+/**
+ * Who the configured credentials act as. "admin" (default): the cluster administrator.
+ * "vsadmin:<svm>": an SVM-scoped account of that SVM, which sees only its SVM and gets
+ * 403 (code 6) on cluster-scoped endpoints.
+ */
+export type Account = "admin" | `vsadmin:${string}`;
 
 /** An SVM to seed, as an administrator would have set it up. */
 export interface SvmSeed {
@@ -12,7 +22,14 @@ export interface SvmSeed {
   state?: "running" | "stopped" | "starting" | "stopping";
   /** Whether iSCSI is an allowed protocol on the SVM. Default true (POST otherwise: 2621507). */
   iscsiAllowed?: boolean;
-  /** SVM configured for NVMe (POST then answers 5373966). Default false. */
+  /** Whether NVMe is an allowed protocol on the SVM (`nvme.allowed`). Default true. */
+  nvmeAllowed?: boolean;
+  /**
+   * An NVMe service on the SVM (`nvme.enabled` is its state; enabled by default). While it
+   * exists, enabled or not, creating an iSCSI service answers 5373966. Default none.
+   */
+  nvmeService?: { enabled?: boolean };
+  /** Older form of `nvmeService: { enabled: true }`. */
   nvmeConfigured?: boolean;
   /** An iSCSI service that already exists on the SVM. */
   service?: { enabled?: boolean; alias?: string };
@@ -45,8 +62,22 @@ export interface SimulatorOptions {
   iscsiLicensed?: boolean;
   /** Server-side cap on concurrent requests; beyond it 429 with ONTAP code 262160. Default unlimited. */
   maxConcurrent?: number;
-  /** Default "9.16.1". */
+  /** The release the simulator is: its fields, endpoints and behaviours (./releases). Default the newest, "9.16.1". */
+  ontapVersion?: OntapRelease;
+  /** Older name of `ontapVersion`. */
   version?: string;
+  /** Who the credentials act as. Default "admin". */
+  account?: Account;
+  /** UTC offset of every timestamp the cluster writes, e.g. "-08:00". Default "+00:00". */
+  timezone?: string;
+  /**
+   * Emulates ONTAP cutting a collection page when `return_timeout` runs out: every page
+   * ends after this many records, with a `next` link, even without `max_records`.
+   * Default: pages end only at `max_records`.
+   */
+  timeoutPageRecords?: number;
+  /** How long a finished job stays readable before ONTAP purges it (then 404). Default 300 000 ms. */
+  jobRetentionMs?: number;
   /**
    * Called with one line for each request the simulator does not expect (unknown path,
    * unsupported method). Default: the line goes to stderr.
@@ -118,7 +149,17 @@ export interface SvmState {
   name: string;
   state: "running" | "stopped" | "starting" | "stopping";
   iscsiAllowed: boolean;
+  nvmeAllowed: boolean;
+  /** The NVMe service, if the SVM has one. */
+  nvmeService: { enabled: boolean } | undefined;
+  /** Whether the SVM has an NVMe service (the condition behind 5373966). */
   nvmeConfigured: boolean;
+}
+
+/** How async-mode jobs behave. */
+export interface AsyncJobOptions {
+  /** Each job is "paused" this long between running and finishing. Default 0. */
+  pausedMs?: number;
 }
 
 export interface Simulator {
@@ -145,7 +186,16 @@ export interface Simulator {
     setAlias(svm: string, alias: string): void;
     setSvmState(svm: string, state: SvmState["state"]): void;
     setIscsiLicensed(licensed: boolean): void;
+    /** Gives the SVM an NVMe service (undefined removes it). */
+    setNvmeService(svm: string, service: { enabled: boolean } | undefined): void;
   };
+
+  /** The release the simulator is. */
+  readonly ontapVersion: OntapRelease;
+  /** Changes who the credentials act as from the next request on. */
+  setAccount(account: Account): void;
+  /** See SimulatorOptions.timeoutPageRecords; undefined turns it off. */
+  setTimeoutPageRecords(n: number | undefined): void;
 
   /** Every request received under /api, in arrival order. */
   readonly requests: RequestLogEntry[];
@@ -153,8 +203,11 @@ export interface Simulator {
 
   injectFault(fault: FaultSpec): void;
   clearFaults(): void;
-  /** Async mode: writes answer 202 with a job that succeeds (applying the write) after `delayMs`. */
-  setAsyncJobs(enabled: boolean, delayMs?: number): void;
+  /**
+   * Async mode: writes answer 202 with a job that succeeds (applying the write) after
+   * `delayMs`; with `return_timeout` long enough they wait and answer 200/201 with the job.
+   */
+  setAsyncJobs(enabled: boolean, delayMs?: number, options?: AsyncJobOptions): void;
   setLatency(ms: number): void;
   setMaxConcurrent(n: number | undefined): void;
   /** Highest number of requests in progress at once since start (or the last clearRequests). */

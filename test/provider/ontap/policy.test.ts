@@ -1,9 +1,7 @@
 import { expect } from "chai";
 
-import { normaliseHost } from "../../../provider/ontap/connection";
 import {
   OntapApiError,
-  OntapConfigError,
   OntapLostResponseError,
   OntapNetworkError,
   OntapResponseError,
@@ -78,29 +76,5 @@ describe("retry policy rules", () => {
     expect(applyLostResponseRule(gateway, true)).to.be.instanceOf(OntapLostResponseError);
     const ontapBusy = new OntapApiError(site("POST"), { status: 503, code: "7", ontapMessage: "" });
     expect(applyLostResponseRule(ontapBusy, true)).to.equal(ontapBusy);
-  });
-});
-
-describe("host normalisation", () => {
-  it("keeps a port only when one is given, and brackets IPv6", () => {
-    expect(normaliseHost("Cluster1.Example.com")).to.equal("cluster1.example.com");
-    expect(normaliseHost("10.0.0.5:8443")).to.equal("10.0.0.5:8443");
-    expect(normaliseHost("[FD00::5]:443")).to.equal("[fd00::5]");
-    expect(normaliseHost("fd00::5")).to.equal("[fd00::5]");
-    expect(normaliseHost("https://10.0.0.5/")).to.equal("10.0.0.5");
-  });
-
-  it("drops userinfo and refuses anything but HTTPS or a bad port", () => {
-    expect(normaliseHost("https://admin:secret@10.0.0.5")).to.equal("10.0.0.5");
-    expect(() => normaliseHost("http://10.0.0.5")).to.throw(OntapConfigError, /HTTPS only/);
-    expect(() => normaliseHost("10.0.0.5:99999")).to.throw(OntapConfigError);
-    expect(() => normaliseHost("")).to.throw(OntapConfigError);
-  });
-
-  it("never repeats userinfo in its error", () => {
-    expect(() => normaliseHost("http://admin:secret@10.0.0.5"))
-      .to.throw(OntapConfigError)
-      .with.property("message")
-      .that.does.not.include("secret");
   });
 });

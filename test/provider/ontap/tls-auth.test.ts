@@ -154,6 +154,8 @@ describe("OntapClient authentication", () => {
     );
     const garbage = "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n";
     const auth = { kind: "certificate", certPem: readCert("client-admin.pem"), keyPem: garbage } as const;
-    expect(() => clientFor(sim, { auth })).to.throw(OntapConfigError, /not usable PEM/);
+    expect(() => clientFor(sim, { auth }))
+      .to.throw(OntapConfigError, /not a PEM private key/)
+      .with.property("setting", "auth.keyPem");
   });
 });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { repoRoot } from "../../../tools/paths";
 import { parseArgs } from "../../../tools/simulator/cli";
-import { basic, call, SERVICES } from "../../../tools/simulator/client";
+import { basic, call, field, SERVICES } from "../../../tools/simulator/client";
 import type { Simulator } from "../../../tools/simulator/types";
 
 const CLI = join(repoRoot, "dist", "tools", "simulator", "cli.js");
@@ -64,6 +64,51 @@ describe("simulator: CLI", () => {
     expect(await done).to.equal(0);
   });
 
+  it("serves the release and account asked for", async () => {
+    const { child, line } = await launch([
+      "--http",
+      "--svms",
+      "a,b",
+      "--ontap-version",
+      "9.8",
+      "--account",
+      "vsadmin:a",
+      "--timezone",
+      "-08:00",
+      "--timeout-page-records",
+      "1",
+    ]);
+    try {
+      const url = /listening on (\S+)$/.exec(line)?.[1];
+      const sim = { url, caCert: undefined } as Simulator;
+      const svms = await call(sim, "GET", "/api/svm/svms?fields=iscsi.enabled");
+      expect(field(svms.json, "records")).to.have.length(1);
+      expect(field(svms.json, "records.0.name")).to.equal("a");
+      expect((await call(sim, "GET", "/api/cluster")).status).to.equal(403);
+      expect((await call(sim, "GET", "/api/svm/svms?fields=iscsi.allowed")).status).to.equal(400);
+    } finally {
+      const done = exited(child);
+      child.kill("SIGTERM");
+      expect(await done).to.equal(0);
+    }
+  });
+
+  it("exits 2 on an unknown release, account or timezone", async () => {
+    for (const args of [
+      ["--ontap-version", "9.13.1"],
+      ["--account", "root"],
+      ["--timezone", "UTC"],
+    ]) {
+      const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      let err = "";
+      child.stderr?.on("data", (c: Buffer) => {
+        err += c.toString();
+      });
+      expect(await exited(child), args.join(" ")).to.equal(2);
+      expect(err).to.include("usage: simulator");
+    }
+  });
+
   it("exits 2 on an unknown flag", async () => {
     const child = spawn(process.execPath, [CLI, "--colour"], { stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
@@ -88,6 +133,13 @@ describe("simulator: CLI", () => {
         "--latency-ms",
         "5",
         "--asa-r2",
+        "--ontap-version=9.12.1",
+        "--account",
+        "vsadmin:x",
+        "--timezone",
+        "+05:30",
+        "--timeout-page-records",
+        "50",
       ]),
     ).to.deep.equal({
       port: 18080,
@@ -97,8 +149,14 @@ describe("simulator: CLI", () => {
       password: "p",
       latencyMs: 5,
       asaR2: true,
+      ontapVersion: "9.12.1",
+      account: "vsadmin:x",
+      timezone: "+05:30",
+      timeoutPageRecords: 50,
     });
     expect(() => parseArgs(["--port", "abc"])).to.throw(/--port/);
     expect(() => parseArgs(["--svms"])).to.throw(/--svms/);
+    expect(() => parseArgs(["--ontap-version", "9.7"])).to.throw(/9\.6, 9\.8/);
+    expect(() => parseArgs(["--timeout-page-records", "0"])).to.throw(/positive/);
   });
 });

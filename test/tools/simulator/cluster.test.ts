@@ -45,18 +45,24 @@ describe("simulator: cluster, SVMs and licenses", () => {
     expect(names(await call(sim, "GET", "/api/svm/svms?state=stopped"))).to.deep.equal(["svm2"]);
   });
 
-  it("GET /api/svm/svms/{uuid} tells which protocols are allowed", async () => {
-    const a = await call(sim, "GET", `/api/svm/svms/${sim.svm("svm2")?.uuid}`);
-    expect(a.json).to.deep.include({
-      name: "svm2",
-      state: "stopped",
-      iscsi: { allowed: false, enabled: false },
-    });
+  it("GET /api/svm/svms/{uuid} tells which protocols are allowed, and which services run", async () => {
     const nv = await call(sim, "GET", `/api/svm/svms/${sim.svm("nv")?.uuid}?fields=nvme,iscsi.allowed`);
-    expect(field(nv.json, "nvme.allowed")).to.equal(true);
+    expect(field(nv.json, "nvme")).to.deep.equal({ allowed: true, enabled: true });
     expect(field(nv.json, "iscsi.allowed")).to.equal(true);
-    const one = await call(sim, "GET", `/api/svm/svms/${sim.svm("svm1")?.uuid}?fields=iscsi`);
+    const one = await call(sim, "GET", `/api/svm/svms/${sim.svm("svm1")?.uuid}?fields=iscsi,nvme`);
     expect(field(one.json, "iscsi")).to.deep.equal({ allowed: true, enabled: true });
+    expect(field(one.json, "nvme")).to.deep.equal({ allowed: true, enabled: false });
+  });
+
+  it("a stopped SVM's record has no protocol objects", async () => {
+    const a = await call(sim, "GET", `/api/svm/svms/${sim.svm("svm2")?.uuid}`);
+    expect(a.json).to.deep.include({ name: "svm2", state: "stopped" });
+    expect(a.json).to.not.have.any.keys("iscsi", "nvme", "fcp");
+    const named = await call(sim, "GET", `/api/svm/svms?name=svm2&fields=state,iscsi.allowed,nvme.enabled`);
+    expect(field(named.json, "records.0")).to.have.all.keys("uuid", "name", "state", "_links");
+    sim.outOfBand.setSvmState("svm2", "running");
+    const started = await call(sim, "GET", `/api/svm/svms/${sim.svm("svm2")?.uuid}?fields=iscsi`);
+    expect(field(started.json, "iscsi")).to.deep.equal({ allowed: false, enabled: false });
   });
 
   it("GET /api/svm/svms/{uuid} of an unknown SVM answers 404 code 4", async () => {
@@ -65,7 +71,7 @@ describe("simulator: cluster, SVMs and licenses", () => {
     expect(a.json).to.have.nested.property("error.code", "4");
   });
 
-  it("shows the iSCSI license as compliant, and absent once removed", async () => {
+  it("shows the iSCSI license as compliant, and unlicensed once removed", async () => {
     const a = await call(sim, "GET", "/api/cluster/licensing/licenses?name=iscsi&fields=state");
     expect(field(a.json, "records.0")).to.deep.include({ name: "iscsi", state: "compliant" });
     const one = await call(sim, "GET", "/api/cluster/licensing/licenses/iscsi");
@@ -74,7 +80,23 @@ describe("simulator: cluster, SVMs and licenses", () => {
     const none = await call(sim, "GET", "/api/cluster/licensing/licenses?name=iscsi");
     expect(none.json).to.have.property("num_records", 0);
     expect((await call(sim, "GET", "/api/cluster/licensing/licenses/iscsi")).status).to.equal(404);
-    expect(names(await call(sim, "GET", "/api/cluster/licensing/licenses"))).to.include("base");
+    expect(names(await call(sim, "GET", "/api/cluster/licensing/licenses"))).to.deep.equal([
+      "cifs",
+      "fcp",
+      "nfs",
+    ]);
+    const unlicensed = await call(
+      sim,
+      "GET",
+      "/api/cluster/licensing/licenses?state=unlicensed&fields=entitlement",
+    );
+    expect(names(unlicensed)).to.deep.equal(["iscsi", "snaplock"]);
+    expect(field(unlicensed.json, "records.0")).to.deep.include({
+      state: "unlicensed",
+      entitlement: { action: "acquire_license", risk: "unlicensed" },
+    });
+    const byName = await call(sim, "GET", "/api/cluster/licensing/licenses?name=iscsi&state=!compliant");
+    expect(names(byName)).to.deep.equal(["iscsi"]);
   });
 
   it("accepts a trailing slash and rejects paths outside the API", async () => {
@@ -84,7 +106,7 @@ describe("simulator: cluster, SVMs and licenses", () => {
     try {
       const a = await call(quiet, "GET", "/api/storage/volumes");
       expect(a.status).to.equal(404);
-      expect(a.json).to.deep.equal({ error: { message: "API not found", code: "4" } });
+      expect(a.json).to.deep.equal({ error: { message: "API not found", code: "3" } });
       expect((await call(quiet, "DELETE", "/api/cluster")).status).to.equal(405);
       expect((await call(quiet, "GET", "/index.html")).status).to.equal(404);
       expect(lines).to.have.length(3);

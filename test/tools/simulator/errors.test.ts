@@ -192,11 +192,13 @@ describe("simulator: ONTAP error codes", () => {
     });
   });
 
-  it("code 4 for an unknown API path (404), code 3 for an unsupported method (405)", async () => {
-    expectError(await call(sim, "GET", "/api/protocols/san/iscsi/sessions"), 404, "4");
-    const a = await call(sim, "PUT", SERVICES, { body: {} });
-    expectError(a, 405, "3");
-    expect(a.headers.allow).to.equal("GET, POST");
+  it('code 3 for an unknown API path (404, ONTAP\'s "API not found") and an unsupported method (405)', async () => {
+    const a = await call(sim, "GET", "/api/protocols/san/iscsi/sessions");
+    expectError(a, 404, "3");
+    expect(a.json).to.deep.equal({ error: { message: "API not found", code: "3" } });
+    const put = await call(sim, "PUT", SERVICES, { body: {} });
+    expectError(put, 405, "3");
+    expect(put.headers.allow).to.equal("GET, POST, PATCH, DELETE, HEAD, OPTIONS");
     expect(unexpected).to.have.length(2);
   });
 });

@@ -75,13 +75,25 @@ describe("simulator: collection queries", () => {
       "_links",
     );
     const one = await get("fields=metric.iops.total&svm.name=svm2");
-    expect(field(one.json, "records.0.metric")).to.have.all.keys("iops");
+    expect(field(one.json, "records.0.metric")).to.have.all.keys("iops", "_links");
+    expect(field(one.json, "records.0.metric.iops")).to.have.all.keys("total");
   });
 
-  it("rejects an unknown field in fields= with 262197", async () => {
-    const a = await get("fields=colour");
+  it("rejects an unknown field in fields= with 262197, in ONTAP's words", async () => {
+    const a = await get("fields=enabled,colour");
     expect(a.status).to.equal(400);
-    expect(a.json).to.have.nested.property("error.code", "262197");
+    expect(a.json).to.deep.equal({
+      error: {
+        message: 'The value "colour" is invalid for field "fields" (<field,...>)',
+        code: "262197",
+        arguments: [
+          { code: "", message: "colour" },
+          { code: "", message: "fields" },
+          { code: "", message: "<field,...>" },
+        ],
+        target: "fields",
+      },
+    });
   });
 
   it("pages with max_records and a next link the client GETs as-is", async () => {

@@ -1,10 +1,12 @@
 /**
  * The iSCSI service record: its shape for the query engine, its full JSON (HAL links,
- * expensive metric/statistics included), and the lookups of a path's {svm.uuid}.
+ * expensive metric/statistics included), and the lookups of a path's {svm.uuid}. An SVM
+ * an SVM-scoped account cannot see is answered as one that does not exist.
  */
-import { OntapError } from "../errors";
+import { withArguments } from "../errors";
 import { currentPerformance } from "../metrics";
 import type { ResourceSpec } from "../query";
+import { canSee, type RequestContext } from "../router";
 import type { Cluster, Service, Svm } from "../state";
 
 /** The iSCSI service collection. */
@@ -18,6 +20,7 @@ const rw = (prefix: string) =>
 
 /** The iSCSI service as the query engine sees it. */
 export const SERVICE_SPEC: ResourceSpec = {
+  resource: "service",
   keys: ["svm.uuid", "svm.name"],
   sortKey: "svm.uuid",
   expensive: ["metric", "statistics"],
@@ -52,27 +55,38 @@ export function serviceRecord(cluster: Cluster, service: Service): Record<string
   const svm = cluster.requireSvm(service.svmUuid);
   const target: Record<string, unknown> = { name: cluster.iqn(svm) };
   if (service.alias !== "") target.alias = service.alias;
+  const { metric, statistics } = currentPerformance(service, (ms) => cluster.timestamp(ms));
   return {
     svm: { uuid: svm.uuid, name: svm.name, _links: { self: { href: `/api/svm/svms/${svm.uuid}` } } },
     enabled: service.enabled,
     target,
-    ...currentPerformance(service),
+    metric: { ...metric, _links: { self: { href: `${serviceHref(svm.uuid)}/metrics` } } },
+    statistics,
     _links: { self: { href: serviceHref(svm.uuid) } },
   };
 }
 
-/** 404 2621462 for an SVM addressed by the path. */
-export function svmFromPath(cluster: Cluster, uuid: string): Svm {
-  const svm = cluster.svms.get(uuid);
-  if (!svm) throw new OntapError(404, "2621462", `An SVM with UUID "${uuid}" does not exist.`, "svm.uuid");
+/** 404 2621462 for an SVM addressed by the path (or one the account cannot see). */
+export function svmFromPath(ctx: RequestContext, uuid: string): Svm {
+  const svm = ctx.cluster.svms.get(uuid);
+  if (!svm || !canSee(ctx, svm)) {
+    throw withArguments(404, "2621462", [uuid], (u) => `An SVM with UUID "${u}" does not exist.`, "svm.uuid");
+  }
   return svm;
 }
 
 /** 404 5374078 when the SVM addressed by the path has no iSCSI service. */
-export function serviceFromPath(cluster: Cluster, uuid: string): { svm: Svm; service: Service } {
-  const svm = svmFromPath(cluster, uuid);
-  const service = cluster.services.get(svm.uuid);
-  if (!service)
-    throw new OntapError(404, "5374078", `The SVM "${svm.name}" does not have an iSCSI service.`, "svm.uuid");
+export function serviceFromPath(ctx: RequestContext, uuid: string): { svm: Svm; service: Service } {
+  const svm = svmFromPath(ctx, uuid);
+  const service = ctx.cluster.services.get(svm.uuid);
+  if (!service) {
+    throw withArguments(
+      404,
+      "5374078",
+      [svm.name],
+      (n) => `The SVM "${n}" does not have an iSCSI service.`,
+      "svm.uuid",
+    );
+  }
   return { svm, service };
 }

@@ -1,21 +1,18 @@
 /**
  * /api/svm/svms: SVM lookup (name to UUID, state) and the protocol facts a preflight
- * check reads (`iscsi.allowed`, `nvme.allowed`).
+ * check reads. `iscsi.allowed`/`nvme.allowed` exist from 9.9.1 (./releases); a stopped
+ * SVM's record has no protocol objects at all ("protocols are not present when the
+ * vserver is stopped" [ansible]). An SVM-scoped account sees only its own SVM.
  */
 import { entryNotFound } from "../errors";
-import {
-  collection,
-  parseFields,
-  parseReturnTimeout,
-  project,
-  type ResourceSpec,
-  rejectUnknownParams,
-} from "../query";
-import type { RequestContext, Route } from "../router";
+import type { ResourceSpec } from "../query";
+import { canSee, type RequestContext, type Route } from "../router";
 import type { Cluster, Svm } from "../state";
+import { instanceQuery, listReply } from "./common";
 
 /** An SVM as the query engine sees it. */
 export const SVM_SPEC: ResourceSpec = {
+  resource: "svm",
   keys: ["uuid", "name"],
   sortKey: "uuid",
   expensive: [],
@@ -36,39 +33,40 @@ export const SVM_SPEC: ResourceSpec = {
 };
 
 /**
- * An SVM's full record. `nvme.allowed`/`nvme.enabled` are true when the SVM is configured
- * for NVMe (the condition behind 5373966); `iscsi.enabled` mirrors its service.
+ * An SVM's full record. `allowed` is the allowed-protocols flag; `enabled` is whether
+ * that protocol's service runs: `iscsi.enabled` mirrors the iSCSI service, `nvme.enabled`
+ * the NVMe service (false without one).
  */
 export function svmRecord(cluster: Cluster, svm: Svm): Record<string, unknown> {
   const service = cluster.services.get(svm.uuid);
-  return {
+  const record: Record<string, unknown> = {
     uuid: svm.uuid,
     name: svm.name,
     state: svm.state,
     subtype: "default",
     language: "c.utf_8",
-    iscsi: { allowed: svm.iscsiAllowed, enabled: service?.enabled ?? false },
-    nvme: { allowed: svm.nvmeConfigured, enabled: svm.nvmeConfigured },
-    fcp: { allowed: false, enabled: false },
-    _links: { self: { href: `/api/svm/svms/${svm.uuid}` } },
   };
+  if (svm.state !== "stopped") {
+    record.iscsi = { allowed: svm.iscsiAllowed, enabled: service?.enabled ?? false };
+    record.nvme = { allowed: svm.nvmeAllowed, enabled: svm.nvmeService?.enabled ?? false };
+    record.fcp = { allowed: false, enabled: false };
+  }
+  record._links = { self: { href: `/api/svm/svms/${svm.uuid}` } };
+  return record;
 }
 
 function list(ctx: RequestContext) {
-  const records = [...ctx.cluster.svms.values()].map((s) => svmRecord(ctx.cluster, s));
-  return {
-    status: 200,
-    body: collection({ path: "/api/svm/svms", params: ctx.params, spec: SVM_SPEC }, records),
-  };
+  const records = [...ctx.cluster.svms.values()]
+    .filter((s) => canSee(ctx, s))
+    .map((s) => svmRecord(ctx.cluster, s));
+  return listReply(ctx, "/api/svm/svms", SVM_SPEC, records);
 }
 
 function getOne(ctx: RequestContext) {
-  rejectUnknownParams(ctx.params, ["fields", "return_timeout"]);
-  parseReturnTimeout(ctx.params);
+  const answer = instanceQuery(ctx, SVM_SPEC);
   const svm = ctx.cluster.svms.get(ctx.args[0]);
-  if (!svm) throw entryNotFound("uuid");
-  const sel = parseFields(ctx.params, SVM_SPEC, { kind: "all", expensive: false });
-  return { status: 200, body: project(svmRecord(ctx.cluster, svm), sel, SVM_SPEC) };
+  if (!svm || !canSee(ctx, svm)) throw entryNotFound("uuid");
+  return answer(svmRecord(ctx.cluster, svm));
 }
 
 /** Routes of the SVM collection and its records (read-only here). */

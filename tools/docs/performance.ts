@@ -1,0 +1,226 @@
+/**
+ * `node dist/tools/docs/performance.js [--smoke] [--input <file>]`: runs the benchmark
+ * (`node dist/tools/bench/bench.js --json --sizes 10,100,1000,5000`, or its `--smoke` size)
+ * and writes what one run measured, dated and with the machine it ran on, into the
+ * generated blocks of docs/performance.md. `--input` reads the saved stdout of such a run
+ * instead (dated by the file's modification time). The hand-written text is kept.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { BenchJson } from "../bench/bench";
+import { repoRoot } from "../paths";
+import { cell, table, thousands, updateBlocks, utcStamp } from "./markdown";
+
+/** The command that regenerates the blocks. */
+export const PERFORMANCE_COMMAND = "npm run build && node dist/tools/docs/performance.js";
+
+/** The benchmark's arguments for the page: the full size, with the scaling table. */
+export const FULL_ARGS = ["--json", "--sizes", "10,100,1000,5000"];
+/** The small size (what CI runs). */
+export const SMOKE_ARGS = ["--json", "--smoke"];
+
+/** One row of the benchmark's request-economy table. */
+export interface EconomyRow {
+  operation: string;
+  requests: number;
+  /** The requests as the simulator saw them. */
+  wire: string;
+}
+
+/** What the page uses of one benchmark run: the JSON line, and what only the text table says. */
+export interface BenchRun {
+  json: BenchJson;
+  /** "Node v20.20.2, 2 CPUs (…), load average 1.60", from the table's first line. */
+  machine?: string;
+  economy: EconomyRow[];
+  /** The scaling table's Markdown rows (header included), when `--sizes` was given. */
+  scaling: string[];
+  /** Whole-process CPU per operation, ms. */
+  processCpuMs?: number;
+  /** Operations measured for CPU. */
+  cpuOperations?: number;
+  /** Whether two fresh builds of the stub serialize byte-identically to the captured `__provider`. */
+  identicalAcrossBuilds?: boolean;
+  /** The benchmark's arguments; undefined for a saved run. */
+  args?: string[];
+  date: Date;
+}
+
+/** Reads the benchmark's stdout (the table, then the JSON line last). */
+export function parseBenchOutput(stdout: string, args: string[] | undefined, date: Date): BenchRun {
+  const lines = stdout.split("\n").filter((line) => line.trim() !== "");
+  const last = lines.at(-1) ?? "";
+  let json: BenchJson;
+  try {
+    json = JSON.parse(last) as BenchJson;
+  } catch {
+    throw new Error(`the benchmark's last line is not its JSON (was --json given?): ${last.slice(0, 200)}`);
+  }
+  const run: BenchRun = { json, economy: [], scaling: [], date };
+  if (args !== undefined) run.args = args;
+  const machine = /^pulumi-ontap-iscsi bench: (.*)$/m.exec(stdout)?.[1];
+  if (machine !== undefined) run.machine = machine.trim();
+  const economyStart = lines.findIndex((line) => line.startsWith("Request economy"));
+  if (economyStart !== -1) {
+    for (const line of lines.slice(economyStart + 2)) {
+      const parts = line.trim().split(/\s{2,}/);
+      if (parts.length < 4 || !/^\d+$/.test(parts[1] ?? "")) break;
+      run.economy.push({ operation: parts[0] ?? "", requests: Number(parts[1]), wire: parts.at(-1) ?? "" });
+    }
+  }
+  const markdown = lines.indexOf("Markdown:");
+  if (markdown !== -1) {
+    for (const line of lines.slice(markdown + 1)) {
+      if (!line.startsWith("|")) break;
+      run.scaling.push(line);
+    }
+  }
+  const processCpu = /whole process \(process\.cpuUsage[^)]*\)[^:]*: ([\d.]+) ms/.exec(stdout)?.[1];
+  if (processCpu !== undefined) run.processCpuMs = Number(processCpu);
+  const operations = /\((\d+) operations one at a time/.exec(stdout)?.[1];
+  if (operations !== undefined) run.cpuOperations = Number(operations);
+  const identical = /byte-identical to the captured string: (yes|NO)/.exec(stdout)?.[1];
+  if (identical !== undefined) run.identicalAcrossBuilds = identical === "yes";
+  return run;
+}
+
+/** Words for the operations of the JSON's `requests`, where the table says more than the key. */
+const OPERATION_NAMES: Readonly<Record<string, string>> = {
+  create: "create",
+  read: "read (refresh, one resource)",
+  updateAlias: "update: alias only",
+  updateEnabled: "update: `enabled` only",
+  updateBoth: "update: both",
+  deleteEnabled: "delete, service enabled",
+  deleteDisabled: "delete, service disabled",
+};
+
+/** The generated blocks of docs/performance.md for one run. */
+export function performanceBlocks(run: BenchRun): Record<string, string> {
+  const { json } = run;
+  const size = run.args?.includes("--smoke") ? "the smoke size: " : run.args ? "the full size: " : "";
+  const command =
+    run.args === undefined
+      ? "a saved run of the benchmark"
+      : `\`node dist/tools/bench/bench.js ${run.args.join(" ")}\``;
+  const blocks: Record<string, string> = {};
+  blocks.run =
+    `Measured on ${utcStamp(run.date)}, ${run.machine ?? "machine not recorded"}, in one run of ${command} ` +
+    `(${size}${thousands(json.refresh.services)} services at ${json.refresh.latencyMs} ms added latency).`;
+
+  const wire = new Map(run.economy.map((row) => [row.operation, row.wire]));
+  const rows = Object.entries(json.requests).map(([operation, requests]) => [
+    OPERATION_NAMES[operation] ?? operation,
+    String(requests),
+    wire.has(operation) ? `\`${cell(wire.get(operation) ?? "")}\`` : "",
+  ]);
+  const check = run.economy.find((row) => row.operation.startsWith("check"));
+  // The table's remark after the requests ("(preflight; …)") is said in the page's own words.
+  const checkWire = check?.wire.replace(/\s*\([^()]*\)$/, "");
+  if (check)
+    rows.push(["check of a new service (preflight)", String(check.requests), `\`${cell(checkWire ?? "")}\``]);
+  blocks.requests = table(["operation", "requests", "as the simulator saw them"], rows, ["l", "r", "l"]);
+
+  const r = json.refresh;
+  const ratio = r.naiveWallMs === 0 ? "-" : (r.wallMs / r.naiveWallMs).toFixed(3);
+  blocks.refresh =
+    run.scaling.length > 0
+      ? [`At ${r.latencyMs} ms latency, one refresh of each size:`, "", ...run.scaling].join("\n")
+      : table(
+          [
+            "services",
+            "latency",
+            "batched: requests",
+            "batched: wall ms",
+            "one GET per service: requests",
+            "one GET per service: wall ms",
+            "wall ratio",
+          ],
+          [
+            [
+              thousands(r.services),
+              `${r.latencyMs} ms`,
+              String(r.requests),
+              String(r.wallMs),
+              thousands(r.naiveRequests),
+              String(r.naiveWallMs),
+              ratio,
+            ],
+          ],
+          ["r", "r", "r", "r", "r", "r", "r"],
+        );
+
+  const identical =
+    run.identicalAcrossBuilds === undefined
+      ? ""
+      : run.identicalAcrossBuilds
+        ? " Two fresh builds of the stub serialized byte-identically to what `examples/basic` registers."
+        : " **Two fresh builds of the stub did NOT serialize identically to what `examples/basic` registers.**";
+  blocks["provider-bytes"] =
+    `\`__provider\` of \`examples/basic\`: **${thousands(json.providerBytes)} bytes**.${identical}`;
+
+  const whole =
+    run.processCpuMs === undefined
+      ? ""
+      : ` The whole process (\`process.cpuUsage\`, user + system) spent ${run.processCpuMs.toFixed(3)} ms per operation.`;
+  const operations =
+    run.cpuOperations === undefined ? "" : ` over ${thousands(run.cpuOperations)} operations`;
+  blocks.cpu = `The provider's own code: a median of **${json.cpuMsPerOp.toFixed(3)} ms per operation**${operations}.${whole}`;
+  return blocks;
+}
+
+/** Runs the benchmark in a child process and returns its stdout. */
+export async function runBench(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [join(repoRoot, "dist", "tools", "bench", "bench.js"), ...args], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let stdout = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", resolve);
+  });
+  if (code !== 0) throw new Error(`the benchmark exited with ${code}; its output:\n${stdout}`);
+  return stdout;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let smoke = false;
+  let input: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--smoke") smoke = true;
+    else if (argv[i] === "--input" && argv[i + 1] !== undefined) input = argv[++i];
+    else {
+      process.stderr.write("usage: performance [--smoke] [--input <saved stdout of bench --json>]\n");
+      return 2;
+    }
+  }
+  let run: BenchRun;
+  if (input !== undefined) {
+    run = parseBenchOutput(readFileSync(input, "utf8"), undefined, statSync(input).mtime);
+  } else {
+    const args = smoke ? SMOKE_ARGS : FULL_ARGS;
+    process.stderr.write(`running node dist/tools/bench/bench.js ${args.join(" ")}…\n`);
+    const date = new Date();
+    run = parseBenchOutput(await runBench(args), args, date);
+  }
+  const path = updateBlocks("performance.md", PERFORMANCE_COMMAND, performanceBlocks(run));
+  process.stdout.write(`wrote ${path}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
