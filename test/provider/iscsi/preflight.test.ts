@@ -131,11 +131,19 @@ describe("preflight in check", () => {
 
     it("reports every problem of the SVM at once, with the SVM's name in each fix", async () => {
       const uuid = "3f2b8c1e-5a4d-4c3b-9e2f-1a2b3c4d5e6f";
-      c = await startCluster({ svms: [{ name: "svm1", uuid, state: "stopped", iscsiAllowed: false }] });
+      c = await startCluster({ svms: [{ name: "svm1", uuid, iscsiAllowed: false, nvmeConfigured: true }] });
       const { failures } = await c.provider.check({}, { svmUuid: uuid });
       expect(failures?.map((f) => f.property)).to.deep.equal(["svmUuid", "svmUuid"]);
-      expect(failures?.[0]?.reason).to.match(/vserver start -vserver svm1/);
+      expect(failures?.[0]?.reason).to.match(/vserver nvme modify -vserver svm1/);
       expect(failures?.[1]?.reason).to.match(/vserver add-protocols -vserver svm1/);
+    });
+
+    it("reports a stopped SVM with the vserver start advice (ONTAP hides a stopped SVM's protocols)", async () => {
+      const uuid = "3f2b8c1e-5a4d-4c3b-9e2f-1a2b3c4d5e6f";
+      c = await startCluster({ svms: [{ name: "svm1", uuid, state: "stopped", iscsiAllowed: false }] });
+      const { failures } = await c.provider.check({}, { svmUuid: uuid });
+      expect(failures?.map((f) => f.property)).to.deep.equal(["svmUuid"]);
+      expect(failures?.[0]?.reason).to.match(/vserver start -vserver svm1/);
     });
 
     it("passes an existing service with adopt, and ASA r2 with adopt", async () => {
