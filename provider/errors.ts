@@ -16,7 +16,8 @@ export type ProviderErrorKind =
   | "lost-create"
   | "service-left-disabled"
   | "cluster-mismatch"
-  | "ownership-conflict";
+  | "ownership-conflict"
+  | "create-pending";
 
 /** The base of every error this package throws to Pulumi or to a program. */
 export abstract class ProviderError extends Error {
@@ -149,5 +150,33 @@ export class OwnershipConflictError extends ProviderError {
         "and two resources managing one service would each undo the other's changes (and the first delete would take it from both).\n" +
         'Fix: keep one resource for this SVM; if you renamed or moved a resource, give the new one `aliases: [{ name: "<old name>" }]` instead.',
     );
+  }
+}
+
+/**
+ * A create whose ONTAP job is still running after the configured wait. With `properties`
+ * (the SVM could be named by UUID), the engine records the resource with `pendingJob`, and
+ * the next operation reads the job's outcome first; nothing is POSTed again while it runs.
+ */
+export class PendingCreateError extends ProviderError {
+  readonly kind = "create-pending";
+  readonly id?: string;
+  readonly properties?: IscsiServiceOutputs;
+  readonly reasons?: string[];
+  constructor(
+    message: string,
+    readonly jobUuid: string,
+    properties?: IscsiServiceOutputs,
+  ) {
+    super(
+      properties === undefined
+        ? message
+        : `${message}\nThe resource is recorded in the stack with the job; the next \`pulumi up\` or \`pulumi refresh\` reads the job's outcome before anything else.`,
+    );
+    if (properties !== undefined) {
+      this.id = properties.svmUuid;
+      this.properties = properties;
+      this.reasons = [message];
+    }
   }
 }

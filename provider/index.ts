@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type ConfigSource, ConnectionSettings, normalizeHost } from "./config";
 import { toDiagnosticError } from "./diagnostics/render";
-import { ClusterMismatchError, ConfigError, PartialCreateError } from "./errors";
+import { ClusterMismatchError, ConfigError, PartialCreateError, PendingCreateError } from "./errors";
 import { diffService, type Placement } from "./iscsi/diff";
 import {
   createIscsiService,
@@ -22,7 +22,10 @@ export {
   ConfigError,
   LostCreateError,
   OntapDiagnosticError,
+  OwnershipConflictError,
   PartialCreateError,
+  PendingCreateError,
+  ProviderError,
   ServiceLeftDisabledError,
 } from "./errors";
 export type { IscsiServiceInputs, IscsiServiceOutputs } from "./iscsi/model";
@@ -80,6 +83,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
         failures.push({ property: "cluster", reason: err.message });
       }
     }
+    const validated = failures.length === 0;
     const sameCluster = this.sameCluster(olds.cluster, inputs.cluster);
     let resolvedUuid: string | undefined;
     if (
@@ -92,7 +96,12 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       failures.push(...found.failures);
       resolvedUuid = found.svm?.uuid;
     }
-    if (failures.length === 0) failures.push(...(await this.claimSvm(olds, news, inputs, resolvedUuid)));
+    if (validated) {
+      const duplicate = await this.claimSvm(olds, news, inputs, resolvedUuid);
+      // A second resource on the SVM explains the existing service the preflight found there.
+      if (duplicate.length > 0)
+        failures.splice(0, failures.length, ...failures.filter((f) => f.property !== "adopt"), ...duplicate);
+    }
     return { inputs: failures.length ? news : inputs, failures };
   }
 
@@ -130,7 +139,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     } catch (err) {
       // The host records these properties as the resource's outputs as they are; without
       // `__provider` in them, later refresh and delete could not load the provider.
-      if (err instanceof PartialCreateError) {
+      if ((err instanceof PartialCreateError || err instanceof PendingCreateError) && err.properties) {
         const provider = (inputs as unknown as Record<string, unknown>).__provider;
         if (provider !== undefined)
           (err.properties as unknown as Record<string, unknown>).__provider = provider;

@@ -11,6 +11,7 @@ import {
   OntapConfigError,
   OntapError,
   OntapJobError,
+  OntapJobPendingError,
   OntapLostResponseError,
   OntapNetworkError,
   OntapResponseError,
@@ -80,10 +81,15 @@ export function renderError(err: unknown, ctx: DiagnosticContext): string {
           : SUPPLY_CA;
     return `Could not verify the TLS certificate of cluster ${err.host} while trying to ${ctx.action}${on}: ${TLS_PROBLEMS[err.problem]} (${err.code}: ${err.reason}) [${where}].\nFix: ${fix}`;
   }
+  if (err instanceof OntapJobPendingError) {
+    return (
+      `ONTAP job ${err.jobUuid} to ${ctx.action}${on} (cluster ${err.host}) is still ${err.state} after ${seconds(err.waitedMs)} [${where}]. ` +
+      "ONTAP accepted the change and may still apply it; this run stopped waiting for it and sent nothing again.\n" +
+      `Check: job show -id ${err.jobUuid}; once it shows success or failure, re-run \`pulumi up\`. ` +
+      "If jobs on this cluster are routinely this slow, raise ontap:jobTimeoutMs (ONTAP_JOB_TIMEOUT_MS; default 300000)."
+    );
+  }
   if (err instanceof OntapTimeoutError) {
-    if (err.jobUuid !== undefined) {
-      return `ONTAP job ${err.jobUuid} to ${ctx.action}${on} (cluster ${err.host}) was still running after ${seconds(err.timeoutMs)} [${where}].\nCheck: the job with: job show -id ${err.jobUuid}; wait for it to finish, then re-run \`pulumi up\`.`;
-    }
     return `Cluster ${err.host} did not answer within ${seconds(err.timeoutMs)} while trying to ${ctx.action}${on} [${where}].\nCheck: the cluster's load and the network path to it; for a slow cluster raise ontap:timeoutMs (ONTAP_TIMEOUT_MS); then re-run \`pulumi up\`.`;
   }
   if (err instanceof OntapLostResponseError) {

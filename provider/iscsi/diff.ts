@@ -48,6 +48,8 @@ export function diffService(
   if (clusterChanged && sameCluster && replaces.length === 0) updates.push("cluster");
   if (placement === "same-cluster" && replaces.length === 0) updates.push("host");
 
+  // A create whose job was still running: the update reads its outcome and finishes it.
+  if (olds.pendingJob !== undefined && replaces.length === 0) updates.push("pendingJob");
   if (replaces.length === 0) {
     if (isUnknown(news.enabled) || news.enabled !== olds.enabled) updates.push("enabled");
     const alias = desiredAlias(news, olds.svmName);

@@ -10,13 +10,23 @@ import {
   OntapApiError,
   OntapAuthError,
   OntapJobError,
+  OntapJobPendingError,
   OntapLostResponseError,
   OntapNetworkError,
   OntapTlsError,
 } from "../ontap/errors";
 import { failedBeforeSending } from "../ontap/retry";
 import type { ClusterSession } from "../session";
-import { createService, deleteService, findService, hasCode, isAsaR2, isGone, patchService } from "./api";
+import {
+  createService,
+  deleteService,
+  findService,
+  getService,
+  hasCode,
+  isAsaR2,
+  isGone,
+  patchService,
+} from "./api";
 import {
   desiredAlias,
   type IscsiServiceInputs,
@@ -26,6 +36,7 @@ import {
   toCreateBody,
   toOutputs,
 } from "./model";
+import { pendingCreate, pendingJobOutcome } from "./pending-job";
 
 const ALREADY_EXISTS = "5374077";
 const ASA_R2 = "5376452";
@@ -121,6 +132,8 @@ export async function createIscsiService(
         throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: svmLabel(inputs) });
       });
     }
+    // A job still running is a pending outcome: never POST again while it runs.
+    if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err);
     // An ONTAP internal error (5xx) to a POST may come after the service was made: read first.
     if (err instanceof OntapLostResponseError || isInternalFailure(err))
       return reconcileLostCreate(session, inputs, err, action);
@@ -197,6 +210,7 @@ async function reconcileLostCreate(
     try {
       record = await createService(session.client, toCreateBody(inputs));
     } catch (err) {
+      if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err);
       if (!(err instanceof OntapLostResponseError) && !hasCode(err, ALREADY_EXISTS))
         throw toDiagnosticError(err, action);
       last = err;
@@ -211,6 +225,9 @@ export async function readIscsiService(
   session: ClusterSession,
   olds: IscsiServiceOutputs,
 ): Promise<IscsiServiceOutputs | undefined> {
+  const pending = await pendingJobOutcome(session, olds);
+  if (pending.outcome === "pending") return olds;
+  if (pending.outcome === "failed") return undefined;
   let record: IscsiServiceRecord | undefined;
   try {
     record = await session.batcher.read(olds.svmUuid);
@@ -236,6 +253,7 @@ export async function updateIscsiService(
   olds: IscsiServiceOutputs,
   news: IscsiServiceInputs,
 ): Promise<IscsiServiceOutputs> {
+  if (olds.pendingJob !== undefined) return finishPendingCreate(session, olds, news);
   const record: IscsiServiceRecord = {
     svm: { uuid: olds.svmUuid, name: olds.svmName },
     enabled: olds.enabled,
@@ -254,11 +272,49 @@ export async function updateIscsiService(
 }
 
 /**
+ * The next run of a create that stopped waiting for its job: the job's outcome first; a
+ * service the job made is brought to the inputs, and a job that failed (or a service that
+ * is not there) is a create again.
+ */
+async function finishPendingCreate(
+  session: ClusterSession,
+  olds: IscsiServiceOutputs,
+  news: IscsiServiceInputs,
+): Promise<IscsiServiceOutputs> {
+  const pending = await pendingJobOutcome(session, olds);
+  if (pending.error) throw pending.error;
+  let live: IscsiServiceRecord | undefined;
+  if (pending.outcome === "done") {
+    try {
+      live = await getService(session.client, olds.svmUuid);
+    } catch (err) {
+      throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
+    }
+  }
+  if (!live) return createIscsiService(session, news);
+  return finishCreated(session, live, news, { action: "create the iSCSI service", svm: olds.svmName });
+}
+
+/**
  * Delete, the two-phase transition: disable (if enabled), then DELETE. If the DELETE fails,
  * the service is re-enabled before the error is thrown: a failed delete never leaves an
  * SVM's iSCSI switched off. A service that is already gone counts as deleted.
  */
 export async function deleteIscsiService(session: ClusterSession, olds: IscsiServiceOutputs): Promise<void> {
+  if (olds.pendingJob !== undefined) {
+    const pending = await pendingJobOutcome(session, olds);
+    if (pending.error) throw pending.error;
+    if (pending.outcome === "failed") return;
+    let live: IscsiServiceRecord | undefined;
+    try {
+      live = await getService(session.client, olds.svmUuid);
+    } catch (err) {
+      throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
+    }
+    if (!live) return;
+    const { pendingJob: _, ...settled } = olds;
+    return deleteIscsiService(session, { ...settled, enabled: live.enabled ?? true });
+  }
   const action = { action: "delete the iSCSI service", svm: olds.svmName };
   const holder = session.ownership.heldByAnother(olds.svmUuid, olds.claimId);
   if (holder) {

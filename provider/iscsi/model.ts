@@ -59,6 +59,8 @@ export interface IscsiServiceOutputs {
    * the same service (see provider/ownership.ts).
    */
   claimId?: string;
+  /** The UUID of an ONTAP job that was still creating the service when the create stopped waiting. */
+  pendingJob?: string;
 }
 
 /** The fields every read asks for: never `metric`/`statistics` (expensive). */

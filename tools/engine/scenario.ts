@@ -17,6 +17,16 @@ export const BASIC_PROGRAM = path.join(repoRoot, "examples", "basic");
 /** One IscsiService on each of `count` SVMs (`manySvmNames`); sources stay in tools/, code runs from dist/. */
 export const MANY_PROGRAM = path.join(repoRoot, "tools", "engine", "fixtures", "many");
 
+/** The IscsiService resources of the JSON program config `resources` ([{name, args, opts?}]): refactors as data. */
+export const STACK_PROGRAM = path.join(repoRoot, "tools", "engine", "fixtures", "stack");
+
+/** Program config for STACK_PROGRAM. */
+export function stackConfig(
+  resources: Array<{ name: string; args: Record<string, unknown>; opts?: Record<string, unknown> }>,
+): Record<string, string> {
+  return { resources: JSON.stringify(resources) };
+}
+
 /** The package name a program's `require` (and the serialized `__provider`) resolves. */
 export const PACKAGE_NAME = "pulumi-ontap-iscsi";
 

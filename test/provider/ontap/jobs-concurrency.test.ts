@@ -84,10 +84,10 @@ describe("OntapClient async jobs", () => {
     expect(sent(sim, "POST", SERVICES)).to.have.length(1);
     expect(sim.service("svm1")).to.equal(undefined);
     expect(await client.jobState(err.jobUuid)).to.deep.equal({ state: "queued", message: "Queued" });
-    // Until render.ts has its own words for it, the generic fallback still names the job.
-    expect(renderError(err, { action: "create the iSCSI service", svm: "svm1" })).to.include(
-      `Could not create the iSCSI service on SVM "svm1": job ${err.jobUuid}`,
-    );
+    expect(renderError(err, { action: "create the iSCSI service", svm: "svm1" }))
+      .to.include(`ONTAP job ${err.jobUuid} to create the iSCSI service on SVM "svm1"`)
+      .and.include("is still queued")
+      .and.include(`job show -id ${err.jobUuid}`);
   });
 
   for (const method of ["PATCH", "DELETE"] as const) {

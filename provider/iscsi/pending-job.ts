@@ -1,0 +1,81 @@
+/**
+ * A create whose ONTAP job was still running when the wait (`ontap:jobTimeoutMs`) ran out.
+ * The job is a pending outcome, not a lost answer: nothing is POSTed again while it runs.
+ * The resource is recorded in state with the job's UUID (`pendingJob`), and the next
+ * operation on it reads the job's outcome before it does anything else.
+ */
+import { toDiagnosticError } from "../diagnostics/render";
+import { PendingCreateError } from "../errors";
+import type { OntapJobPendingError } from "../ontap/errors";
+import type { ClusterSession } from "../session";
+import { findSvm } from "./api";
+import { type IscsiServiceInputs, type IscsiServiceOutputs, svmNamedBy } from "./model";
+
+/**
+ * The error for a create whose job is still pending: with the resource's id and outputs
+ * when the SVM can be named by UUID (then the engine records it), without them otherwise.
+ */
+export async function pendingCreate(
+  session: ClusterSession,
+  inputs: IscsiServiceInputs,
+  pending: OntapJobPendingError,
+): Promise<Error> {
+  const action = { action: "create the iSCSI service", svm: inputs.svmName ?? inputs.svmUuid };
+  const message = toDiagnosticError(pending, action).message;
+  let svm: { uuid: string; name: string } | undefined;
+  try {
+    svm = await findSvm(session.client, { name: inputs.svmName, uuid: inputs.svmUuid });
+  } catch {
+    svm = undefined;
+  }
+  if (!svm) return new PendingCreateError(message, pending.jobUuid);
+  const outputs: IscsiServiceOutputs = {
+    svmName: svm.name,
+    svmUuid: svm.uuid,
+    enabled: inputs.enabled,
+    targetAlias: inputs.targetAlias ?? svm.name,
+    targetAliasDefault: inputs.targetAlias === undefined,
+    svmNamedBy: svmNamedBy(inputs),
+    targetName: "",
+    host: session.host,
+    adopt: inputs.adopt,
+    adopted: false,
+    asaR2: false,
+    pendingJob: pending.jobUuid,
+  };
+  if (inputs.cluster !== undefined) outputs.cluster = inputs.cluster;
+  return new PendingCreateError(message, pending.jobUuid, outputs);
+}
+
+/** What became of a recorded pending create's job. */
+export type PendingOutcome = "pending" | "done" | "failed";
+
+/**
+ * Reads the job a recorded pending create left: "pending" while it runs (the error to
+ * throw is returned too), "done" when it succeeded or ONTAP purged it (the service, if
+ * any, is then read as usual), "failed" when it failed (no service was made).
+ */
+export async function pendingJobOutcome(
+  session: ClusterSession,
+  olds: IscsiServiceOutputs,
+): Promise<{ outcome: PendingOutcome; error?: Error }> {
+  const uuid = olds.pendingJob;
+  if (uuid === undefined) return { outcome: "done" };
+  let job: Awaited<ReturnType<ClusterSession["client"]["jobState"]>>;
+  try {
+    job = await session.client.jobState(uuid);
+  } catch (err) {
+    throw toDiagnosticError(err, { action: `read job ${uuid} of the earlier create`, svm: olds.svmName });
+  }
+  if (job === "gone" || job.state === "success") return { outcome: "done" };
+  if (job.state === "failure") return { outcome: "failed" };
+  return {
+    outcome: "pending",
+    error: new PendingCreateError(
+      `The create of the iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) is still ${job.state} as ONTAP job ${uuid}; ` +
+        "nothing was sent while it runs.\n" +
+        `Check: job show -id ${uuid}; once it shows success or failure, re-run \`pulumi up\`.`,
+      uuid,
+    ),
+  };
+}
