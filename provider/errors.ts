@@ -17,7 +17,8 @@ export type ProviderErrorKind =
   | "service-left-disabled"
   | "cluster-mismatch"
   | "ownership-conflict"
-  | "create-pending";
+  | "create-pending"
+  | "not-found";
 
 /** The base of every error this package throws to Pulumi or to a program. */
 export abstract class ProviderError extends Error {

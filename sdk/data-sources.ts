@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type ConfigSource, ConnectionSettings } from "../provider/config";
 import { renderError, toDiagnosticError } from "../provider/diagnostics/render";
+import { ProviderError } from "../provider/errors";
 import {
   findService,
   type IscsiMetricRecord,
@@ -110,8 +111,8 @@ const DEFAULT_PAGE_SIZE = 500;
 const NO_METRICS = "8585947";
 
 /** No iSCSI service matches: the SVM has none, or no SVM has that name or UUID. */
-export class IscsiServiceNotFoundError extends Error {
-  override readonly name = "IscsiServiceNotFoundError";
+export class IscsiServiceNotFoundError extends ProviderError {
+  readonly kind = "not-found";
   constructor(
     readonly svm: string,
     readonly host: string,
@@ -142,6 +143,15 @@ function connect(cluster: string | undefined): ClusterSession {
     warn: (message) => void pulumi.log.warn(message),
   });
   return pool.session(new ConnectionSettings(programConfig, process.env).resolve(cluster));
+}
+
+/** Throws for an argument the function does not take (a misspelt key would otherwise widen the query silently). */
+function knownKeys(args: object, known: readonly string[], fn: string): void {
+  const unknown = Object.keys(args).filter((key) => !known.includes(key));
+  if (unknown.length > 0)
+    throw new TypeError(
+      `${fn}: ${unknown.map((k) => JSON.stringify(k)).join(", ")} ${unknown.length === 1 ? "is not an argument" : "are not arguments"}; it takes ${known.join(", ")}.`,
+    );
 }
 
 /** Throws the first problem with these arguments, in the words `check` uses for the resource's inputs. */
@@ -205,6 +215,7 @@ async function lookUp(handle: ClusterSession, args: GetIscsiServiceArgs): Promis
  * when there is none, and the provider's diagnostics for any other failure.
  */
 export async function getIscsiService(args: GetIscsiServiceArgs): Promise<IscsiServiceInfo> {
+  knownKeys(args, ["svmName", "svmUuid", "cluster"], "getIscsiService");
   validate({ svmName: args.svmName, svmUuid: args.svmUuid, cluster: args.cluster }, "getIscsiService");
   const handle = connect(args.cluster);
   return toInfo(await lookUp(handle, args), handle);
@@ -215,6 +226,7 @@ export async function getIscsiService(args: GetIscsiServiceArgs): Promise<IscsiS
  * sorted by SVM name. No match is an empty list, not an error.
  */
 export async function listIscsiServices(args: ListIscsiServicesArgs = {}): Promise<IscsiServiceInfo[]> {
+  knownKeys(args, ["svmName", "enabled", "cluster", "pageSize"], "listIscsiServices");
   if (args.svmName !== undefined && (typeof args.svmName !== "string" || args.svmName === ""))
     throw new TypeError('listIscsiServices: svmName must be a non-empty pattern such as "svm*".');
   if (args.enabled !== undefined && typeof args.enabled !== "boolean")
@@ -240,6 +252,7 @@ export async function listIscsiServices(args: ListIscsiServicesArgs = {}): Promi
  * none yet (8585947), the result has no samples and a `note` that says why.
  */
 export async function getIscsiServiceMetrics(args: GetIscsiServiceMetricsArgs): Promise<IscsiServiceMetrics> {
+  knownKeys(args, ["svmName", "svmUuid", "cluster", "interval"], "getIscsiServiceMetrics");
   validate({ svmName: args.svmName, svmUuid: args.svmUuid, cluster: args.cluster }, "getIscsiServiceMetrics");
   if (!INTERVALS.includes(args.interval))
     throw new TypeError(

@@ -157,10 +157,15 @@ function authFix(err: OntapAuthError): string {
   }
 }
 
+/** An SVM named only by its UUID: commands get a placeholder, never the UUID as a vserver name. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function situation(err: OntapError, ctx: DiagnosticContext): Situation {
+  const byUuid = ctx.svm !== undefined && UUID.test(ctx.svm);
   const s: Situation = {
-    svm: ctx.svm ?? "<svm>",
-    svmLabel: ctx.svm === undefined ? "the SVM" : `SVM "${ctx.svm}"`,
+    svm: ctx.svm === undefined || byUuid ? "<svm>" : ctx.svm,
+    svmLabel:
+      ctx.svm === undefined ? "the SVM" : byUuid ? `the SVM with UUID ${ctx.svm}` : `SVM "${ctx.svm}"`,
     cluster: err.host,
     method: err.method,
     path: err.path,

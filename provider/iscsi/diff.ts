@@ -1,4 +1,4 @@
-import { desiredAlias, type IscsiServiceInputs, type IscsiServiceOutputs } from "./model";
+import { desiredAlias, type IscsiServiceInputs, type IscsiServiceOutputs, svmNamedBy } from "./model";
 import { isUnknown } from "./validate";
 
 /** What `diff` tells the engine. `changes` is always explicit (see pulumi-dynamic-providers notes). */
@@ -48,6 +48,10 @@ export function diffService(
   if (clusterChanged && sameCluster && replaces.length === 0) updates.push("cluster");
   if (placement === "same-cluster" && replaces.length === 0) updates.push("host");
 
+  // The program now names the SVM the other way: recorded with no write, so that a refresh
+  // records the inputs as the program gives them (and no-op previews stay request-free).
+  if (olds.svmNamedBy !== undefined && olds.svmNamedBy !== svmNamedBy(news) && replaces.length === 0)
+    updates.push("svmNamedBy");
   // A create whose job was still running: the update reads its outcome and finishes it.
   if (olds.pendingJob !== undefined && replaces.length === 0) updates.push("pendingJob");
   if (replaces.length === 0) {

@@ -21,6 +21,7 @@ import {
   createService,
   deleteService,
   findService,
+  findSvm,
   getService,
   hasCode,
   isAsaR2,
@@ -127,7 +128,7 @@ export async function createIscsiService(
     record = await createService(session.client, toCreateBody(inputs));
   } catch (err) {
     if (hasCode(err, ALREADY_EXISTS, ASA_R2)) {
-      if (!inputs.adopt) throw toDiagnosticError(err, action);
+      if (!inputs.adopt) throw toDiagnosticError(err, await namedSvm(session, inputs, action));
       return adopt(session, inputs, hasCode(err, ASA_R2)).catch((e) => {
         throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: svmLabel(inputs) });
       });
@@ -137,9 +138,23 @@ export async function createIscsiService(
     // An ONTAP internal error (5xx) to a POST may come after the service was made: read first.
     if (err instanceof OntapLostResponseError || isInternalFailure(err))
       return reconcileLostCreate(session, inputs, err, action);
-    throw toDiagnosticError(err, action);
+    throw toDiagnosticError(err, await namedSvm(session, inputs, action));
   }
   return finishCreated(session, record, inputs, action);
+}
+
+/**
+ * The context of a create's failure with the SVM's name, looked up (one GET) when the
+ * resource gives only a UUID: the fix commands take a name (vserver start -vserver <name>).
+ */
+async function namedSvm(
+  session: ClusterSession,
+  inputs: IscsiServiceInputs,
+  action: DiagnosticContext,
+): Promise<DiagnosticContext> {
+  if (inputs.svmName !== undefined || inputs.svmUuid === undefined) return action;
+  const svm = await findSvm(session.client, { uuid: inputs.svmUuid }).catch(() => undefined);
+  return svm ? { ...action, svm: svm.name } : action;
 }
 
 /** Takes over an existing service; `isAsaR2System` says whether the cluster is ASA r2, or asks it. */

@@ -146,11 +146,29 @@ export function toCreateBody(inputs: IscsiServiceInputs): IscsiServiceBody {
   return body;
 }
 
-/** Guards a record from the wire: a malformed one fails only its own resource. */
+/**
+ * Guards a record from the wire: a malformed one fails only its own resource, naming the
+ * field, and never reaches state.
+ */
 export function parseRecord(value: unknown): IscsiServiceRecord {
-  const record = value as Partial<IscsiServiceRecord> | undefined;
-  if (!record || typeof record.svm?.uuid !== "string" || typeof record.svm?.name !== "string") {
-    throw new Error("ONTAP returned an iSCSI service record without svm.uuid and svm.name");
+  const record = value as { svm?: Record<string, unknown>; enabled?: unknown; target?: unknown } | undefined;
+  const bad = (field: string, got: unknown, want: string) =>
+    new Error(
+      `ONTAP returned an iSCSI service record whose "${field}" is ${JSON.stringify(got) ?? "missing"} (${typeof got}), not ${want}; it was not recorded`,
+    );
+  if (!record || typeof record !== "object")
+    throw new Error("ONTAP returned an iSCSI service record that is not an object");
+  if (typeof record.svm?.uuid !== "string") throw bad("svm.uuid", record.svm?.uuid, "a string");
+  if (typeof record.svm.name !== "string") throw bad("svm.name", record.svm.name, "a string");
+  if (record.enabled !== undefined && typeof record.enabled !== "boolean")
+    throw bad("enabled", record.enabled, "a boolean");
+  const target = record.target as Record<string, unknown> | undefined;
+  if (target !== undefined) {
+    if (typeof target !== "object" || target === null) throw bad("target", target, "an object");
+    for (const key of ["alias", "name"]) {
+      if (target[key] !== undefined && typeof target[key] !== "string")
+        throw bad(`target.${key}`, target[key], "a string");
+    }
   }
   return record as IscsiServiceRecord;
 }

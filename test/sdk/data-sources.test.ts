@@ -163,6 +163,22 @@ describe("data sources against the simulator", () => {
       expect(await listIscsiServices({ svmName: "nothing*" })).to.deep.equal([]);
     });
 
+    it("refuses an argument it does not take, naming it, before any request", async () => {
+      await start({
+        svms: [
+          { name: "svm1", service: {} },
+          { name: "svm2", service: {} },
+        ],
+      });
+      const err = await rejectionOf(listIscsiServices({ svm: "svm1" } as never));
+      expect(err.message).to.equal(
+        'listIscsiServices: "svm" is not an argument; it takes svmName, enabled, cluster, pageSize.',
+      );
+      const get = await rejectionOf(getIscsiService({ svmName: "svm1", svmUUID: "x" } as never));
+      expect(get.message).to.include('"svmUUID" is not an argument');
+      expect(sim.requests).to.deep.equal([]);
+    });
+
     it("has an Output variant", async () => {
       await start({ svms: many.slice(0, 3) });
       const list = await resolved(listIscsiServicesOutput({ enabled: pulumi.output(true) }));
