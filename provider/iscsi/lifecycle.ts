@@ -5,7 +5,6 @@ import {
   PartialCreateError,
   ServiceLeftDisabledError,
 } from "../errors";
-import type { OntapClient } from "../ontap/client";
 import {
   OntapApiError,
   OntapAuthError,
