@@ -70,7 +70,7 @@ export class OntapDiagnosticError extends ProviderError {
 export class PartialCreateError extends ProviderError {
   readonly kind = "partial-create";
   readonly id: string;
-  readonly properties: IscsiServiceOutputs;
+  readonly properties: IscsiServiceOutputs & { __provider?: string };
   readonly reasons: string[];
   constructor(cause: Error, properties: IscsiServiceOutputs) {
     super(
@@ -162,7 +162,7 @@ export class OwnershipConflictError extends ProviderError {
 export class PendingCreateError extends ProviderError {
   readonly kind = "create-pending";
   readonly id?: string;
-  readonly properties?: IscsiServiceOutputs;
+  readonly properties?: IscsiServiceOutputs & { __provider?: string };
   readonly reasons?: string[];
   constructor(
     message: string,

@@ -11,7 +11,7 @@ import {
 } from "./iscsi/lifecycle";
 import { type IscsiServiceInputs, type IscsiServiceOutputs, toInputs } from "./iscsi/model";
 import { type ManagedSvm, preflight } from "./iscsi/preflight";
-import { isUnknown, validateInputs } from "./iscsi/validate";
+import { type CheckedInputs, isUnknown, knownInputs, validateInputs } from "./iscsi/validate";
 import type { OntapLogger } from "./ontap/types";
 import type { SvmClaim } from "./ownership";
 import { ClusterPool } from "./pool";
@@ -29,6 +29,18 @@ export {
   ServiceLeftDisabledError,
 } from "./errors";
 export type { IscsiServiceInputs, IscsiServiceOutputs } from "./iscsi/model";
+
+/** What `read` answers: the live outputs, and the inputs that reproduce them (ReadResult.inputs, 3.216+). */
+export interface RefreshResult {
+  id: string;
+  props?: IscsiServiceOutputs;
+  inputs?: IscsiServiceInputs;
+}
+
+/** Keys the dynamic-provider host adds to every resource's properties: the serialized provider. */
+export interface HostKeys {
+  __provider?: string;
+}
 
 /** Where the provider's warnings go: Pulumi's log (the engine, or stderr in the host). */
 export type ProviderLogger = OntapLogger;
@@ -114,7 +126,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
   async diff(
     _id: string,
     olds: IscsiServiceOutputs,
-    news: IscsiServiceInputs,
+    news: CheckedInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     let placement: Placement = "unknown";
     if (!isUnknown(news.cluster)) {
@@ -132,42 +144,39 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     };
   }
 
-  async create(inputs: IscsiServiceInputs): Promise<pulumi.dynamic.CreateResult<IscsiServiceOutputs>> {
+  async create(inputs: CheckedInputs & HostKeys): Promise<pulumi.dynamic.CreateResult<IscsiServiceOutputs>> {
     try {
-      const outs = await createIscsiService(this.sessionFor(inputs.cluster), inputs);
+      const outs = await createIscsiService(this.sessionFor(inputs.cluster), knownInputs(inputs));
       return { id: outs.svmUuid, outs };
     } catch (err) {
       // The host records these properties as the resource's outputs as they are; without
       // `__provider` in them, later refresh and delete could not load the provider.
       if ((err instanceof PartialCreateError || err instanceof PendingCreateError) && err.properties) {
-        const provider = (inputs as unknown as Record<string, unknown>).__provider;
-        if (provider !== undefined)
-          (err.properties as unknown as Record<string, unknown>).__provider = provider;
+        if (inputs.__provider !== undefined) err.properties.__provider = inputs.__provider;
       }
       throw err;
     }
   }
 
   /** Refresh: the live service, or an empty id when it (or its SVM) is gone so the engine drops it. */
-  async read(
-    id: string,
-    props?: IscsiServiceOutputs,
-  ): Promise<pulumi.dynamic.ReadResult<IscsiServiceOutputs>> {
+  async read(id: string, props?: IscsiServiceOutputs): Promise<RefreshResult> {
     if (!props?.svmUuid)
       throw new Error(
         `Cannot refresh iSCSI service ${id}: its state has no svmUuid (pulumi import is not supported by dynamic providers; use adopt: true).`,
       );
     const outs = await readIscsiService(await this.pinned(props), props);
     if (!outs) return { id: "" };
-    return { id: outs.svmUuid, props: outs, inputs: toInputs(outs) as unknown as IscsiServiceOutputs };
+    return { id: outs.svmUuid, props: outs, inputs: toInputs(outs) };
   }
 
   async update(
     _id: string,
     olds: IscsiServiceOutputs,
-    news: IscsiServiceInputs,
+    news: CheckedInputs,
   ): Promise<pulumi.dynamic.UpdateResult<IscsiServiceOutputs>> {
-    return { outs: await updateIscsiService(await this.pinned(olds, news.cluster), olds, news) };
+    return {
+      outs: await updateIscsiService(await this.pinned(olds, news.cluster), olds, knownInputs(news)),
+    };
   }
 
   async delete(_id: string, props: IscsiServiceOutputs): Promise<void> {
@@ -198,7 +207,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
   private async claimSvm(
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
-    inputs: IscsiServiceInputs,
+    inputs: CheckedInputs,
     resolvedUuid: string | undefined,
   ): Promise<Array<{ property: string; reason: string }>> {
     if ([inputs.svmName, inputs.svmUuid, inputs.cluster].some(isUnknown)) return [];
@@ -266,11 +275,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
  * old inputs' (after a refresh they hold both); equal ones mean the same SVM, so a no-op
  * preview sends no request. Unknown identifiers (preview) cannot be looked up.
  */
-function isNewService(
-  olds: Record<string, unknown>,
-  inputs: IscsiServiceInputs,
-  sameCluster: boolean,
-): boolean {
+function isNewService(olds: Record<string, unknown>, inputs: CheckedInputs, sameCluster: boolean): boolean {
   const known = [inputs.svmName, inputs.svmUuid, inputs.cluster].every((v) => !isUnknown(v));
   if (!known) return false;
   if (Object.keys(olds).length === 0) return true;

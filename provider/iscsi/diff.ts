@@ -1,5 +1,5 @@
-import { desiredAlias, type IscsiServiceInputs, type IscsiServiceOutputs, svmNamedBy } from "./model";
-import { isUnknown } from "./validate";
+import { desiredAlias, type IscsiServiceOutputs, svmNamedBy } from "./model";
+import { type CheckedInputs, isUnknown } from "./validate";
 
 /** What `diff` tells the engine. `changes` is always explicit (see pulumi-dynamic-providers notes). */
 export interface ServiceDiff {
@@ -31,7 +31,7 @@ export type Placement = "same-host" | "same-cluster" | "other-cluster" | "unknow
  */
 export function diffService(
   olds: IscsiServiceOutputs,
-  news: IscsiServiceInputs,
+  news: CheckedInputs,
   placement: Placement,
 ): ServiceDiff {
   const replaces: string[] = [];

@@ -17,8 +17,7 @@ import { renderError } from "../diagnostics/render";
 import { OntapApiError, OntapError } from "../ontap/errors";
 import type { ClusterFacts, ClusterSession } from "../session";
 import { findSvm, hasProtocolLicense, isAsaR2, listServices, SERVICES_PATH, type SvmRecord } from "./api";
-import type { IscsiServiceInputs } from "./model";
-import { type InputFailure, isUnknown } from "./validate";
+import { type CheckedInputs, type InputFailure, isUnknown } from "./validate";
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -107,7 +106,7 @@ function sameSvm(svm: SvmRecord, managed: ManagedSvm | undefined): boolean {
  */
 export async function preflight(
   session: ClusterSession,
-  inputs: IscsiServiceInputs,
+  inputs: CheckedInputs,
   managed?: ManagedSvm,
 ): Promise<PreflightResult> {
   const label = inputs.svmName ?? inputs.svmUuid ?? "";

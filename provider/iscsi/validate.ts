@@ -3,6 +3,19 @@ import type { IscsiServiceInputs } from "./model";
 /** The value Pulumi sends for an input that is not known yet (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** Pulumi's placeholder for a value not known until apply, as a type. */
+export type Unknown = typeof UNKNOWN;
+
+/**
+ * Inputs after `check`: defaults applied, every known value validated; in a preview any of
+ * them may still be Pulumi's placeholder (string inputs carry it as their own type). By
+ * Create and Update the engine has resolved them all: see `knownInputs`.
+ */
+export type CheckedInputs = Omit<IscsiServiceInputs, "enabled" | "adopt"> & {
+  enabled: boolean | Unknown;
+  adopt: boolean | Unknown;
+};
+
 /** A problem with one input, as `check` reports it: the property and how to fix it. */
 export interface InputFailure {
   property: string;
@@ -11,7 +24,7 @@ export interface InputFailure {
 
 /** The outcome of validating raw inputs: normalised inputs, or what to fix. */
 export interface ValidationResult {
-  inputs: IscsiServiceInputs;
+  inputs: CheckedInputs;
   failures: InputFailure[];
 }
 
@@ -23,8 +36,24 @@ const SVM_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,46}$/;
 const ALIAS = /^[\x21-\x7e]{1,128}$/;
 
 /** Whether a value is Pulumi's placeholder for "not known until apply". */
-export function isUnknown(value: unknown): boolean {
+export function isUnknown(value: unknown): value is Unknown {
   return value === UNKNOWN;
+}
+
+/**
+ * Checked inputs with every value known, as Create and Update get them; a placeholder
+ * that reached them would be an engine bug, said as such rather than sent to ONTAP.
+ */
+export function knownInputs(inputs: CheckedInputs): IscsiServiceInputs {
+  const { enabled, adopt } = inputs;
+  const unknown = Object.entries(inputs)
+    .filter(([, v]) => isUnknown(v))
+    .map(([k]) => k);
+  if (unknown.length > 0 || isUnknown(enabled) || isUnknown(adopt))
+    throw new Error(
+      `Inputs ${unknown.join(", ")} are still unknown at apply time; nothing was sent to ONTAP.`,
+    );
+  return { ...inputs, enabled, adopt };
 }
 
 function describe(value: unknown): string {
@@ -52,7 +81,7 @@ function aliasProblem(alias: string): string | undefined {
 export function validateInputs(raw: Record<string, unknown>): ValidationResult {
   const failures: InputFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
-  const inputs: IscsiServiceInputs = { enabled: true, adopt: false };
+  const inputs: CheckedInputs = { enabled: true, adopt: false };
 
   for (const key of Object.keys(raw)) {
     if (key !== "__provider" && !KNOWN_INPUTS.has(key)) {
@@ -112,11 +141,9 @@ export function validateInputs(raw: Record<string, unknown>): ValidationResult {
 
   if (typeof svmName === "string") inputs.svmName = svmName;
   if (typeof svmUuid === "string") inputs.svmUuid = isUnknown(svmUuid) ? svmUuid : svmUuid.toLowerCase();
-  if (typeof enabled === "boolean") inputs.enabled = enabled;
-  else if (isUnknown(enabled)) (inputs as unknown as Record<string, unknown>).enabled = enabled;
+  if (typeof enabled === "boolean" || isUnknown(enabled)) inputs.enabled = enabled;
   if (typeof targetAlias === "string") inputs.targetAlias = targetAlias;
   if (typeof cluster === "string") inputs.cluster = cluster;
-  if (typeof adopt === "boolean") inputs.adopt = adopt;
-  else if (isUnknown(adopt)) (inputs as unknown as Record<string, unknown>).adopt = adopt;
+  if (typeof adopt === "boolean" || isUnknown(adopt)) inputs.adopt = adopt;
   return { inputs, failures };
 }
