@@ -6,17 +6,10 @@ import {
   ServiceLeftDisabledError,
 } from "../errors";
 import type { OntapClient } from "../ontap/client";
-import {
-  OntapApiError,
-  OntapAuthError,
-  OntapJobError,
-  OntapLostResponseError,
-  OntapNetworkError,
-  OntapTlsError,
-} from "../ontap/errors";
-import { failedBeforeSending } from "../ontap/retry";
+import { OntapLostResponseError } from "../ontap/errors";
+import { classify, hasCode, isGone } from "../ontap/failures";
 import type { ClusterSession } from "../session";
-import { createService, deleteService, findService, hasCode, isAsaR2, isGone, patchService } from "./api";
+import { createService, deleteService, findService, isAsaR2, patchService } from "./api";
 import {
   desiredAlias,
   type IscsiServiceInputs,
@@ -121,9 +114,8 @@ export async function createIscsiService(
         throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: svmLabel(inputs) });
       });
     }
-    // An ONTAP internal error (5xx) to a POST may come after the service was made: read first.
-    if (err instanceof OntapLostResponseError || isInternalFailure(err))
-      return reconcileLostCreate(session, inputs, err, action);
+    // A lost answer, or an ONTAP internal error (5xx), may come after the service was made: read first.
+    if (classify(err).outcomeUnknown) return reconcileLostCreate(session, inputs, err, action);
     throw toDiagnosticError(err, action);
   }
   return finishCreated(session, record, inputs, action);
@@ -284,7 +276,7 @@ export async function deleteIscsiService(session: ClusterSession, olds: IscsiSer
       await patchService(session.client, olds.svmUuid, { enabled: false });
       disabledForSure = true;
     } catch (err) {
-      if (definitelyRefused(err)) disabledByUs = false;
+      if (classify(err).refused) disabledByUs = false;
       throw err;
     }
   };
@@ -312,21 +304,6 @@ export async function deleteIscsiService(session: ClusterSession, olds: IscsiSer
     }
     throw toDiagnosticError(err, action);
   }
-}
-
-/**
- * The write was certainly not applied: ONTAP answered "no" (a 4xx, a failed job, 503
- * "not now"), refused the credentials or the certificate, or the request never left.
- */
-function definitelyRefused(err: unknown): boolean {
-  if (err instanceof OntapApiError) return err.status < 500 || err.status === 503;
-  if (err instanceof OntapNetworkError) return failedBeforeSending(err.code);
-  return err instanceof OntapJobError || err instanceof OntapAuthError || err instanceof OntapTlsError;
-}
-
-/** An ONTAP 5xx answer: the write may or may not have been applied. */
-function isInternalFailure(err: unknown): boolean {
-  return err instanceof OntapApiError && err.status >= 500;
 }
 
 /** Undo the disable after a failed DELETE. Returns true when the service turns out to be gone (the DELETE landed). */
