@@ -106,10 +106,9 @@ export function nextRetryDelay(
  * `maxTotalMs` would be exceeded by its delay. Aborting `signal` stops it, between attempts
  * or during a wait.
  *
- * A loop of our own rather than p-retry: the wait depends on the error (Retry-After), and
- * a retry whose wait would pass `maxTotalMs` is refused rather than cut short, and p-retry
- * 7 does neither (its delay is a function of the attempt number only, and `maxRetryTime`
- * clamps the last wait).
+ * A loop of our own rather than p-retry, which does neither of two things asked here: its
+ * wait depends on the attempt number only, never on the error (Retry-After), and its
+ * `maxRetryTime` shortens the last wait to fit instead of refusing a retry that would not.
  */
 export async function withRetries<T>(
   attempt: (attemptNumber: number) => Promise<T>,
