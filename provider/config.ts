@@ -17,7 +17,7 @@ import {
 } from "./ontap/connection";
 import { OntapConfigError } from "./ontap/errors";
 import { HOST_FORM, parseHost } from "./ontap/host";
-import type { OntapAuth, OntapConnection, RetryPolicy } from "./ontap/types";
+import type { OntapAuth, OntapConnection, RetryBounds } from "./ontap/types";
 
 /** The stack config the Pulumi host hands the provider's `configure`: Pulumi's own dynamic-provider Config. */
 export type StackConfig = pulumi.dynamic.Config;
@@ -121,7 +121,7 @@ const FIELD_OF_SETTING: Readonly<Record<string, Field>> = {
 };
 
 /** The numeric fields, by the member of the retry policy they set (undefined: a connection member). */
-const NUMBER_FIELDS: ReadonlyArray<[Field, keyof RetryPolicy | undefined]> = [
+const NUMBER_FIELDS: ReadonlyArray<[Field, keyof RetryBounds | undefined]> = [
   ["timeoutMs", undefined],
   ["jobTimeoutMs", undefined],
   ["maxConcurrent", undefined],
@@ -333,7 +333,7 @@ export class ConnectionSettings {
     if (caCert !== undefined) connection.caCert = caCert;
     const insecure = parseBoolean(raw.insecure, keyOf("insecure"), FIELDS.insecure);
     if (insecure !== undefined) connection.insecure = insecure;
-    const retry: Partial<RetryPolicy> = {};
+    const retry: Partial<RetryBounds> = {};
     for (const [field, member] of NUMBER_FIELDS) {
       const n = wholeNumber(raw[field], keyOf(field), FIELDS[field]);
       if (n === undefined) continue;

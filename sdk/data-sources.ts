@@ -18,7 +18,7 @@ import {
 } from "../provider/iscsi/api";
 import type { IscsiServiceRecord } from "../provider/iscsi/model";
 import { validateInputs } from "../provider/iscsi/validate";
-import { OntapApiError } from "../provider/ontap/errors";
+import { hasCode } from "../provider/ontap/failures";
 import { ClusterPool } from "../provider/pool";
 import type { ClusterSession } from "../provider/session";
 
@@ -272,7 +272,7 @@ export async function getIscsiServiceMetrics(args: GetIscsiServiceMetricsArgs): 
   try {
     result.samples = (await listServiceMetrics(handle.client, service.svm.uuid, args.interval)).map(toSample);
   } catch (err) {
-    if (!(err instanceof OntapApiError && err.code === NO_METRICS)) throw toDiagnosticError(err, ctx);
+    if (!hasCode(err, NO_METRICS)) throw toDiagnosticError(err, ctx);
     result.note = renderError(err, ctx);
   }
   return result;

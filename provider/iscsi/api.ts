@@ -1,27 +1,9 @@
 import type { OntapClient } from "../ontap/client";
-import { OntapApiError, OntapJobError } from "../ontap/errors";
+import { hasCode, isGone } from "../ontap/failures";
 import { type IscsiServiceBody, type IscsiServiceRecord, parseRecord, SERVICE_FIELDS } from "./model";
 
 /** The collection every call below works on. */
 export const SERVICES_PATH = "/api/protocols/san/iscsi/services";
-
-/** ONTAP codes that mean "there is no such service (or SVM)": the service is gone. */
-const GONE_CODES = new Set(["5374078", "2621462", "4"]);
-
-/** Whether an error says the service or its SVM does not exist. */
-export function isGone(err: unknown): boolean {
-  if (err instanceof OntapJobError) return GONE_CODES.has(err.code);
-  // ONTAP's own codes only: a bare 404 may come from a proxy, and "gone" drops state or ends a delete.
-  return err instanceof OntapApiError && GONE_CODES.has(err.code ?? "");
-}
-
-/**
- * Whether an error carries this ONTAP code: ONTAP's answer to the request, or the code of
- * the async job the request started (a job re-validates when it runs, e.g. 5374077).
- */
-export function hasCode(err: unknown, ...codes: string[]): boolean {
-  return (err instanceof OntapApiError || err instanceof OntapJobError) && codes.includes(err.code ?? "");
-}
 
 interface Collection {
   records?: unknown[];

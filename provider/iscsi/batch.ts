@@ -1,13 +1,5 @@
 import type { OntapClient } from "../ontap/client";
-import {
-  OntapApiError,
-  OntapAuthError,
-  OntapNetworkError,
-  OntapResponseError,
-  OntapTimeoutError,
-  OntapTlsError,
-} from "../ontap/errors";
-import { isRetryableAnswer } from "../ontap/retry";
+import { classify } from "../ontap/failures";
 import { getService, listServices } from "./api";
 import type { IscsiServiceRecord } from "./model";
 
@@ -136,7 +128,7 @@ export class ReadBatcher {
     try {
       records = await listServices(this.client, {});
     } catch (err) {
-      if (err instanceof OntapAuthError || err instanceof OntapTlsError) return rejectAll(waiters, err);
+      if (classify(err).clientRejected) return rejectAll(waiters, err);
       await Promise.all(chunks.map((chunk) => this.readChunk(chunk, bySvm)));
       return;
     }
@@ -150,7 +142,7 @@ export class ReadBatcher {
     try {
       records = await listServices(this.client, { "svm.uuid": uuids.join("|") });
     } catch (err) {
-      if (isClusterWide(err)) return rejectAll(waiters, err);
+      if (classify(err).clusterWide) return rejectAll(waiters, err);
       // A malformed record or a UUID the cluster rejects fails only its own read.
       await Promise.all(uuids.map((uuid) => this.readOne(bySvm.get(uuid) ?? [])));
       return;
@@ -191,24 +183,6 @@ function settle(bySvm: Map<string, Waiter[]>, records: IscsiServiceRecord[]): vo
 
 function rejectAll(waiters: Waiter[], err: unknown): void {
   for (const waiter of waiters) waiter.reject(err);
-}
-
-/**
- * Failures that smaller requests would only repeat, each after its own retries: the
- * cluster is unreachable, says "not now" (429, 502-504, busy: what the retry policy
- * retries, still failing after its retries), answers unreadably, or refuses the
- * credentials or the certificate. Any other error answer (a 500, a 400 for one UUID) may
- * be one record's or one SVM's: the batch then falls back to one GET per service.
- */
-function isClusterWide(err: unknown): boolean {
-  if (err instanceof OntapApiError) return isRetryableAnswer(err.status, err.code);
-  return (
-    err instanceof OntapAuthError ||
-    err instanceof OntapTlsError ||
-    err instanceof OntapNetworkError ||
-    err instanceof OntapTimeoutError ||
-    err instanceof OntapResponseError
-  );
 }
 
 /** Groups UUIDs so that each `svm.uuid=a|b|…` URL stays within MAX_URL_LENGTH. */

@@ -5,28 +5,10 @@ import {
   PartialCreateError,
   ServiceLeftDisabledError,
 } from "../errors";
-import {
-  OntapApiError,
-  OntapAuthError,
-  OntapJobError,
-  OntapJobPendingError,
-  OntapLostResponseError,
-  OntapNetworkError,
-  OntapTlsError,
-} from "../ontap/errors";
-import { failedBeforeSending } from "../ontap/retry";
+import { OntapJobPendingError, OntapLostResponseError } from "../ontap/errors";
+import { classify, hasCode, isGone } from "../ontap/failures";
 import type { ClusterSession } from "../session";
-import {
-  createService,
-  deleteService,
-  findService,
-  findSvm,
-  getService,
-  hasCode,
-  isAsaR2,
-  isGone,
-  patchService,
-} from "./api";
+import { createService, deleteService, findService, findSvm, getService, isAsaR2, patchService } from "./api";
 import {
   desiredAlias,
   type IscsiServiceInputs,
@@ -134,9 +116,8 @@ export async function createIscsiService(
     }
     // A job still running is a pending outcome: never POST again while it runs.
     if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err);
-    // An ONTAP internal error (5xx) to a POST may come after the service was made: read first.
-    if (err instanceof OntapLostResponseError || isInternalFailure(err))
-      return reconcileLostCreate(session, inputs, err, action);
+    // A lost answer, or an ONTAP internal error (5xx), may come after the service was made: read first.
+    if (classify(err).outcomeUnknown) return reconcileLostCreate(session, inputs, err, action);
     throw toDiagnosticError(err, await namedSvm(session, inputs, action));
   }
   return finishCreated(session, record, inputs, action);
@@ -354,7 +335,7 @@ export async function deleteIscsiService(session: ClusterSession, olds: IscsiSer
       await patchService(session.client, olds.svmUuid, { enabled: false });
       disabledForSure = true;
     } catch (err) {
-      if (definitelyRefused(err)) disabledByUs = false;
+      if (classify(err).refused) disabledByUs = false;
       throw err;
     }
   };
@@ -382,21 +363,6 @@ export async function deleteIscsiService(session: ClusterSession, olds: IscsiSer
     }
     throw toDiagnosticError(err, action);
   }
-}
-
-/**
- * The write was certainly not applied: ONTAP answered "no" (a 4xx, a failed job, 503
- * "not now"), refused the credentials or the certificate, or the request never left.
- */
-function definitelyRefused(err: unknown): boolean {
-  if (err instanceof OntapApiError) return err.status < 500 || err.status === 503;
-  if (err instanceof OntapNetworkError) return failedBeforeSending(err.code);
-  return err instanceof OntapJobError || err instanceof OntapAuthError || err instanceof OntapTlsError;
-}
-
-/** An ONTAP 5xx answer: the write may or may not have been applied. */
-function isInternalFailure(err: unknown): boolean {
-  return err instanceof OntapApiError && err.status >= 500;
 }
 
 /** Undo the disable after a failed DELETE. Returns true when the service turns out to be gone (the DELETE landed). */

@@ -14,7 +14,8 @@
  * skip the lookup without a request.
  */
 import { renderError } from "../diagnostics/render";
-import { OntapApiError, OntapError } from "../ontap/errors";
+import { OntapApiError } from "../ontap/errors";
+import { classify } from "../ontap/failures";
 import type { ClusterFacts, ClusterSession } from "../session";
 import { findSvm, hasProtocolLicense, isAsaR2, listServices, SERVICES_PATH, type SvmRecord } from "./api";
 import { type CheckedInputs, type InputFailure, isUnknown } from "./validate";
@@ -27,11 +28,6 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
     (value) => ({ ok: true, value }),
     (error: unknown) => ({ ok: false, error }),
   );
-}
-
-/** Failures that say nothing about the SVM but that the cluster cannot be asked at all. */
-function isUnreachable(err: unknown): boolean {
-  return err instanceof OntapError && !(err instanceof OntapApiError);
 }
 
 async function lookUpCluster(session: ClusterSession): Promise<ClusterFacts> {
@@ -54,7 +50,7 @@ function factsOf(session: ClusterSession): Promise<ClusterFacts> {
     facts = lookUpCluster(session);
     session.facts = facts;
     void facts.then((f) => {
-      if (isUnreachable(f.error) && session.facts === facts) session.facts = undefined;
+      if (classify(f.error).unreachable && session.facts === facts) session.facts = undefined;
     });
   }
   return facts;
@@ -124,7 +120,7 @@ export async function preflight(
   ]);
 
   if (!svmResult.ok) {
-    if (isUnreachable(svmResult.error)) session.unreachable = svmResult.error;
+    if (classify(svmResult.error).unreachable) session.unreachable = svmResult.error;
     skipped(renderError(svmResult.error, { action: "run the preflight lookup", svm: label }));
     return { failures: [] };
   }

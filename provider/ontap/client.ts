@@ -1,8 +1,8 @@
 /**
  * The one transport to one cluster: every request the provider makes goes through
  * `OntapClient.request`, which adds authentication, JSON, the timeout, the concurrency
- * cap, the retry policy (./retry) and async-job polling, and turns every failure into a
- * typed error (./errors) that carries no credentials.
+ * cap, the retry policy (./retry; what a failure means is ./failures') and async-job
+ * polling, and turns every failure into a typed error (./errors) that carries no credentials.
  */
 
 import { setMaxListeners } from "node:events";
@@ -31,8 +31,9 @@ import {
   type RequestSite,
   type TlsProblem,
 } from "./errors";
+import { applyLostResponseRule, classify } from "./failures";
 import { CredentialVault } from "./redact";
-import { applyLostResponseRule, isSheddingLoad, parseRetryAfter, withRetries } from "./retry";
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetries } from "./retry";
 import { Semaphore } from "./semaphore";
 import type {
   HttpMethod,
@@ -109,7 +110,7 @@ export class OntapClient {
     this.#timeoutMs = settings.timeoutMs;
     this.#jobTimeoutMs = settings.jobTimeoutMs;
     this.#slots = new Semaphore(settings.maxConcurrent);
-    this.#policy = settings.retry;
+    this.#policy = { ...DEFAULT_RETRY_POLICY, ...settings.retry };
     this.#credentialSource = settings.credentialSource;
     this.#logger = settings.logger ?? DEFAULT_LOGGER;
     this.#agent = createAgent(settings);
@@ -233,6 +234,7 @@ export class OntapClient {
       throw applyLostResponseRule(
         this.#transportFailure(err, site, timeout.signal.aborted),
         mayHaveBeenSent(tracker),
+        this.#policy,
       );
     } finally {
       clearTimeout(timer);
@@ -244,7 +246,7 @@ export class OntapClient {
       this.#slots.succeeded();
       return answer;
     } catch (err) {
-      if (err instanceof OntapApiError && isSheddingLoad(err)) this.#slots.congested();
+      if (classify(err, this.#policy).sheddingLoad) this.#slots.congested();
       throw err;
     }
   }
@@ -268,7 +270,7 @@ export class OntapClient {
     if (status >= 200 && status < 300) {
       if (!parsed.ok) {
         const err = new OntapResponseError(site, status, "the response body was not valid JSON");
-        throw applyLostResponseRule(err, true);
+        throw applyLostResponseRule(err, true, this.#policy);
       }
       const jobUuid = status === 202 ? jobUuidOf(parsed.value) : undefined;
       const response: OntapResponse = { status, body: parsed.value };
@@ -286,7 +288,7 @@ export class OntapClient {
       ...(ontap.target === undefined ? {} : { target: this.#vault.scrub(ontap.target) }),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
-    throw applyLostResponseRule(err, true);
+    throw applyLostResponseRule(err, true, this.#policy);
   }
 
   /** Why no complete answer arrived, as a typed error with a credential-free reason. */

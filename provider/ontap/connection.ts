@@ -16,7 +16,7 @@ import tls from "node:tls";
 import { OntapConfigError } from "./errors";
 import { parseHost } from "./host";
 import { DEFAULT_RETRY_POLICY } from "./retry";
-import type { OntapAuth, OntapConnection, OntapLogger, RetryPolicy } from "./types";
+import type { OntapAuth, OntapConnection, OntapLogger, RetryBounds } from "./types";
 
 /** A numeric setting's bounds, and its default when it has one. */
 export interface SettingLimit {
@@ -41,7 +41,7 @@ export const CONNECTION_LIMITS: Readonly<Record<NumericSetting, Readonly<Setting
 });
 
 /** The numeric members of OntapConnection, the retry policy's as "retry.<name>". */
-export type NumericSetting = "timeoutMs" | "jobTimeoutMs" | "maxConcurrent" | `retry.${keyof RetryPolicy}`;
+export type NumericSetting = "timeoutMs" | "jobTimeoutMs" | "maxConcurrent" | `retry.${keyof RetryBounds}`;
 
 /** The mark of a CheckedConnection: a symbol, so a spread copy keeps it and JSON leaves it out. */
 const CHECKED: unique symbol = Symbol("CheckedConnection");
@@ -60,7 +60,7 @@ export interface CheckedConnection extends OntapConnection {
   readonly timeoutMs: number;
   readonly jobTimeoutMs: number;
   readonly maxConcurrent: number;
-  readonly retry: Readonly<RetryPolicy>;
+  readonly retry: Readonly<RetryBounds>;
   readonly credentialSource: string;
   readonly logger?: OntapLogger;
 }

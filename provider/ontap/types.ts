@@ -12,8 +12,8 @@ export type OntapAuth =
   /** OAuth 2.0 bearer token (ONTAP 9.14.1+). */
   | { kind: "token"; token: string };
 
-/** Bounds of the one retry policy. */
-export interface RetryPolicy {
+/** The bounds of the one retry policy: the part a connection sets (`ontap:retries`, ...). */
+export interface RetryBounds {
   /** Retries after the first attempt. Default 5. */
   retries: number;
   /** First backoff, ms. Default 250. */
@@ -23,6 +23,19 @@ export interface RetryPolicy {
   /** No retry starts after this much time since the first attempt, ms. Default 60_000. */
   maxTotalMs: number;
 }
+
+/** What the retry policy repeats, as tables (ky's retry options are the model). */
+export interface RetryRules {
+  /** HTTP statuses that mean "not now": repeated for every method. */
+  readonly statuses: ReadonlySet<number>;
+  /** Methods safe to send twice: repeated after a lost answer. A POST never is. */
+  readonly methods: ReadonlySet<HttpMethod>;
+  /** ONTAP codes that mean "busy": repeated whatever the HTTP status. */
+  readonly busyCodes: ReadonlySet<string>;
+}
+
+/** The one retry policy, as data: what is repeated, and within which bounds. */
+export interface RetryPolicy extends RetryBounds, RetryRules {}
 
 /** Where log lines go. The transport never passes credentials to it. */
 export interface OntapLogger {
@@ -51,7 +64,7 @@ export interface OntapConnection {
   timeoutMs?: number;
   /** Cap on requests in flight to this cluster. Default 8. */
   maxConcurrent?: number;
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<RetryBounds>;
   /**
    * How long to wait for the async job of a write (HTTP 202), ms. Default 300_000. A job
    * still queued, running or paused then is an OntapJobPendingError.

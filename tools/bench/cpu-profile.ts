@@ -5,8 +5,8 @@
  * A sample counts as the provider's when, walking from the innermost frame outwards, the
  * first frame that is either the provider's (compiled `provider/` and `sdk/`) or the
  * transport's (node-fetch; Node's http, https, net, tls and stream internals) is the
- * provider's. So JSON.parse, URL building, hashing, certificate parsing and p-retry called
- * by the provider count as its own; socket writes, TLS, HTTP parsing and the streams that
+ * provider's. So JSON.parse, URL building, hashing, certificate parsing and the retry loop
+ * in the provider count as its own; socket writes, TLS, HTTP parsing and the streams that
  * node-fetch drives count as transport; garbage collection, the event loop and microtask
  * plumbing without a provider or transport frame count as neither.
  */

@@ -4,14 +4,14 @@
  */
 
 import { OntapClient } from "../../../provider/ontap/client";
-import type { OntapConnection, OntapLogger, RetryPolicy } from "../../../provider/ontap/types";
+import type { OntapConnection, OntapLogger, RetryBounds } from "../../../provider/ontap/types";
 import type { RequestLogEntry, Simulator } from "../../../tools/simulator/index";
 
 /** The iSCSI services collection. */
 export const SERVICES = "/api/protocols/san/iscsi/services";
 
 /** Backoffs of a few ms, so that retry tests take no time; bounds still apply. */
-export const FAST_RETRY: RetryPolicy = { retries: 3, minDelayMs: 5, maxDelayMs: 2_000, maxTotalMs: 10_000 };
+export const FAST_RETRY: RetryBounds = { retries: 3, minDelayMs: 5, maxDelayMs: 2_000, maxTotalMs: 10_000 };
 
 /** A logger that keeps every line. */
 export interface CapturingLogger extends OntapLogger {

@@ -7,8 +7,8 @@ import {
   OntapResponseError,
   OntapTimeoutError,
 } from "../../../provider/ontap/errors";
+import { applyLostResponseRule } from "../../../provider/ontap/failures";
 import {
-  applyLostResponseRule,
   backoffDelay,
   DEFAULT_RETRY_POLICY,
   isRetryable,
