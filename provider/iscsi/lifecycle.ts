@@ -16,7 +16,7 @@ import {
 } from "../ontap/errors";
 import { failedBeforeSending } from "../ontap/retry";
 import type { ClusterSession } from "../session";
-import { createService, deleteService, findService, hasCode, isAsaR2, isGone, patchService } from "./api";
+import { createService, deleteService, findService, hasCode, isGone, patchService } from "./api";
 import {
   desiredAlias,
   type IscsiServiceInputs,
@@ -186,7 +186,7 @@ async function reconcileLostCreate(
       if (proven) return finishCreated(session, existing, inputs, action);
       if (!inputs.adopt) throw new LostCreateError(label, session.host);
       // The lost answer may have been ASA r2's 5376452: ask, so that destroy leaves it in place.
-      return adopt(session, inputs, () => isAsaR2(session.client)).catch((e) => {
+      return adopt(session, inputs, () => session.isAsaR2()).catch((e) => {
         throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: label });
       });
     }
@@ -274,6 +274,8 @@ export async function deleteIscsiService(session: ClusterSession, olds: IscsiSer
     );
     return;
   }
+  // The run's snapshot of which SVMs have a service no longer holds, whatever the outcome.
+  session.forgetServices();
   let disabledByUs = false;
   let disabledForSure = false;
   const disable = async () => {
