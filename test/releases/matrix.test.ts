@@ -110,7 +110,7 @@ for (const release of RELEASES) {
                 ),
           );
         expect(warnings).to.have.length(expected.length, warnings.join("\n"));
-        expected.forEach((pattern, i) => expect(warnings[i]).to.match(pattern));
+        for (const [i, pattern] of expected.entries()) expect(warnings[i]).to.match(pattern);
       });
 
       it("serves the data sources; metrics and a single sample name the release they need", async () => {
