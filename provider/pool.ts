@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { ResolvedConnection } from "./config";
-import { listSvmIdentities } from "./iscsi/api";
 import { OntapClient } from "./ontap/client";
 import type { OntapLogger } from "./ontap/types";
 import { RunOwnership } from "./ownership";
@@ -29,14 +28,7 @@ export class ClusterPool {
     let session = this.#sessions.get(key);
     if (!session) {
       const client = new OntapClient({ ...connection, logger: connection.logger ?? this.logger });
-      session = new ClusterSession(
-        client,
-        connection.host,
-        connection.cluster,
-        this.logger,
-        this.ownership,
-        listSvmIdentities,
-      );
+      session = new ClusterSession(client, connection.host, connection.cluster, this.logger, this.ownership);
       this.#sessions.set(key, session);
     }
     this.#known.set(connection, session);

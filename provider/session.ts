@@ -1,28 +1,54 @@
 /**
  * Everything the provider learns about one cluster during one run, in one object: the
- * connection (client, read batcher), the preflight's cluster facts, whether it was
- * unreachable, which SVMs it saw without a service, which services this run created or
- * took over there, and a directory of its SVMs. One per connection, owned by the pool
- * (./pool); a provider process serves one engine operation, so "run" is the process.
+ * connection (client, read batcher), the cluster's release and what the account may read
+ * there, the preflight's cluster facts, whether it was unreachable, which SVMs it saw
+ * without a service, which services this run created or took over there, and a snapshot
+ * of its SVMs and services. One per connection, owned by the pool (./pool); a provider
+ * process serves one engine operation, so "run" is the process.
  */
+import {
+  type ClusterRecord,
+  isAsaR2Record,
+  listServices,
+  listSvms,
+  readCluster,
+  type SvmRecord,
+} from "./iscsi/api";
 import { ReadBatcher } from "./iscsi/batch";
 import { svmKeys } from "./iscsi/model";
+import { ReleaseKnowledge } from "./iscsi/releases";
 import type { OntapClient } from "./ontap/client";
+import { classify } from "./ontap/failures";
 import type { OntapLogger } from "./ontap/types";
 import type { RunOwnership } from "./ownership";
 
 /** How long "this SVM had no service" seen by a preflight counts as proof for a lost create. */
 const ABSENCE_EVIDENCE_MS = 10 * 60_000;
 
+/**
+ * How old the snapshot of a cluster's SVMs and services may be when a preflight answers
+ * from it; older, it is read again. Long enough that a preview of thousands of services
+ * reads it once, short enough that a change made on the cluster during a preview shows.
+ */
+export const SNAPSHOT_MAX_AGE_MS = 30_000;
+
 /** What a preflight learns of a cluster; undefined where the lookup failed (the check is skipped). */
 export interface ClusterFacts {
   licensed?: boolean;
   asaR2?: boolean;
-  /** The first lookup that failed, for the warning. */
+  /** The paths the account may not read (403, code 6): those checks are skipped. */
+  refused: string[];
+  /** The first lookup that failed otherwise, for the warning. */
   error?: unknown;
   /** Whether the skipped checks were already reported for this cluster. */
   warned: boolean;
 }
+
+/** What `/api/cluster` told this run, or why it could not. */
+export type ClusterInfo =
+  | { ok: true; record: ClusterRecord }
+  /** `refused`: a 403 (code 6), as an SVM-scoped account gets. */
+  | { ok: false; refused: boolean; error: unknown };
 
 /** An SVM's identity as a cluster lists it. */
 export interface SvmIdentity {
@@ -30,16 +56,52 @@ export interface SvmIdentity {
   name: string;
 }
 
+/** The cluster's SVMs (with the preflight's fields) and which of them have an iSCSI service, as read at `readAt`. */
+export interface Inventory {
+  /** When the older of the two reads was sent (ms since the epoch): what it shows is at least this recent. */
+  readAt: number;
+  svms: SvmRecord[];
+  /** Lower-case UUIDs of the SVMs that have an iSCSI service. */
+  serviced: Set<string>;
+}
+
+interface Timed<T> {
+  at: number;
+  value: Promise<T>;
+}
+
+/** Keeps a read's promise with when it was sent; a failed read is not kept. */
+function keep<T>(
+  read: () => Promise<T>,
+  slot: (t: Timed<T> | undefined) => void,
+  current: () => Timed<T> | undefined,
+): Timed<T> {
+  const timed = { at: Date.now(), value: read() };
+  slot(timed);
+  timed.value.catch(() => {
+    if (current() === timed) slot(undefined);
+  });
+  return timed;
+}
+
 /** One cluster as one run of the provider sees it. */
 export class ClusterSession {
   readonly batcher: ReadBatcher;
+  /** What the run knows of the cluster's release (learned from `/api/cluster` or from 262197 answers). */
+  readonly releases = new ReleaseKnowledge();
   /** The preflight's cluster facts, asked once per run (cleared after a transport failure). */
   facts: Promise<ClusterFacts> | undefined;
   /** The transport failure that made this cluster unreachable moments ago, if any. */
   unreachable: unknown;
+  /** How many new services of this cluster the preflight has looked up in this run. */
+  preflights = 0;
+  /** Whether the SVM checks this cluster's release cannot have were already reported. */
+  reportedMissingFields = false;
   readonly #absent = new Map<string, number>();
   readonly #claimed = new Set<string>();
-  #directory: Promise<Map<string, SvmIdentity>> | undefined;
+  #cluster: Promise<ClusterInfo> | undefined;
+  #svms: Timed<SvmRecord[]> | undefined;
+  #services: Timed<Set<string>> | undefined;
 
   constructor(
     readonly client: OntapClient,
@@ -50,14 +112,45 @@ export class ClusterSession {
     readonly log: OntapLogger,
     /** The run's one ownership registry, shared by every cluster. */
     readonly ownership: RunOwnership,
-    private readonly listSvms: (client: OntapClient) => Promise<SvmIdentity[]>,
   ) {
     this.batcher = new ReadBatcher(client);
   }
 
-  /** A preflight saw this SVM without a service (evidence for a create whose answer is lost). */
-  recordNoService(svm: { name?: string; uuid?: string }): void {
-    for (const key of svmKeys(svm)) this.#absent.set(key, Date.now());
+  /**
+   * The cluster's release and personality, read once per run (`/api/cluster`); a 403 says
+   * the account is SVM-scoped. A transport failure is not kept, so a later call asks again.
+   */
+  clusterInfo(): Promise<ClusterInfo> {
+    if (!this.#cluster) {
+      const read: Promise<ClusterInfo> = readCluster(this.client, this.releases).then(
+        (record) => ({ ok: true, record }),
+        (error: unknown) => ({ ok: false, refused: classify(error).notAuthorized, error }),
+      );
+      this.#cluster = read;
+      void read.then((info) => {
+        if (!info.ok && classify(info.error).unreachable && this.#cluster === read) this.#cluster = undefined;
+      });
+    }
+    return this.#cluster;
+  }
+
+  /**
+   * Whether the cluster is ASA r2; false when the account may not read `/api/cluster` (an
+   * SVM-scoped account): a delete on ASA r2 then meets 5376452 and leaves the service in place.
+   */
+  async isAsaR2(): Promise<boolean> {
+    const info = await this.clusterInfo();
+    if (info.ok) return isAsaR2Record(info.record);
+    if (info.refused) return false;
+    throw info.error;
+  }
+
+  /**
+   * A preflight saw this SVM without a service (evidence for a create whose answer is lost).
+   * `seenAt`: when the read that showed it was sent (a snapshot's is older than now).
+   */
+  recordNoService(svm: { name?: string; uuid?: string }, seenAt = Date.now()): void {
+    for (const key of svmKeys(svm)) this.#absent.set(key, seenAt);
   }
 
   /** Whether this run saw, shortly before, that the SVM had no service. */
@@ -68,6 +161,12 @@ export class ClusterSession {
   /** A create of this run made or took over the service on this SVM: absence evidence no longer holds. */
   claim(svm: { name?: string; uuid?: string }): void {
     for (const key of svmKeys(svm)) this.#claimed.add(key);
+    const uuid = svm.uuid?.toLowerCase();
+    if (uuid !== undefined)
+      this.#services?.value.then(
+        (serviced) => serviced.add(uuid),
+        () => undefined,
+      );
   }
 
   /** Whether a create of this run made or took over the service on this SVM. */
@@ -76,26 +175,66 @@ export class ClusterSession {
   }
 
   /**
-   * The cluster's SVMs by UUID, read once per run (one collection GET, every page): the
-   * cluster's identity as far as the provider needs one, since an SVM's UUID is unique
-   * across clusters. A failed read is not kept.
+   * The cluster's SVMs by UUID: the snapshot's SVM list, whatever its age (UUIDs and names
+   * change only by a rename), read once when there is none: the cluster's identity as far
+   * as the provider needs one, since an SVM's UUID is unique across clusters. The
+   * duplicate-SVM check and the preflight share this one read.
    */
-  svmDirectory(): Promise<Map<string, SvmIdentity>> {
-    if (!this.#directory) {
-      const read = this.listSvms(this.client).then(
-        (svms) => new Map(svms.map((svm) => [svm.uuid.toLowerCase(), svm])),
-      );
-      this.#directory = read;
-      read.catch(() => {
-        if (this.#directory === read) this.#directory = undefined;
-      });
-    }
-    return this.#directory;
+  async svmDirectory(): Promise<Map<string, SvmIdentity>> {
+    const svms = await (this.#svms ?? this.#readSvms()).value;
+    return new Map(svms.map((svm) => [svm.uuid.toLowerCase(), { uuid: svm.uuid, name: svm.name }]));
   }
 
   /** The UUID of the SVM with this name, from the directory; undefined when the cluster has none. */
   async svmUuidOf(name: string): Promise<string | undefined> {
     for (const svm of (await this.svmDirectory()).values()) if (svm.name === name) return svm.uuid;
     return undefined;
+  }
+
+  /**
+   * The snapshot of the cluster's SVMs and services the preflight answers from once a run
+   * checks more than one new service here: two collection GETs (every page, only the needed
+   * fields), read again when older than SNAPSHOT_MAX_AGE_MS. This process's own writes keep
+   * it true: a create or adoption adds its service (claim), a delete drops the service part.
+   */
+  async inventory(): Promise<Inventory> {
+    const fresh = (t: Timed<unknown> | undefined) =>
+      t !== undefined && Date.now() - t.at <= SNAPSHOT_MAX_AGE_MS;
+    const svms = fresh(this.#svms) && this.#svms ? this.#svms : this.#readSvms();
+    const services = fresh(this.#services) && this.#services ? this.#services : this.#readServices();
+    const [svmList, serviced] = await Promise.all([svms.value, services.value]);
+    return { readAt: Math.min(svms.at, services.at), svms: svmList, serviced };
+  }
+
+  /** A delete of this run may have removed a service: the snapshot's services are read again when next needed. */
+  forgetServices(): void {
+    this.#services = undefined;
+  }
+
+  #readSvms(): Timed<SvmRecord[]> {
+    return keep(
+      () => listSvms(this.client, this.releases),
+      (t) => {
+        this.#svms = t;
+      },
+      () => this.#svms,
+    );
+  }
+
+  #readServices(): Timed<Set<string>> {
+    return keep(
+      async () => {
+        const records = await listServices(this.client, {}, { fields: "svm.uuid,svm.name" });
+        const serviced = new Set(records.map((r) => r.svm.uuid.toLowerCase()));
+        // Claims made while the read was under way are not in its answer.
+        for (const key of this.#claimed)
+          if (!key.startsWith("name:")) serviced.add(key.replace(/^uuid:/, ""));
+        return serviced;
+      },
+      (t) => {
+        this.#services = t;
+      },
+      () => this.#services,
+    );
   }
 }

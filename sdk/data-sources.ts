@@ -10,13 +10,16 @@ import { renderError, toDiagnosticError } from "../provider/diagnostics/render";
 import { ProviderError } from "../provider/errors";
 import {
   findService,
+  getServiceMetricSample,
   type IscsiMetricRecord,
+  isMissingApi,
   listServiceMetrics,
   listServices,
   type MetricInterval,
   type ServiceFilters,
 } from "../provider/iscsi/api";
 import type { IscsiServiceRecord } from "../provider/iscsi/model";
+import { GATED_ROUTES, ReleaseLacksError, type RouteId } from "../provider/iscsi/releases";
 import { validateInputs } from "../provider/iscsi/validate";
 import { hasCode } from "../provider/ontap/failures";
 import { ClusterPool } from "../provider/pool";
@@ -79,7 +82,7 @@ export type GetIscsiServiceMetricsOutputArgs = GetIscsiServiceOutputArgs & {
 
 /** One performance sample. Counters ONTAP leaves out of a sample read 0; `status` says why. */
 export interface IscsiServiceMetricSample {
-  /** ISO 8601, UTC. */
+  /** ISO 8601 with ONTAP's own UTC offset, as the cluster gives it (e.g. "2021-05-26T20:36:15-08:00"; never assume "Z"). */
   timestamp: string;
   /** ok, error, partial_no_data, partial_no_response, ... */
   status: string;
@@ -270,12 +273,81 @@ export async function getIscsiServiceMetrics(args: GetIscsiServiceMetricsArgs): 
   if (handle.cluster !== undefined) result.cluster = handle.cluster;
   const ctx = { action: "read the iSCSI service's metrics", svm: service.svm.name };
   try {
+    await releaseHas(handle, "service-metrics");
     result.samples = (await listServiceMetrics(handle.client, service.svm.uuid, args.interval)).map(toSample);
   } catch (err) {
+    if (isMissingApi(err)) throw await releaseLacks(handle, "service-metrics");
+    if (err instanceof ReleaseLacksError) throw err;
     if (!hasCode(err, NO_METRICS)) throw toDiagnosticError(err, ctx);
     result.note = renderError(err, ctx);
   }
   return result;
+}
+
+/** Arguments of `getIscsiServiceMetricSample`: the SVM by UUID or name, and the sample's timestamp. */
+export type GetIscsiServiceMetricSampleArgs = GetIscsiServiceArgs & {
+  /** ISO 8601, as a sample's `timestamp` gives it (ONTAP's offset kept, e.g. "2026-03-02T09:14:45+00:00"). */
+  timestamp: string;
+};
+
+/** One sample of one service, with the service it belongs to. */
+export interface IscsiServiceMetricSampleResult {
+  svmName: string;
+  svmUuid: string;
+  host: string;
+  cluster?: string;
+  sample: IscsiServiceMetricSample;
+}
+
+/**
+ * The sample of one service at a timestamp (ONTAP 9.14+). On an older release it throws
+ * ReleaseLacksError, naming the release needed, without sending the request when the
+ * release is already known.
+ */
+export async function getIscsiServiceMetricSample(
+  args: GetIscsiServiceMetricSampleArgs,
+): Promise<IscsiServiceMetricSampleResult> {
+  validate(
+    { svmName: args.svmName, svmUuid: args.svmUuid, cluster: args.cluster },
+    "getIscsiServiceMetricSample",
+  );
+  if (typeof args.timestamp !== "string" || Number.isNaN(Date.parse(args.timestamp)))
+    throw new TypeError(
+      `getIscsiServiceMetricSample: timestamp must be an ISO 8601 date and time such as "2026-03-02T09:14:45+00:00", got ${JSON.stringify(args.timestamp)}.`,
+    );
+  const handle = connect(args.cluster);
+  const service = await lookUp(handle, args);
+  const ctx = { action: "read an iSCSI service metrics sample", svm: service.svm.name };
+  let record: IscsiMetricRecord;
+  try {
+    await releaseHas(handle, "service-metric-sample");
+    record = await getServiceMetricSample(handle.client, service.svm.uuid, args.timestamp);
+  } catch (err) {
+    if (isMissingApi(err)) throw await releaseLacks(handle, "service-metric-sample");
+    if (err instanceof ReleaseLacksError) throw err;
+    throw toDiagnosticError(err, ctx);
+  }
+  const result: IscsiServiceMetricSampleResult = {
+    svmName: service.svm.name,
+    svmUuid: service.svm.uuid,
+    host: handle.host,
+    sample: toSample(record),
+  };
+  if (handle.cluster !== undefined) result.cluster = handle.cluster;
+  return result;
+}
+
+/** Throws ReleaseLacksError when the cluster's release, as far as this run knows it, predates the route. */
+async function releaseHas(handle: ClusterSession, route: RouteId): Promise<void> {
+  const gated = handle.releases.lacksRoute(route);
+  if (gated) throw new ReleaseLacksError(handle.host, gated, handle.releases.release);
+}
+
+/** The error for a route ONTAP does not serve (404, code 3), naming the cluster's release when the account may read it. */
+async function releaseLacks(handle: ClusterSession, route: RouteId): Promise<ReleaseLacksError> {
+  await handle.clusterInfo();
+  const gated = GATED_ROUTES.find((g) => g.route === route) as (typeof GATED_ROUTES)[number];
+  return new ReleaseLacksError(handle.host, gated, handle.releases.release);
 }
 
 /** `getIscsiService` for `pulumi.Input` arguments, as Pulumi's `...Output` functions do. */
@@ -295,4 +367,11 @@ export function getIscsiServiceMetricsOutput(
   args: GetIscsiServiceMetricsOutputArgs,
 ): pulumi.Output<IscsiServiceMetrics> {
   return pulumi.output(args).apply((a) => getIscsiServiceMetrics(a as GetIscsiServiceMetricsArgs));
+}
+
+/** `getIscsiServiceMetricSample` for `pulumi.Input` arguments. */
+export function getIscsiServiceMetricSampleOutput(
+  args: GetIscsiServiceOutputArgs & { timestamp: pulumi.Input<string> },
+): pulumi.Output<IscsiServiceMetricSampleResult> {
+  return pulumi.output(args).apply((a) => getIscsiServiceMetricSample(a as GetIscsiServiceMetricSampleArgs));
 }

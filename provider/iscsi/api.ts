@@ -1,6 +1,16 @@
 import type { OntapClient } from "../ontap/client";
+import { OntapApiError } from "../ontap/errors";
 import { hasCode, isGone } from "../ontap/failures";
 import { type IscsiServiceBody, type IscsiServiceRecord, parseRecord, SERVICE_FIELDS } from "./model";
+import {
+  atLeast,
+  GATED_FIELDS,
+  type GatedResource,
+  invalidFieldOf,
+  type OntapVersion,
+  type ReleaseKnowledge,
+  releaseOf,
+} from "./releases";
 
 /** The collection every call below works on. */
 export const SERVICES_PATH = "/api/protocols/san/iscsi/services";
@@ -128,53 +138,105 @@ export interface SvmRecord {
   nvme?: { enabled?: boolean };
 }
 
-const SVM_FIELDS = "uuid,name,state,iscsi.allowed,nvme.enabled";
+/** The SVM fields every release has; `iscsi.allowed` is added where the release has it (./releases). */
+const SVM_FIELDS = ["uuid", "name", "state", "nvme.enabled"];
+
+/**
+ * One read whose `fields=` holds the base fields plus the gated fields of `resource` the
+ * release may have. A 262197 naming one of them records that the release lacks it (and
+ * every field introduced later) and asks again without; a 262197 that names none drops
+ * them all. At most one retry per gated field.
+ */
+async function withGatedFields<T>(
+  known: ReleaseKnowledge,
+  resource: GatedResource,
+  base: readonly string[],
+  read: (fields: string) => Promise<T>,
+): Promise<T> {
+  for (;;) {
+    const gated = GATED_FIELDS.filter((g) => g.resource === resource && known.mayAsk(resource, g.field));
+    try {
+      return await read([...base, ...gated.map((g) => g.field)].join(","));
+    } catch (err) {
+      if (gated.length === 0 || !hasCode(err, "262197")) throw err;
+      const named = invalidFieldOf(err instanceof OntapApiError ? err.ontapMessage : undefined);
+      const refused = gated.find((g) => g.field === named);
+      for (const g of gated) if (!refused || atLeast(g.since, refused.since)) known.lacks(resource, g.field);
+    }
+  }
+}
+
+function parseSvm(value: unknown): SvmRecord {
+  const record = value as Partial<SvmRecord> | undefined;
+  if (typeof record?.uuid !== "string" || typeof record.name !== "string")
+    throw new Error("ONTAP returned an SVM record without uuid and name");
+  return record as SvmRecord;
+}
 
 /** Looks an SVM up by UUID (when given) or by name: one collection GET; undefined when none matches. */
 export async function findSvm(
   client: OntapClient,
+  known: ReleaseKnowledge,
   svm: { name?: string; uuid?: string },
 ): Promise<SvmRecord | undefined> {
   const filter = svm.uuid ? { uuid: svm.uuid } : { name: svm.name };
-  const records = await collectAll(client, "/api/svm/svms", { ...filter, fields: SVM_FIELDS }, (value) => {
-    const record = value as Partial<SvmRecord> | undefined;
-    if (typeof record?.uuid !== "string" || typeof record.name !== "string")
-      throw new Error("ONTAP returned an SVM record without uuid and name");
-    return record as SvmRecord;
-  });
+  const records = await withGatedFields(known, "svm", SVM_FIELDS, (fields) =>
+    collectAll(client, "/api/svm/svms", { ...filter, fields }, parseSvm),
+  );
   return records[0];
 }
 
-/** Every SVM the account can see, by UUID and name only: one collection GET, every page. */
-export async function listSvmIdentities(client: OntapClient): Promise<Array<{ uuid: string; name: string }>> {
-  return collectAll(client, "/api/svm/svms", { fields: "uuid,name" }, (value) => {
-    const record = value as { uuid?: unknown; name?: unknown } | undefined;
-    if (typeof record?.uuid !== "string" || typeof record.name !== "string")
-      throw new Error("ONTAP returned an SVM record without uuid and name");
-    return { uuid: record.uuid, name: record.name };
+/** Every SVM the account can see, with the fields a preflight reads: one collection GET, every page. */
+export async function listSvms(client: OntapClient, known: ReleaseKnowledge): Promise<SvmRecord[]> {
+  return withGatedFields(known, "svm", SVM_FIELDS, (fields) =>
+    collectAll(client, "/api/svm/svms", { fields }, parseSvm),
+  );
+}
+
+/** What `/api/cluster` says of the release and the platform. */
+export interface ClusterRecord {
+  /** "9.12.1". */
+  release?: string;
+  /** An All SAN Array (9.7+). */
+  sanOptimized?: boolean;
+  /** With `sanOptimized`: ASA r2 (the field exists from 9.16.1). */
+  disaggregated?: boolean;
+}
+
+/**
+ * The cluster's release and personality: `GET /api/cluster?fields=version,san_optimized,
+ * disaggregated`, less what the release lacks (learned from 262197; then asked again).
+ * Records the release in `known`. An SVM-scoped account gets 403 (code 6) here.
+ */
+export async function readCluster(client: OntapClient, known: ReleaseKnowledge): Promise<ClusterRecord> {
+  const body = await withGatedFields(known, "cluster", ["version"], async (fields) => {
+    const response = await client.request<{
+      version?: OntapVersion;
+      san_optimized?: unknown;
+      disaggregated?: unknown;
+    }>({ method: "GET", path: "/api/cluster", query: { fields } });
+    return response.body;
   });
+  const record: ClusterRecord = {};
+  const release = releaseOf(body.version);
+  if (release !== undefined) {
+    record.release = release;
+    known.release = release;
+  }
+  if (typeof body.san_optimized === "boolean") record.sanOptimized = body.san_optimized;
+  if (typeof body.disaggregated === "boolean") record.disaggregated = body.disaggregated;
+  return record;
 }
 
 /**
  * Whether the cluster is an ASA r2 system, where every SVM always has an iSCSI service
  * (5376452). ONTAP says so in `/api/cluster`: `san_optimized` (an All SAN Array) and
  * `disaggregated` both true; an ASA without `disaggregated` is the original ASA, which
- * creates services as usual. A release that rejects the field name (262197) predates
- * `disaggregated`, and with it ASA r2. This is the check NetApp's own Ansible collection
- * makes (module_utils `is_asa_r2_system`).
+ * creates services as usual. A release without `disaggregated` predates ASA r2. This is
+ * the check NetApp's own Ansible collection makes (module_utils `is_asa_r2_system`).
  */
-export async function isAsaR2(client: OntapClient): Promise<boolean> {
-  try {
-    const response = await client.request<{ san_optimized?: unknown; disaggregated?: unknown }>({
-      method: "GET",
-      path: "/api/cluster",
-      query: { fields: "san_optimized,disaggregated" },
-    });
-    return response.body.san_optimized === true && response.body.disaggregated === true;
-  } catch (err) {
-    if (hasCode(err, "262197")) return false;
-    throw err;
-  }
+export function isAsaR2Record(record: ClusterRecord): boolean {
+  return record.sanOptimized === true && record.disaggregated === true;
 }
 
 /**
@@ -228,3 +290,24 @@ export async function listServiceMetrics(
     },
   );
 }
+
+/**
+ * One performance sample of one service at a timestamp (ONTAP 9.14+). The timestamp goes
+ * into the path as ONTAP gave it, encoded: its `+` offset must not read as a space.
+ */
+export async function getServiceMetricSample(
+  client: OntapClient,
+  svmUuid: string,
+  timestamp: string,
+): Promise<IscsiMetricRecord> {
+  const response = await client.request<Partial<IscsiMetricRecord>>({
+    method: "GET",
+    path: `${SERVICES_PATH}/${encodeURIComponent(svmUuid)}/metrics/${encodeURIComponent(timestamp)}`,
+    query: { fields: "timestamp,status,duration,iops,latency,throughput" },
+  });
+  if (typeof response.body.timestamp !== "string")
+    throw new Error("ONTAP returned an iSCSI metrics sample without a timestamp");
+  return response.body as IscsiMetricRecord;
+}
+
+export { isMissingApi } from "../ontap/failures";

@@ -8,7 +8,7 @@ import {
 import { OntapJobPendingError, OntapLostResponseError } from "../ontap/errors";
 import { classify, hasCode, isGone } from "../ontap/failures";
 import type { ClusterSession } from "../session";
-import { createService, deleteService, findService, findSvm, getService, isAsaR2, patchService } from "./api";
+import { createService, deleteService, findService, findSvm, getService, patchService } from "./api";
 import {
   desiredAlias,
   type IscsiServiceInputs,
@@ -133,7 +133,9 @@ async function namedSvm(
   action: DiagnosticContext,
 ): Promise<DiagnosticContext> {
   if (inputs.svmName !== undefined || inputs.svmUuid === undefined) return action;
-  const svm = await findSvm(session.client, { uuid: inputs.svmUuid }).catch(() => undefined);
+  const svm = await findSvm(session.client, session.releases, { uuid: inputs.svmUuid }).catch(
+    () => undefined,
+  );
   return svm ? { ...action, svm: svm.name } : action;
 }
 
@@ -194,7 +196,7 @@ async function reconcileLostCreate(
       if (proven) return finishCreated(session, existing, inputs, action);
       if (!inputs.adopt) throw new LostCreateError(label, session.host);
       // The lost answer may have been ASA r2's 5376452: ask, so that destroy leaves it in place.
-      return adopt(session, inputs, () => isAsaR2(session.client)).catch((e) => {
+      return adopt(session, inputs, () => session.isAsaR2()).catch((e) => {
         throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: label });
       });
     }
@@ -325,6 +327,8 @@ export async function deleteIscsiService(session: ClusterSession, olds: IscsiSer
     );
     return;
   }
+  // The run's snapshot of which SVMs have a service no longer holds, whatever the outcome.
+  session.forgetServices();
   let disabledByUs = false;
   let disabledForSure = false;
   const disable = async () => {

@@ -24,7 +24,7 @@ export async function pendingCreate(
   const message = toDiagnosticError(pending, action).message;
   let svm: { uuid: string; name: string } | undefined;
   try {
-    svm = await findSvm(session.client, { name: inputs.svmName, uuid: inputs.svmUuid });
+    svm = await findSvm(session.client, session.releases, { name: inputs.svmName, uuid: inputs.svmUuid });
   } catch {
     svm = undefined;
   }

@@ -1,14 +1,20 @@
 /**
  * The read-only lookup `check` runs before a create, so that a preview fails on the pull
  * request rather than after merge. It turns what the POST would hit into Check failures
- * that carry the create's own diagnostic (rendered by ../ontap/diagnostics), and it
+ * that carry the create's own diagnostic (rendered by ../diagnostics/render), and it
  * never writes.
  *
- * Requests, all GETs sent at once: the SVM (`/api/svm/svms`, its state and protocols) and
- * its service (`/api/protocols/san/iscsi/services`) for each resource; the iSCSI license
- * and the ASA r2 personality (`/api/cluster`) once per cluster and run. The first new
- * service on a cluster costs 4 requests, every further one 2.
+ * Requests, all GETs. Once per cluster and run: the release and platform (`/api/cluster`)
+ * and the iSCSI license. The first new service of a cluster in a run looks its SVM and its
+ * service up (two filtered GETs, sent at once). From the second on, the preflight answers
+ * from a snapshot of the cluster's SVMs and services (two collection GETs, kept in the
+ * ClusterSession and read again when older than SNAPSHOT_MAX_AGE_MS), so a preview of a
+ * thousand new services costs a handful of requests, not two thousand. A failure or an SVM
+ * the snapshot does not know is looked up again with the targeted GETs before it is
+ * reported, so a stale snapshot never fails a preview.
  *
+ * Each release is asked only for the fields it has (./releases); what the release or the
+ * account cannot show is reported once per cluster and run, and the check is skipped.
  * An unreachable cluster only logs a warning, because a preview of an unrelated change
  * must not fail on it; after the first such failure, later resources on that cluster
  * skip the lookup without a request.
@@ -17,7 +23,14 @@ import { renderError } from "../diagnostics/render";
 import { OntapApiError } from "../ontap/errors";
 import { classify } from "../ontap/failures";
 import type { ClusterFacts, ClusterSession } from "../session";
-import { findSvm, hasProtocolLicense, isAsaR2, listServices, SERVICES_PATH, type SvmRecord } from "./api";
+import {
+  findSvm,
+  hasProtocolLicense,
+  isAsaR2Record,
+  listServices,
+  SERVICES_PATH,
+  type SvmRecord,
+} from "./api";
 import { type CheckedInputs, type InputFailure, isUnknown } from "./validate";
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -30,20 +43,28 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
   );
 }
 
+/** The cluster-scoped paths the preflight reads, with the check each one serves. */
+const CLUSTER_PATHS = {
+  cluster: { path: "/api/cluster", check: "ASA r2" },
+  license: { path: "/api/cluster/licensing/licenses", check: "the iSCSI license" },
+} as const;
+
 async function lookUpCluster(session: ClusterSession): Promise<ClusterFacts> {
-  const [licensed, asaR2] = await Promise.allSettled([
-    hasProtocolLicense(session.client, "iscsi"),
-    isAsaR2(session.client),
+  const [cluster, licensed] = await Promise.all([
+    session.clusterInfo(),
+    settle(hasProtocolLicense(session.client, "iscsi")),
   ]);
-  const facts: ClusterFacts = { warned: false };
-  if (licensed.status === "fulfilled") facts.licensed = licensed.value;
-  else facts.error = licensed.reason;
-  if (asaR2.status === "fulfilled") facts.asaR2 = asaR2.value;
-  else facts.error ??= asaR2.reason;
+  const facts: ClusterFacts = { refused: [], warned: false };
+  if (cluster.ok) facts.asaR2 = isAsaR2Record(cluster.record);
+  else if (cluster.refused) facts.refused.push(CLUSTER_PATHS.cluster.path);
+  else facts.error = cluster.error;
+  if (licensed.ok) facts.licensed = licensed.value;
+  else if (classify(licensed.error).notAuthorized) facts.refused.push(CLUSTER_PATHS.license.path);
+  else facts.error ??= licensed.error;
   return facts;
 }
 
-/** The cluster's facts, asked once per handle; a transport failure is not kept, so a later check asks again. */
+/** The cluster's facts, asked once per run; a transport failure is not kept, so a later check asks again. */
 function factsOf(session: ClusterSession): Promise<ClusterFacts> {
   let facts = session.facts;
   if (!facts) {
@@ -54,6 +75,47 @@ function factsOf(session: ClusterSession): Promise<ClusterFacts> {
     });
   }
   return facts;
+}
+
+/** The one line per cluster and run that says which checks were skipped, and why. */
+function reportSkipped(session: ClusterSession, facts: ClusterFacts): void {
+  if (facts.warned) return;
+  facts.warned = true;
+  const paths = Object.values(CLUSTER_PATHS);
+  if (facts.refused.length > 0) {
+    const checks = paths.filter((p) => facts.refused.includes(p.path)).map((p) => p.check);
+    session.log.warn(
+      `Preflight on cluster ${session.host} skips ${checks.join(" and ")}: the account may not read ${facts.refused.join(" or ")} ` +
+        '(ONTAP 403, code 6 "not authorized"; an SVM-scoped account such as vsadmin never may). A create reports those problems if they apply. ' +
+        `To have them checked, use a cluster-scoped account whose REST role has readonly access to ${facts.refused.join(" and ")} ` +
+        `(security login rest-role create -vserver <cluster> -role <role> -api ${facts.refused[0]} -access readonly).`,
+    );
+  }
+  if (facts.error !== undefined) {
+    const unchecked = [
+      facts.licensed === undefined &&
+        !facts.refused.includes(CLUSTER_PATHS.license.path) &&
+        "the iSCSI license",
+      facts.asaR2 === undefined && !facts.refused.includes(CLUSTER_PATHS.cluster.path) && "ASA r2",
+    ];
+    session.log.warn(
+      `Preflight on cluster ${session.host} cannot check ${unchecked.filter(Boolean).join(" or ")}; a create reports them if they apply. ` +
+        renderError(facts.error, { action: "look up the cluster's license and platform" }),
+    );
+  }
+}
+
+/** The one line per cluster and run that says which SVM checks this release cannot have. */
+function reportMissingFields(session: ClusterSession): void {
+  if (session.reportedMissingFields) return;
+  const missing = session.releases.missing("svm");
+  if (missing.length === 0) return;
+  session.reportedMissingFields = true;
+  for (const field of missing)
+    session.log.warn(
+      `Preflight on cluster ${session.host} (${session.releases.describe(field.since)}) cannot check ${field.loses}: ` +
+        `ONTAP shows \`${field.field}\` on /api/svm/svms from ${field.since} on. A create reports it if it applies.`,
+    );
 }
 
 /**
@@ -92,6 +154,97 @@ function sameSvm(svm: SvmRecord, managed: ManagedSvm | undefined): boolean {
   return managed.name === svm.name;
 }
 
+/** What one lookup saw of the SVM and its service, and when it asked. */
+interface Sighting {
+  svm: SvmRecord | undefined;
+  /** Whether the SVM has a service; a failure when that could not be read. */
+  service: Settled<boolean>;
+  /** When the reads were sent: absence evidence is dated from here. */
+  seenAt: number;
+}
+
+/** The targeted lookups of one SVM and its service, sent at once. */
+async function lookUpSvm(session: ClusterSession, inputs: CheckedInputs): Promise<Sighting> {
+  const seenAt = Date.now();
+  const lookup = inputs.svmUuid ? { uuid: inputs.svmUuid } : { name: inputs.svmName };
+  const filter = inputs.svmUuid ? { "svm.uuid": inputs.svmUuid } : { "svm.name": inputs.svmName };
+  const [svm, service] = await Promise.all([
+    findSvm(session.client, session.releases, lookup),
+    settle(listServices(session.client, filter, { fields: "svm.uuid,svm.name" })),
+  ]);
+  return {
+    svm,
+    service: service.ok ? { ok: true, value: service.value.length > 0 } : service,
+    seenAt,
+  };
+}
+
+/** The SVM and its service from the run's snapshot; undefined when the snapshot does not know the SVM. */
+async function fromSnapshot(session: ClusterSession, inputs: CheckedInputs): Promise<Sighting | undefined> {
+  const inventory = await session.inventory();
+  const uuid = inputs.svmUuid?.toLowerCase();
+  const svm = inventory.svms.find((s) => (uuid ? s.uuid.toLowerCase() === uuid : s.name === inputs.svmName));
+  if (!svm) return undefined;
+  return {
+    svm,
+    service: { ok: true, value: inventory.serviced.has(svm.uuid.toLowerCase()) },
+    seenAt: inventory.readAt,
+  };
+}
+
+/** A sighting judged: the failures a create would hit, and whether it proves the SVM had no service. */
+function judge(
+  session: ClusterSession,
+  inputs: CheckedInputs,
+  managed: ManagedSvm | undefined,
+  facts: ClusterFacts,
+  seen: Sighting,
+): PreflightResult & { noService: boolean; serviceError?: unknown } {
+  const label = inputs.svmName ?? inputs.svmUuid ?? "";
+  const { svm } = seen;
+  const svmProperty = inputs.svmName !== undefined ? "svmName" : "svmUuid";
+  const none = { noService: false };
+  if (!svm)
+    return {
+      ...none,
+      failures: [wouldFail(session, "2621462", label, inputs.svmUuid ? "svmUuid" : "svmName")],
+    };
+  if (inputs.svmName !== undefined && inputs.svmUuid !== undefined && svm.name !== inputs.svmName)
+    return { ...none, failures: [wouldFail(session, "2621706", inputs.svmName, "svmUuid")], svm };
+  if (sameSvm(svm, managed)) return { ...none, failures: [], svm };
+
+  // An unknown `adopt` (preview) may turn out true: it never counts against an existing service.
+  const adopt = inputs.adopt === true || isUnknown(inputs.adopt);
+  const failures: InputFailure[] = [];
+  if (facts.asaR2 === true) {
+    // ASA r2 refuses the POST before anything else; with `adopt` the service is taken over.
+    if (!adopt) failures.push(wouldFail(session, "5376452", svm.name, "adopt"));
+    return { ...none, failures, svm };
+  }
+  if (facts.licensed === false)
+    failures.push(wouldFail(session, "1115127", svm.name, inputs.cluster ? "cluster" : ""));
+  // Only "stopped": starting/stopping are passing states that may be over by the time of the apply.
+  // A stopped SVM shows no protocols (ONTAP hides them), so the checks below pass for it.
+  if (svm.state === "stopped") failures.push(wouldFail(session, "5374893", svm.name, svmProperty));
+  if (svm.nvme?.enabled === true) failures.push(wouldFail(session, "5373966", svm.name, svmProperty));
+  if (svm.iscsi?.allowed === false) failures.push(wouldFail(session, "2621507", svm.name, svmProperty));
+
+  if (!seen.service.ok) return { ...none, failures, svm, serviceError: seen.service.error };
+  if (!seen.service.value) return { noService: true, failures, svm };
+  if (!adopt) {
+    const failure = wouldFail(session, "5374077", svm.name, "adopt");
+    // Pulumi calls Check without the old state for `pulumi up --replace` (and for the
+    // re-check of a replacement), so the resource's own service looks foreign here.
+    failures.push({
+      ...failure,
+      reason:
+        `${failure.reason}\nIf this is \`pulumi up --replace\` of the resource that manages this service, ` +
+        "run it with ONTAP_PREFLIGHT=false: Pulumi gives the preflight no previous state then.",
+    });
+  }
+  return { ...none, failures, svm };
+}
+
 /**
  * Looks the SVM and the cluster up and returns what would make a create fail, each as a
  * Check failure: SVM missing (2621462) or named two ways that disagree (2621706); on ASA r2
@@ -111,72 +264,47 @@ export async function preflight(
     skipped(`cluster ${session.host} could not be reached moments ago (see the warning before this one).`);
     return { failures: [] };
   }
-  const lookup = inputs.svmUuid ? { uuid: inputs.svmUuid } : { name: inputs.svmName };
-  const filter = inputs.svmUuid ? { "svm.uuid": inputs.svmUuid } : { "svm.name": inputs.svmName };
-  const [svmResult, serviceResult, facts] = await Promise.all([
-    settle(findSvm(session.client, lookup)),
-    settle(listServices(session.client, filter, { fields: "svm.uuid,svm.name" })),
-    factsOf(session),
-  ]);
-
-  if (!svmResult.ok) {
-    if (classify(svmResult.error).unreachable) session.unreachable = svmResult.error;
-    skipped(renderError(svmResult.error, { action: "run the preflight lookup", svm: label }));
-    return { failures: [] };
+  session.preflights++;
+  const facts = factsOf(session);
+  let verdict: ReturnType<typeof judge> | undefined;
+  let seen: Sighting | undefined;
+  try {
+    // From the second new service of this cluster in the run on, the snapshot answers; an
+    // SVM it does not know, or a failure it shows, is looked up again below.
+    if (session.preflights > 1) seen = await fromSnapshot(session, inputs);
+  } catch (err) {
+    // The snapshot could not be read: the targeted lookups below decide, and report.
+    if (classify(err).unreachable) session.unreachable = err;
   }
-  const svm = svmResult.value;
-  const svmProperty = inputs.svmName !== undefined ? "svmName" : "svmUuid";
-  if (!svm)
-    return { failures: [wouldFail(session, "2621462", label, inputs.svmUuid ? "svmUuid" : "svmName")] };
-  if (inputs.svmName !== undefined && inputs.svmUuid !== undefined && svm.name !== inputs.svmName)
-    return { failures: [wouldFail(session, "2621706", inputs.svmName, "svmUuid")], svm };
-  if (sameSvm(svm, managed)) return { failures: [], svm };
-
-  if (facts.error !== undefined && !facts.warned) {
-    facts.warned = true;
-    const unchecked = [
-      facts.licensed === undefined && "the iSCSI license",
-      facts.asaR2 === undefined && "ASA r2",
-    ];
+  if (seen) {
+    verdict = judge(session, inputs, managed, await facts, seen);
+    if (verdict.failures.length > 0 || verdict.serviceError !== undefined) verdict = undefined;
+  }
+  if (!verdict) {
+    try {
+      if (session.unreachable !== undefined) throw session.unreachable;
+      seen = await lookUpSvm(session, inputs);
+    } catch (err) {
+      if (classify(err).unreachable) session.unreachable = err;
+      skipped(renderError(err, { action: "run the preflight lookup", svm: label }));
+      return { failures: [] };
+    }
+    verdict = judge(session, inputs, managed, await facts, seen);
+  }
+  if (verdict.noService && verdict.svm && seen) {
+    // Evidence for a create whose response is lost: this process saw no service here. It is
+    // dated when the read was sent; a snapshot's is at most SNAPSHOT_MAX_AGE_MS old (older
+    // ones are read again), so the evidence's ten-minute window counts from the moment ONTAP
+    // showed no service, never from a later one, whichever lookup saw it.
+    session.recordNoService({ name: verdict.svm.name, uuid: verdict.svm.uuid }, seen.seenAt);
+  }
+  if (verdict.svm && !sameSvm(verdict.svm, managed)) {
+    reportSkipped(session, await facts);
+    reportMissingFields(session);
+  }
+  if (verdict.serviceError !== undefined && verdict.svm)
     session.log.warn(
-      `Preflight on cluster ${session.host} cannot check ${unchecked.filter(Boolean).join(" or ")}; a create reports them if they apply. ` +
-        renderError(facts.error, { action: "look up the cluster's license and platform" }),
+      `Preflight for SVM "${verdict.svm.name}" cannot check for an existing iSCSI service: ${renderError(verdict.serviceError, { action: "look up the iSCSI service", svm: verdict.svm.name })}`,
     );
-  }
-  // An unknown `adopt` (preview) may turn out true: it never counts against an existing service.
-  const adopt = inputs.adopt === true || isUnknown(inputs.adopt);
-  const failures: InputFailure[] = [];
-  if (facts.asaR2 === true) {
-    // ASA r2 refuses the POST before anything else; with `adopt` the service is taken over.
-    if (!adopt) failures.push(wouldFail(session, "5376452", svm.name, "adopt"));
-    return { failures, svm };
-  }
-  if (facts.licensed === false)
-    failures.push(wouldFail(session, "1115127", svm.name, inputs.cluster ? "cluster" : ""));
-  // Only "stopped": starting/stopping are passing states that may be over by the time of the apply.
-  if (svm.state === "stopped") failures.push(wouldFail(session, "5374893", svm.name, svmProperty));
-  if (svm.nvme?.enabled === true) failures.push(wouldFail(session, "5373966", svm.name, svmProperty));
-  if (svm.iscsi?.allowed === false) failures.push(wouldFail(session, "2621507", svm.name, svmProperty));
-
-  if (!serviceResult.ok) {
-    session.log.warn(
-      `Preflight for SVM "${svm.name}" cannot check for an existing iSCSI service: ${renderError(serviceResult.error, { action: "look up the iSCSI service", svm: svm.name })}`,
-    );
-    return { failures, svm };
-  }
-  if (serviceResult.value.length === 0) {
-    // Evidence for a create whose response is lost: this process saw no service here.
-    session.recordNoService({ name: svm.name, uuid: svm.uuid });
-  } else if (!adopt) {
-    const failure = wouldFail(session, "5374077", svm.name, "adopt");
-    // Pulumi calls Check without the old state for `pulumi up --replace` (and for the
-    // re-check of a replacement), so the resource's own service looks foreign here.
-    failures.push({
-      ...failure,
-      reason:
-        `${failure.reason}\nIf this is \`pulumi up --replace\` of the resource that manages this service, ` +
-        "run it with ONTAP_PREFLIGHT=false: Pulumi gives the preflight no previous state then.",
-    });
-  }
-  return { failures, svm };
+  return { failures: verdict.failures, svm: verdict.svm };
 }

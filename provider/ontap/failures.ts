@@ -110,6 +110,11 @@ export interface FailureMeaning {
   readonly retryable: boolean;
   /** The cluster said it is overloaded (SHEDDING_STATUSES or a busy code): the client lowers its cap. */
   readonly sheddingLoad: boolean;
+  /**
+   * The account may not do this: HTTP 403 with ONTAP's code 6 ("not authorized for that
+   * command", what an SVM-scoped account gets on cluster endpoints) or without a code.
+   */
+  readonly notAuthorized: boolean;
 }
 
 type Meaning = Omit<FailureMeaning, "kind" | "gone">;
@@ -126,6 +131,9 @@ type TransportError =
   | OntapJobError
   | OntapJobPendingError;
 
+/** ONTAP's codes for "this account may not": 6 (permission denied), 6691623 (user not authorized). */
+export const NOT_AUTHORIZED_CODES: ReadonlySet<string> = new Set(["6", "6691623"]);
+
 const NOTHING: Meaning = {
   refused: false,
   outcomeUnknown: false,
@@ -134,6 +142,7 @@ const NOTHING: Meaning = {
   unreachable: false,
   retryable: false,
   sheddingLoad: false,
+  notAuthorized: false,
 };
 
 /**
@@ -152,6 +161,7 @@ const MEANINGS: {
       clusterWide: notNow,
       retryable: notNow,
       sheddingLoad: SHEDDING_STATUSES.has(err.status) || rules.busyCodes.has(err.code ?? ""),
+      notAuthorized: err.status === 403 && (err.code === undefined || NOT_AUTHORIZED_CODES.has(err.code)),
     };
   },
   auth: () => ({ ...NOTHING, refused: true, clusterWide: true, clientRejected: true, unreachable: true }),
@@ -225,4 +235,9 @@ export function applyLostResponseRule(
     return new OntapLostResponseError(site, `a gateway answered HTTP ${err.status}`, { status: err.status });
   }
   return err;
+}
+
+/** Whether ONTAP answered that it does not serve the endpoint at all (404, code 3 "API not found"): an older release. */
+export function isMissingApi(err: unknown): boolean {
+  return err instanceof OntapApiError && err.status === 404 && err.code === "3";
 }

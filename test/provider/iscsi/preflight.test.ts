@@ -156,7 +156,7 @@ describe("preflight in check", () => {
   });
 
   describe("requests", () => {
-    it("asks 4 GETs at once for the first new service on a cluster, 2 for every further one", async () => {
+    it("asks 4 GETs at once for the first new service on a cluster, then reads SVMs and services once for the rest", async () => {
       c = await startCluster();
       const first = await c.provider.check({}, { svmName: "svm1" });
       expect(first.failures).to.deep.equal([]);
@@ -169,6 +169,13 @@ describe("preflight in check", () => {
       c.sim.clearRequests();
       await c.provider.check({}, { svmName: "svm2" });
       expect(requests().sort()).to.deep.equal(["GET /api/protocols/san/iscsi/services", "GET /api/svm/svms"]);
+      // Whole collections (no name filter), kept for the run: a third new service sends nothing.
+      expect(
+        c.sim.requests.every((r) => r.query.name === undefined && r.query["svm.name"] === undefined),
+      ).to.equal(true);
+      c.sim.clearRequests();
+      await c.provider.check({}, { svmName: "svm1", targetAlias: "x" }).catch(() => undefined);
+      expect(c.sim.requests).to.deep.equal([]);
     });
 
     it("sends no request on a no-op check of an existing service, before or after a refresh", async () => {
