@@ -14,6 +14,7 @@
  * Untargeted resources of a `--target` run are not checked by the engine, so they claim nothing.
  */
 import { randomBytes } from "node:crypto";
+import { classify } from "./ontap/failures";
 import type { ClusterSession } from "./session";
 
 /** The SVM a checked resource names, as far as it is known. */
@@ -50,11 +51,13 @@ function sameSvm(a: SvmClaim, b: SvmClaim): boolean {
 
 /** The UUID of a claim's SVM from its cluster's directory; unchanged when it cannot be looked up. */
 async function resolveUuid(claim: SvmClaim): Promise<void> {
-  if (claim.uuid !== undefined || claim.name === undefined) return;
+  // A cluster found unreachable in this run is not asked again (the preflight warned once).
+  if (claim.uuid !== undefined || claim.name === undefined || claim.session.unreachable !== undefined) return;
   try {
     claim.uuid = (await claim.session.svmUuidOf(claim.name))?.toLowerCase();
-  } catch {
+  } catch (err) {
     // Unreachable or refused: the textual comparison is all there is.
+    if (classify(err).unreachable) claim.session.unreachable = err;
   }
 }
 
