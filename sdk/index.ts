@@ -15,6 +15,12 @@ export interface IscsiServiceArgs {
   cluster?: pulumi.Input<string>;
   /** Take over a service that already exists on the SVM instead of failing. Default false. */
   adopt?: pulumi.Input<boolean>;
+  /**
+   * Refuse a change that would end active iSCSI sessions — disabling the service, replacing
+   * it, deleting it — while hosts are logged in: the preview fails in Check, a delete refuses
+   * before it writes. Default false (such changes warn, naming the hosts).
+   */
+  protectActiveSessions?: pulumi.Input<boolean>;
 }
 
 /** The iSCSI service of one SVM on a NetApp ONTAP cluster (`/api/protocols/san/iscsi/services`). */

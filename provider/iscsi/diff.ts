@@ -52,6 +52,12 @@ export function diffService(
   // records the inputs as the program gives them (and no-op previews stay request-free).
   if (olds.svmNamedBy !== undefined && olds.svmNamedBy !== svmNamedBy(news) && replaces.length === 0)
     updates.push("svmNamedBy");
+  // The guard is state the provider keeps: recorded with no write.
+  if (
+    isUnknown(news.protectActiveSessions) ||
+    (news.protectActiveSessions ?? false) !== (olds.protectActiveSessions ?? false)
+  )
+    if (replaces.length === 0) updates.push("protectActiveSessions");
   // A create whose job was still running: the update reads its outcome and finishes it.
   if (olds.pendingJob !== undefined && replaces.length === 0) updates.push("pendingJob");
   if (replaces.length === 0) {

@@ -58,6 +58,7 @@ function outputsFor(
   how: { adopted: boolean; asaR2: boolean; claimId: string | undefined },
 ) {
   return toOutputs(record, {
+    protectActiveSessions: inputs.protectActiveSessions,
     claimId: how.claimId,
     host: session.host,
     cluster: session.cluster,
@@ -233,6 +234,7 @@ export async function readIscsiService(
   }
   if (!record) return undefined;
   return toOutputs(record, {
+    protectActiveSessions: olds.protectActiveSessions,
     claimId: olds.claimId,
     host: session.host,
     cluster: olds.cluster,

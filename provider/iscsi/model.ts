@@ -29,6 +29,8 @@ export interface IscsiServiceInputs {
   /** Connection profile name; absent: the default connection. */
   cluster?: string;
   adopt: boolean;
+  /** Refuse a disable, replacement or delete while the service has active iSCSI sessions. Default false. */
+  protectActiveSessions?: boolean;
 }
 
 /** What Pulumi stores for a service: the live values plus where it lives. */
@@ -51,6 +53,8 @@ export interface IscsiServiceOutputs {
   adopt: boolean;
   /** Taken over from an existing service rather than created. */
   adopted: boolean;
+  /** Recorded only when true: a delete reads it to refuse while hosts are logged in. */
+  protectActiveSessions?: boolean;
   /** On ASA r2 every SVM always has a service: destroy leaves it in place. */
   asaR2: boolean;
   /**
@@ -98,6 +102,7 @@ export interface Placement {
   targetAliasDefault: boolean;
   svmNamedBy?: SvmNamedBy;
   claimId?: string;
+  protectActiveSessions?: boolean;
 }
 
 /** Record → outputs. */
@@ -117,6 +122,7 @@ export function toOutputs(record: IscsiServiceRecord, placement: Placement): Isc
   if (placement.cluster !== undefined) outputs.cluster = placement.cluster;
   if (placement.svmNamedBy !== undefined) outputs.svmNamedBy = placement.svmNamedBy;
   if (placement.claimId !== undefined) outputs.claimId = placement.claimId;
+  if (placement.protectActiveSessions === true) outputs.protectActiveSessions = true;
   return outputs;
 }
 
@@ -132,6 +138,7 @@ export function toInputs(outputs: IscsiServiceOutputs): IscsiServiceInputs {
     inputs.targetAlias = outputs.targetAlias;
   }
   if (outputs.cluster !== undefined) inputs.cluster = outputs.cluster;
+  if (outputs.protectActiveSessions === true) inputs.protectActiveSessions = true;
   return inputs;
 }
 

@@ -11,9 +11,10 @@ export type Unknown = typeof UNKNOWN;
  * them may still be Pulumi's placeholder (string inputs carry it as their own type). By
  * Create and Update the engine has resolved them all: see `knownInputs`.
  */
-export type CheckedInputs = Omit<IscsiServiceInputs, "enabled" | "adopt"> & {
+export type CheckedInputs = Omit<IscsiServiceInputs, "enabled" | "adopt" | "protectActiveSessions"> & {
   enabled: boolean | Unknown;
   adopt: boolean | Unknown;
+  protectActiveSessions?: boolean | Unknown;
 };
 
 /** A problem with one input, as `check` reports it: the property and how to fix it. */
@@ -28,7 +29,15 @@ export interface ValidationResult {
   failures: InputFailure[];
 }
 
-const KNOWN_INPUTS = new Set(["svmName", "svmUuid", "enabled", "targetAlias", "cluster", "adopt"]);
+const KNOWN_INPUTS = new Set([
+  "svmName",
+  "svmUuid",
+  "enabled",
+  "targetAlias",
+  "cluster",
+  "adopt",
+  "protectActiveSessions",
+]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ONTAP SVM (vserver) names: up to 47 characters of letters, digits, ".", "-" and "_".
 const SVM_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,46}$/;
@@ -45,15 +54,17 @@ export function isUnknown(value: unknown): value is Unknown {
  * that reached them would be an engine bug, said as such rather than sent to ONTAP.
  */
 export function knownInputs(inputs: CheckedInputs): IscsiServiceInputs {
-  const { enabled, adopt } = inputs;
+  const { enabled, adopt, protectActiveSessions, ...rest } = inputs;
   const unknown = Object.entries(inputs)
     .filter(([, v]) => isUnknown(v))
     .map(([k]) => k);
-  if (unknown.length > 0 || isUnknown(enabled) || isUnknown(adopt))
+  if (unknown.length > 0 || isUnknown(enabled) || isUnknown(adopt) || isUnknown(protectActiveSessions))
     throw new Error(
       `Inputs ${unknown.join(", ")} are still unknown at apply time; nothing was sent to ONTAP.`,
     );
-  return { ...inputs, enabled, adopt };
+  const known: IscsiServiceInputs = { ...rest, enabled, adopt };
+  if (protectActiveSessions !== undefined) known.protectActiveSessions = protectActiveSessions;
+  return known;
 }
 
 function describe(value: unknown): string {
@@ -92,7 +103,7 @@ export function validateInputs(raw: Record<string, unknown>): ValidationResult {
     }
   }
 
-  const { svmName, svmUuid, enabled, targetAlias, cluster, adopt } = raw;
+  const { svmName, svmUuid, enabled, targetAlias, cluster, adopt, protectActiveSessions } = raw;
   if (svmName !== undefined && !isUnknown(svmName)) {
     if (typeof svmName !== "string")
       fail("svmName", `svmName must be a string (the SVM's name), got ${describe(svmName)}.`);
@@ -138,6 +149,16 @@ export function validateInputs(raw: Record<string, unknown>): ValidationResult {
   if (adopt !== undefined && !isUnknown(adopt) && typeof adopt !== "boolean") {
     fail("adopt", `adopt must be a boolean (true or false), got ${describe(adopt)}.`);
   }
+  if (
+    protectActiveSessions !== undefined &&
+    !isUnknown(protectActiveSessions) &&
+    typeof protectActiveSessions !== "boolean"
+  ) {
+    fail(
+      "protectActiveSessions",
+      `protectActiveSessions must be a boolean (true or false), got ${describe(protectActiveSessions)}.`,
+    );
+  }
 
   if (typeof svmName === "string") inputs.svmName = svmName;
   if (typeof svmUuid === "string") inputs.svmUuid = isUnknown(svmUuid) ? svmUuid : svmUuid.toLowerCase();
@@ -145,5 +166,7 @@ export function validateInputs(raw: Record<string, unknown>): ValidationResult {
   if (typeof targetAlias === "string") inputs.targetAlias = targetAlias;
   if (typeof cluster === "string") inputs.cluster = cluster;
   if (typeof adopt === "boolean" || isUnknown(adopt)) inputs.adopt = adopt;
+  if (typeof protectActiveSessions === "boolean" || isUnknown(protectActiveSessions))
+    inputs.protectActiveSessions = protectActiveSessions;
   return { inputs, failures };
 }
