@@ -52,7 +52,10 @@ export class ClusterSession {
     readonly ownership: RunOwnership,
     private readonly listSvms: (client: OntapClient) => Promise<SvmIdentity[]>,
   ) {
-    this.batcher = new ReadBatcher(client);
+    // PULUMI_ONTAP_ISCSI_SINGLE_READS=1: one GET per read, the benchmark's baseline (tools/bench).
+    this.batcher = new ReadBatcher(client, {
+      singleReads: process.env.PULUMI_ONTAP_ISCSI_SINGLE_READS === "1",
+    });
   }
 
   /** A preflight saw this SVM without a service (evidence for a create whose answer is lost). */
