@@ -54,6 +54,8 @@ export interface EngineOptions extends ProgramOptions {
 export interface OperationOptions {
   /** `--parallel` for this operation; default the engine's. */
   parallel?: number;
+  /** Extra environment for this operation's host, over `EngineOptions.hostEnv` (a new host starts). */
+  hostEnv?: NodeJS.ProcessEnv;
 }
 
 /** Options of `preview` and `up`. */
@@ -267,7 +269,7 @@ export class Engine {
   preview(options: UpOptions = {}): Promise<OperationResult> {
     return this.operation("preview", options, async (op) => {
       const targets = this.replaceTargets(options);
-      const [program, host] = await settleBoth(this.runProgram(true), this.ensureHost(op));
+      const [program, host] = await settleBoth(this.runProgram(true), this.ensureHost(op, options.hostEnv));
       op.program = program;
       const registered = new Set<string>();
       for (const r of this.dynamicResources(program)) {
@@ -300,7 +302,7 @@ export class Engine {
   up(options: UpOptions = {}): Promise<OperationResult> {
     return this.operation("up", options, async (op) => {
       const targets = this.replaceTargets(options);
-      const [program, host] = await settleBoth(this.runProgram(false), this.ensureHost(op));
+      const [program, host] = await settleBoth(this.runProgram(false), this.ensureHost(op, options.hostEnv));
       op.program = program;
       await this.deletePending(op, host);
       const replaced: Array<{ step: Step; old: ResourceState }> = [];
@@ -386,7 +388,7 @@ export class Engine {
    */
   refresh(options: OperationOptions = {}): Promise<OperationResult> {
     return this.operation("refresh", options, async (op) => {
-      const host = await this.ensureHost(op);
+      const host = await this.ensureHost(op, options.hostEnv);
       const olds = [...this.resources.values()];
       const steps = olds.map((old) => this.newStep(op, "refresh", old.urn, old.type, old));
       const settled: Array<PromiseSettledResult<Awaited<ReturnType<HostProcess["read"]>>>> = [];
@@ -430,7 +432,7 @@ export class Engine {
   /** `pulumi destroy`: Delete every resource with its old outputs, last registered first, at most `parallel` at once. */
   destroy(options: OperationOptions = {}): Promise<OperationResult> {
     return this.operation("destroy", options, async (op) => {
-      const host = await this.ensureHost(op);
+      const host = await this.ensureHost(op, options.hostEnv);
       await this.deletePending(op, host);
       const deletes = this.pool(op);
       for (const old of [...this.resources.values()].reverse()) {
@@ -667,7 +669,7 @@ export class Engine {
   }
 
   /** The running host, configured with the current stack config; a new one when the config changed. */
-  private async ensureHost(op: OperationResult): Promise<HostProcess> {
+  private async ensureHost(op: OperationResult, hostEnv?: NodeJS.ProcessEnv): Promise<HostProcess> {
     const programKey = (k: string) =>
       this.options.restartHostOn !== "any-config" && k.startsWith(`${this.project}:`);
     const key = JSON.stringify([
@@ -675,6 +677,7 @@ export class Engine {
         .filter(([k]) => !programKey(k))
         .sort(),
       [...this.secretKeys].filter((k) => !programKey(k)).sort(),
+      hostEnv ?? {},
     ]);
     if (this.options.hostPerOperation === false && this.host?.running && this.hostConfigKey === key)
       return this.host;
@@ -682,7 +685,7 @@ export class Engine {
     const started = performance.now();
     const host = await HostProcess.start({
       programDir: this.programDir,
-      env: this.options.hostEnv,
+      env: { ...this.options.hostEnv, ...hostEnv },
       onCall: (call) => {
         this.transcript.push(call);
         this.currentCalls?.push(call);
