@@ -113,7 +113,10 @@ export class ClusterSession {
     /** The run's one ownership registry, shared by every cluster. */
     readonly ownership: RunOwnership,
   ) {
-    this.batcher = new ReadBatcher(client);
+    // PULUMI_ONTAP_ISCSI_SINGLE_READS=1: one GET per read, the benchmark's baseline (tools/bench).
+    this.batcher = new ReadBatcher(client, {
+      singleReads: process.env.PULUMI_ONTAP_ISCSI_SINGLE_READS === "1",
+    });
   }
 
   /**

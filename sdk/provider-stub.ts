@@ -1,21 +1,20 @@
 import type * as pulumi from "@pulumi/pulumi";
 
-/** The installed provider's host entry (provider/host.ts), required at run time. */
-type Host = Required<pulumi.dynamic.ResourceProvider>;
-
 /**
- * The provider as it travels in `__provider`: each method `require`s the installed package
- * at run time (the host resolves it from the program's directory) instead of carrying the
- * provider's code by value. The string stays under 2 KB and identical across builds, and
- * state written by an older version runs the code that is installed now. Deliberately
- * terse: the string is stored twice per resource in state.
+ * The provider as it travels in `__provider`: only `configure`, which `require`s the
+ * installed package's host entry (resolved from the program's directory) and copies its
+ * seven methods onto this object, replacing itself, then runs the real `configure`.
+ *
+ * This relies on the dynamic provider host calling `configure` on every provider it
+ * deserializes before any other method (`getProvider` in `cmd/dynamic-provider`, since
+ * @pulumi/pulumi 3.139; checked in 3.248 and 3.276). The copy is synchronous, so calls
+ * that find the provider in the host's cache while `configure` is still running already
+ * see the real methods. The string stays well under 1 KB, identical across builds, and
+ * state written by any version runs the code that is installed now. Deliberately terse:
+ * the string is stored twice per resource in state.
  */
-export const providerStub: pulumi.dynamic.ResourceProvider = {
-  configure: (r) => (require("pulumi-ontap-iscsi/host") as Host).configure(r),
-  check: (o, n) => (require("pulumi-ontap-iscsi/host") as Host).check(o, n),
-  diff: (i, o, n) => (require("pulumi-ontap-iscsi/host") as Host).diff(i, o, n),
-  create: (n) => (require("pulumi-ontap-iscsi/host") as Host).create(n),
-  read: (i, o) => (require("pulumi-ontap-iscsi/host") as Host).read(i, o),
-  update: (i, o, n) => (require("pulumi-ontap-iscsi/host") as Host).update(i, o, n),
-  delete: (i, o) => (require("pulumi-ontap-iscsi/host") as Host).delete(i, o),
-};
+export const providerStub = {
+  configure(r) {
+    return Object.assign(this, require("pulumi-ontap-iscsi/host")).configure(r);
+  },
+} as Pick<pulumi.dynamic.ResourceProvider, "configure"> as pulumi.dynamic.ResourceProvider;

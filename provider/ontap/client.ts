@@ -96,6 +96,7 @@ export class OntapClient {
   readonly #credentialSource: string;
   readonly #logger: OntapLogger;
   readonly #closing = new AbortController();
+  #writeEpoch = 0;
 
   /**
    * A client for a connection that `checkConnection` (./connection) returned, used as it
@@ -130,6 +131,27 @@ export class OntapClient {
    * its end. Rejects with an OntapError subclass; see ./retry for what is repeated.
    */
   async request<T = unknown>(req: OntapRequest): Promise<OntapResponse<T>> {
+    if (req.method !== "GET") {
+      this.#writeEpoch++;
+      try {
+        return await this.#request<T>(req);
+      } finally {
+        this.#writeEpoch++;
+      }
+    }
+    return this.#request<T>(req);
+  }
+
+  /**
+   * Changes when a write (any method but GET) starts and when it ends, whatever its outcome:
+   * an answer to a GET sent at another epoch may not reflect every write made through this
+   * client (a cache of reads stays valid only while this stays the same).
+   */
+  get writeEpoch(): number {
+    return this.#writeEpoch;
+  }
+
+  async #request<T>(req: OntapRequest): Promise<OntapResponse<T>> {
     const url = this.#url(req);
     const site: RequestSite = { method: req.method, path: url.pathname, host: this.host };
     const answer = await this.#send(req.method, url, req.body, site);

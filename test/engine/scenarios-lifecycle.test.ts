@@ -313,7 +313,7 @@ describe("engine scenarios: the life of an examples/basic stack through the real
       ),
     ];
 
-    it("is one string, at most 2 KB, in every run of the program", () => {
+    it("is one string, at most 800 bytes, in every run of the program", () => {
       const programs = engine.operations.filter((op) => op.program).length;
       const strings = captured();
       expect(programs).to.be.greaterThan(1);
@@ -322,7 +322,7 @@ describe("engine scenarios: the life of an examples/basic stack through the real
       console.log(
         `      __provider: ${size} bytes, the same string in all ${programs} preview/up operations`,
       );
-      expect(size).to.be.at.most(2048);
+      expect(size).to.be.at.most(800);
     });
 
     it("is byte-identical across two builds of the same code", async () => {

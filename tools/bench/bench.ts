@@ -3,11 +3,14 @@
  *
  * Measures the targets of issue 6 against simulators it starts in child processes and
  * prints a table; with `--json`, the last line of stdout is exactly one JSON object:
- * {"requests":{…},"refresh":{…},"providerBytes":N,"cpuMsPerOp":N}. `--smoke` is the small
+ * {"requests":{…},"refresh":{…},"providerBytes":N,"cpuMsPerOp":N,"preview":{…},"up":{…},
+ * "refreshParallel":[…],"stateBytesPerResource":N}; the last four through the real host
+ * (./engine-runs). `--smoke` is the small
  * CI size (50 services at 2 ms). `--sizes` adds a scaling table of refreshes (batched vs
  * one GET per service) at the given sizes. Progress goes to stderr.
  */
 import * as os from "node:os";
+import { type EngineRuns, measureEngineRuns, UP_PARALLEL } from "./engine-runs";
 import {
   type CpuResult,
   ECONOMY_TARGETS,
@@ -47,10 +50,28 @@ export interface BenchJson {
   };
   providerBytes: number;
   cpuMsPerOp: number;
+  /** Through the real host: a preview of `services` new services (preflight on; wall without it). */
+  preview: EngineRuns["preview"];
+  /** Through the real host: their up at --parallel 8. */
+  up: EngineRuns["up"];
+  /** Through the real host: refreshes at --parallel 1, 8, 16, 64 and unbounded (null). */
+  refreshParallel: Array<{ parallel: number | null; requests: number; wallMs: number; naiveWallMs: number }>;
+  /** One resource's checkpoint entry, both copies of `__provider` included. */
+  stateBytesPerResource: number;
 }
 
 /** Targets of issue 6 that the table checks. */
-const TARGETS = { refreshRequestsPer1000: 10, wallRatio: 0.1, providerBytes: 2048, cpuMsPerOp: 1 };
+const TARGETS = {
+  refreshRequestsPer1000: 10,
+  wallRatio: 0.1,
+  providerBytes: 800,
+  cpuMsPerOp: 1,
+  stateBytesPerResource: 2600,
+  /** Issue 14: preview/up requests, their wall against no preflight, refresh at 8 and 16. */
+  engineRequests: 10,
+  preflightWallRatio: 1.5,
+  refreshWallRatio: 0.5,
+};
 
 /** Parses the command line; throws with a message for anything it does not know. */
 export function parseArgs(argv: string[]): BenchOptions {
@@ -216,6 +237,42 @@ function bytesSection(bytes: ProviderBytes): string {
   ].join("\n");
 }
 
+function engineSection(runs: EngineRuns, latencyMs: number): string {
+  const p = runs.preview;
+  const u = runs.up;
+  const rows = [
+    ["--parallel", "requests", "wall ms", "one GET per service: requests", "wall ms", "ratio", ""],
+  ];
+  for (const r of runs.refreshParallel) {
+    const limit = r.parallel === 8 || r.parallel === 16;
+    const ok =
+      r.wallMs <= r.naiveWallMs &&
+      (!limit ||
+        (r.requests <= TARGETS.engineRequests && r.wallMs <= TARGETS.refreshWallRatio * r.naiveWallMs));
+    rows.push([
+      r.parallel === null ? "unbounded" : String(r.parallel),
+      String(r.requests),
+      ms(r.wallMs),
+      String(r.naiveRequests),
+      ms(r.naiveWallMs),
+      ratio(r.wallMs, r.naiveWallMs),
+      verdict(ok),
+    ]);
+  }
+  const previewOk =
+    p.requests <= TARGETS.engineRequests && p.wallMs <= TARGETS.preflightWallRatio * p.noPreflightWallMs;
+  const upOk =
+    u.gets <= TARGETS.engineRequests && u.wallMs <= TARGETS.preflightWallRatio * u.noPreflightWallMs;
+  return [
+    `Through the real dynamic-provider host (engine harness), ${p.services} services at ${latencyMs} ms; wall = first to last resource call`,
+    `  preview of new services: ${p.requests} requests, ${ms(p.wallMs)} ms (without preflight ${ms(p.noPreflightWallMs)} ms): ${verdict(previewOk)}`,
+    `  up at --parallel ${UP_PARALLEL}: ${u.gets} GETs, ${u.posts} POSTs, ${ms(u.wallMs)} ms (without preflight ${ms(u.noPreflightWallMs)} ms): ${verdict(upOk)}`,
+    "  refresh:",
+    table(rows).replace(/^/gm, "    "),
+    `  checkpoint entry of one resource: ${runs.stateBytesPerResource} bytes (target ≤ ${TARGETS.stateBytesPerResource}): ${verdict(runs.stateBytesPerResource <= TARGETS.stateBytesPerResource)}`,
+  ].join("\n");
+}
+
 function cpuSection(cpu: CpuResult): string {
   const f = (value: number) => value.toFixed(3);
   const parts = Object.entries(cpu.ownByOperation).map(([name, value]) => `${name} ${f(value)}`);
@@ -248,6 +305,7 @@ export async function main(argv: string[]): Promise<number> {
   const bytes = await measureProviderBytes();
   progress(`refresh of ${options.services} services at ${options.latencyMs} ms`);
   const refresh = await measureRefresh(options.services, options.latencyMs);
+  const runs = await measureEngineRuns(options.services, options.latencyMs, progress);
   const scaling: RefreshResult[] = [];
   for (const size of options.sizes) {
     if (size === options.services) {
@@ -263,6 +321,7 @@ export async function main(argv: string[]): Promise<number> {
     economySection(economy),
     refreshSection(refresh),
     ...(scaling.length > 0 ? [scalingSection(scaling)] : []),
+    engineSection(runs, options.latencyMs),
     bytesSection(bytes),
     cpuSection(cpu),
   ];
@@ -285,6 +344,15 @@ export async function main(argv: string[]): Promise<number> {
     },
     providerBytes: bytes.bytes,
     cpuMsPerOp: Number(cpu.ownMs.toFixed(3)),
+    preview: runs.preview,
+    up: runs.up,
+    refreshParallel: runs.refreshParallel.map(({ parallel, requests, wallMs, naiveWallMs }) => ({
+      parallel,
+      requests,
+      wallMs,
+      naiveWallMs,
+    })),
+    stateBytesPerResource: runs.stateBytesPerResource,
   };
   if (options.json) process.stdout.write(`${JSON.stringify(json)}\n`);
 

@@ -9,6 +9,7 @@ import {
 } from "./capture";
 import { type CheckFailure, type HostCall, HostCallError, HostProcess } from "./host";
 import { readProjectName } from "./pulumi-sdk";
+import { checkParallel, defaultParallel, StepPool } from "./schedule";
 import { changedKeys, containsUnknown, type PropertyMap, wireEqual } from "./wire";
 
 /** How to run a program through the engine simulation. */
@@ -41,10 +42,24 @@ export interface EngineOptions extends ProgramOptions {
    * their config alone, as examples/basic does. Default false.
    */
   reuseProgramRuns?: boolean;
+  /**
+   * `--parallel`: at most this many Create/Read/Update/Delete steps at once (Check and Diff
+   * run one at a time, in registration order). Default 4 × the CPU cores, as Pulumi's;
+   * `Infinity` for unbounded. An operation's own `parallel` overrides it.
+   */
+  parallel?: number;
+}
+
+/** Options of every operation. */
+export interface OperationOptions {
+  /** `--parallel` for this operation; default the engine's. */
+  parallel?: number;
+  /** Extra environment for this operation's host, over `EngineOptions.hostEnv` (a new host starts). */
+  hostEnv?: NodeJS.ProcessEnv;
 }
 
 /** Options of `preview` and `up`. */
-export interface UpOptions {
+export interface UpOptions extends OperationOptions {
   /**
    * `--replace <urn>`: replace these resources even if nothing changed. As the engine does
    * (step_generator.go, `isTargetedReplace`): Check gets no olds, the provider's Diff is not
@@ -109,6 +124,12 @@ export interface OperationResult {
   program?: CapturedProgram;
   /** How many steps of each kind. */
   summary: Partial<Record<StepOp, number>>;
+  /** The `--parallel` it ran with. */
+  parallel: number;
+  /** Most Create/Read/Update/Delete steps in flight at once. */
+  peakParallel: number;
+  /** Milliseconds spent starting and configuring the host (0 when one was reused). */
+  hostStartMs: number;
 }
 
 /** The operation failed; `result` holds what happened up to the failure. */
@@ -162,15 +183,20 @@ async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
  *   Resources no longer in the program are deleted at the end, last registered first;
  * - `--replace <urn>` (`UpOptions.replace`): Check without olds, no Diff, replace blaming `id`,
  *   delete-first only when the resource option `deleteBeforeReplace` says so;
- * - refresh: Read (old outputs) for every resource at once; an empty id drops it;
+ * - refresh: Read (old outputs) for every resource; an empty id drops it;
  * - destroy: Delete with the old outputs (so the old `__provider`), last registered first.
+ *
+ * Scheduling follows the engine's (`--parallel`, `EngineOptions.parallel`): Check and Diff
+ * one resource at a time in registration order (pulumi/pulumi#3302); Create, Read, Update
+ * and Delete steps at most `parallel` at once (default 4 × CPU cores, pulumi/pulumi#15016),
+ * a delete-first replacement being one step (Delete, then Create).
  *
  * Every old resource is deleted with its old outputs, so with its old `__provider` string:
  * the host deserializes (and configures) one provider per distinct string.
  *
  * Not simulated: resources whose inputs depend on other resources' outputs during `up`,
- * explicit providers, `ignoreChanges`/`replaceOnChanges` (rejected when used), parallel
- * steps within up/destroy (they run one at a time, in order).
+ * explicit providers, `ignoreChanges`/`replaceOnChanges` (rejected when used), dependencies
+ * between resources (every step is independent of the others).
  */
 export class Engine {
   /** Stack config, namespaced keys. Change it between operations with `setConfig`. */
@@ -241,9 +267,9 @@ export class Engine {
 
   /** `pulumi preview`: Check and Diff only; the state does not change. */
   preview(options: UpOptions = {}): Promise<OperationResult> {
-    return this.operation("preview", async (op) => {
+    return this.operation("preview", options, async (op) => {
       const targets = this.replaceTargets(options);
-      const [program, host] = await settleBoth(this.runProgram(true), this.ensureHost());
+      const [program, host] = await settleBoth(this.runProgram(true), this.ensureHost(op, options.hostEnv));
       op.program = program;
       const registered = new Set<string>();
       for (const r of this.dynamicResources(program)) {
@@ -265,75 +291,121 @@ export class Engine {
     });
   }
 
-  /** `pulumi up` (the update part, without its preview): the steps run and the state changes. */
+  /**
+   * `pulumi up` (the update part, without its preview): the steps run and the state changes.
+   * Check and Diff run one resource at a time, in registration order; each resource's
+   * Create, Update or replacement (delete-first: Delete then Create, as one chain) runs as
+   * a step, at most `parallel` at once, and Check waits while all are busy. The deletes of
+   * replaced (create-first) and no longer registered resources run after every other step,
+   * at most `parallel` at once.
+   */
   up(options: UpOptions = {}): Promise<OperationResult> {
-    return this.operation("up", async (op) => {
+    return this.operation("up", options, async (op) => {
       const targets = this.replaceTargets(options);
-      const [program, host] = await settleBoth(this.runProgram(false), this.ensureHost());
+      const [program, host] = await settleBoth(this.runProgram(false), this.ensureHost(op, options.hostEnv));
       op.program = program;
       await this.deletePending(op, host);
       const replaced: Array<{ step: Step; old: ResourceState }> = [];
-      const registered = new Set<string>();
-      for (const r of this.dynamicResources(program)) {
-        registered.add(r.urn);
-        for (const [key, value] of Object.entries(r.inputs)) {
-          if (containsUnknown(value)) {
-            throw new Error(
-              `${r.urn}: input "${key}" is unknown during up; the harness cannot run such programs`,
-            );
+      const registered: string[] = [];
+      const steps = this.pool(op);
+      try {
+        for (const r of this.dynamicResources(program)) {
+          if (steps.failed) break;
+          registered.push(r.urn);
+          for (const [key, value] of Object.entries(r.inputs)) {
+            if (containsUnknown(value)) {
+              throw new Error(
+                `${r.urn}: input "${key}" is unknown during up; the harness cannot run such programs`,
+              );
+            }
+          }
+          const old = this.resources.get(r.urn);
+          const forced = old !== undefined && targets.has(r.urn);
+          const step = this.newStep(op, old ? "same" : "create", r.urn, r.type, old);
+          const inputs = await this.check(host, step, r, forced ? undefined : old);
+          if (!old) {
+            step.changedKeys = Object.keys(inputs).sort();
+            await steps.submit(() => this.create(host, step, r, inputs));
+            continue;
+          }
+          if (forced) this.forceReplace(step, r, old, inputs);
+          else await this.diff(host, step, r, old, inputs);
+          if (step.op === "same") {
+            // A same step records the new inputs; the outputs stay.
+            step.new = { ...old, inputs, secretKeys: r.secretKeys };
+            this.resources.set(r.urn, step.new);
+          } else if (step.op === "update") {
+            await steps.submit(async () => {
+              const res = await this.call(step, () =>
+                host.update(old.id, r.urn, old.outputs, inputs, old.inputs),
+              );
+              step.new = this.record(r, old.id, inputs, res.properties);
+            });
+          } else if (step.deleteBeforeReplace) {
+            await steps.submit(async () => {
+              await this.call(step, () => host.delete(old.id, r.urn, old.outputs, old.inputs));
+              this.resources.delete(r.urn);
+              await this.create(host, step, r, step.recheckedInputs ?? inputs);
+            });
+          } else {
+            await steps.submit(async () => {
+              await this.create(host, step, r, step.recheckedInputs ?? inputs);
+              this.pendingDeletes.push(old);
+              replaced.push({ step, old });
+            });
           }
         }
-        const old = this.resources.get(r.urn);
-        const forced = old !== undefined && targets.has(r.urn);
-        const step = this.newStep(op, old ? "same" : "create", r.urn, r.type, old);
-        const inputs = await this.check(host, step, r, forced ? undefined : old);
-        if (!old) {
-          step.changedKeys = Object.keys(inputs).sort();
-          await this.create(host, step, r, inputs);
-          continue;
-        }
-        if (forced) this.forceReplace(step, r, old, inputs);
-        else await this.diff(host, step, r, old, inputs);
-        if (step.op === "same") {
-          // A same step records the new inputs; the outputs stay.
-          step.new = { ...old, inputs, secretKeys: r.secretKeys };
-          this.resources.set(r.urn, step.new);
-        } else if (step.op === "update") {
-          const res = await this.call(step, () =>
-            host.update(old.id, r.urn, old.outputs, inputs, old.inputs),
-          );
-          step.new = this.record(r, old.id, inputs, res.properties);
-        } else if (step.deleteBeforeReplace) {
-          await this.call(step, () => host.delete(old.id, r.urn, old.outputs, old.inputs));
-          this.resources.delete(r.urn);
-          await this.create(host, step, r, step.recheckedInputs ?? inputs);
-        } else {
-          await this.create(host, step, r, step.recheckedInputs ?? inputs);
-          this.pendingDeletes.push(old);
-          replaced.push({ step, old });
-        }
+      } finally {
+        await steps.drain().catch(() => {});
+        this.keepRegistrationOrder(registered);
       }
+      await steps.drain();
+      const deletes = this.pool(op);
       for (const { step, old } of replaced) {
-        await this.call(step, () => host.delete(old.id, old.urn, old.outputs, old.inputs));
-        this.pendingDeletes.splice(this.pendingDeletes.indexOf(old), 1);
+        if (
+          !(await deletes.submit(async () => {
+            await this.call(step, () => host.delete(old.id, old.urn, old.outputs, old.inputs));
+            this.pendingDeletes.splice(this.pendingDeletes.indexOf(old), 1);
+          }))
+        )
+          break;
       }
-      for (const old of this.unregistered(registered)) {
+      for (const old of this.unregistered(new Set(registered))) {
+        if (deletes.failed) break;
         const step = this.newStep(op, "delete", old.urn, old.type, old);
-        await this.call(step, () => host.delete(old.id, old.urn, old.outputs, old.inputs));
-        this.resources.delete(old.urn);
+        await deletes.submit(async () => {
+          await this.call(step, () => host.delete(old.id, old.urn, old.outputs, old.inputs));
+          this.resources.delete(old.urn);
+        });
       }
+      await deletes.drain();
     });
   }
 
-  /** `pulumi refresh`: Read every resource at once; an empty id removes it from the state. */
-  refresh(): Promise<OperationResult> {
-    return this.operation("refresh", async (op) => {
-      const host = await this.ensureHost();
+  /**
+   * `pulumi refresh`: Read every resource, at most `parallel` at once, in state order; an
+   * empty id removes it from the state. Every Read runs even when one fails.
+   */
+  refresh(options: OperationOptions = {}): Promise<OperationResult> {
+    return this.operation("refresh", options, async (op) => {
+      const host = await this.ensureHost(op, options.hostEnv);
       const olds = [...this.resources.values()];
       const steps = olds.map((old) => this.newStep(op, "refresh", old.urn, old.type, old));
-      const settled = await Promise.allSettled(
-        olds.map((old, i) => this.call(steps[i], () => host.read(old.id, old.urn, old.outputs, old.inputs))),
-      );
+      const settled: Array<PromiseSettledResult<Awaited<ReturnType<HostProcess["read"]>>>> = [];
+      const reads = this.pool(op);
+      for (const [i, old] of olds.entries()) {
+        await reads.submit(() =>
+          this.call(steps[i], () => host.read(old.id, old.urn, old.outputs, old.inputs)).then(
+            (value) => {
+              settled[i] = { status: "fulfilled", value };
+            },
+            (reason: unknown) => {
+              settled[i] = { status: "rejected", reason };
+            },
+          ),
+        );
+      }
+      await reads.drain();
       let firstError: unknown;
       settled.forEach((s, i) => {
         const old = olds[i];
@@ -357,17 +429,27 @@ export class Engine {
     });
   }
 
-  /** `pulumi destroy`: Delete every resource with its old outputs, last registered first. */
-  destroy(): Promise<OperationResult> {
-    return this.operation("destroy", async (op) => {
-      const host = await this.ensureHost();
+  /** `pulumi destroy`: Delete every resource with its old outputs, last registered first, at most `parallel` at once. */
+  destroy(options: OperationOptions = {}): Promise<OperationResult> {
+    return this.operation("destroy", options, async (op) => {
+      const host = await this.ensureHost(op, options.hostEnv);
       await this.deletePending(op, host);
+      const deletes = this.pool(op);
       for (const old of [...this.resources.values()].reverse()) {
+        if (deletes.failed) break;
         const step = this.newStep(op, "delete", old.urn, old.type, old);
-        await this.call(step, () => host.delete(old.id, old.urn, old.outputs, old.inputs));
-        this.resources.delete(old.urn);
+        await deletes.submit(async () => {
+          await this.call(step, () => host.delete(old.id, old.urn, old.outputs, old.inputs));
+          this.resources.delete(old.urn);
+        });
       }
+      await deletes.drain();
     });
+  }
+
+  /** `pulumi state delete <urn>`: the resource leaves the state; nothing is called. */
+  stateDelete(urn: string): void {
+    if (!this.resources.delete(urn)) throw new Error(`state delete ${urn}: no such resource in the stack`);
   }
 
   /** Stops the host process. Idempotent; call it in `afterEach`. */
@@ -379,9 +461,19 @@ export class Engine {
 
   private async operation(
     kind: OperationKind,
+    options: OperationOptions,
     body: (op: OperationResult) => Promise<void>,
   ): Promise<OperationResult> {
-    const op: OperationResult = { kind, steps: [], calls: [], summary: {} };
+    const parallel = checkParallel(options.parallel ?? this.options.parallel ?? defaultParallel());
+    const op: OperationResult = {
+      kind,
+      steps: [],
+      calls: [],
+      summary: {},
+      parallel,
+      peakParallel: 0,
+      hostStartMs: 0,
+    };
     this.operations.push(op);
     this.currentCalls = op.calls;
     try {
@@ -398,6 +490,25 @@ export class Engine {
       for (const step of op.steps) op.summary[step.op] = (op.summary[step.op] ?? 0) + 1;
     }
     return op;
+  }
+
+  /** A step pool of the operation's `--parallel`; its peak is reported on the operation. */
+  private pool(op: OperationResult): StepPool {
+    return new StepPool(op.parallel, (running) => {
+      op.peakParallel = Math.max(op.peakParallel, running);
+    });
+  }
+
+  /** Puts the registered resources first in the state, in registration order, as the checkpoint keeps them. */
+  private keepRegistrationOrder(registered: string[]): void {
+    const ordered = new Map<string, ResourceState>();
+    for (const urn of registered) {
+      const state = this.resources.get(urn);
+      if (state) ordered.set(urn, state);
+    }
+    for (const [urn, state] of this.resources) if (!ordered.has(urn)) ordered.set(urn, state);
+    this.resources.clear();
+    for (const [urn, state] of ordered) this.resources.set(urn, state);
   }
 
   private newStep(op: OperationResult, kind: StepOp, urn: string, type: string, old?: ResourceState): Step {
@@ -558,7 +669,7 @@ export class Engine {
   }
 
   /** The running host, configured with the current stack config; a new one when the config changed. */
-  private async ensureHost(): Promise<HostProcess> {
+  private async ensureHost(op: OperationResult, hostEnv?: NodeJS.ProcessEnv): Promise<HostProcess> {
     const programKey = (k: string) =>
       this.options.restartHostOn !== "any-config" && k.startsWith(`${this.project}:`);
     const key = JSON.stringify([
@@ -566,13 +677,15 @@ export class Engine {
         .filter(([k]) => !programKey(k))
         .sort(),
       [...this.secretKeys].filter((k) => !programKey(k)).sort(),
+      hostEnv ?? {},
     ]);
     if (this.options.hostPerOperation === false && this.host?.running && this.hostConfigKey === key)
       return this.host;
     await this.stop();
+    const started = performance.now();
     const host = await HostProcess.start({
       programDir: this.programDir,
-      env: this.options.hostEnv,
+      env: { ...this.options.hostEnv, ...hostEnv },
       onCall: (call) => {
         this.transcript.push(call);
         this.currentCalls?.push(call);
@@ -583,6 +696,7 @@ export class Engine {
     this.hosts.push(host);
     this.hostConfigKey = key;
     await host.configure(this.config, [...this.secretKeys]);
+    op.hostStartMs = performance.now() - started;
     return host;
   }
 }

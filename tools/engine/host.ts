@@ -34,6 +34,9 @@ export interface HostCall {
   error?: { code: number; codeName: string; details: string };
   /** Milliseconds from the start of the call to its answer. */
   ms: number;
+  /** When the call started and ended (`performance.now()` of this process): overlaps show the scheduling. */
+  startedAt: number;
+  endedAt?: number;
 }
 
 export type HostMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
@@ -426,11 +429,11 @@ export class HostProcess {
     toResult: (res: Res) => R,
   ): Promise<R> {
     const client = this.client;
-    const call: HostCall = { seq: this.calls.length + 1, method, request, ms: 0 };
+    const started = performance.now();
+    const call: HostCall = { seq: this.calls.length + 1, method, request, ms: 0, startedAt: started };
     if (urn !== undefined) call.urn = urn;
     this.calls.push(call);
     this.onCall?.(call);
-    const started = performance.now();
     try {
       if (!client) throw new Error("the host was stopped");
       const res = await new Promise<Res>((resolve, reject) => {
@@ -449,7 +452,8 @@ export class HostProcess {
       call.error = { code: error.code, codeName: error.codeName, details: error.details };
       throw error;
     } finally {
-      call.ms = Math.round(performance.now() - started);
+      call.endedAt = performance.now();
+      call.ms = Math.round(call.endedAt - started);
     }
   }
 

@@ -13,4 +13,5 @@ export * from "./capture";
 export * from "./engine";
 export * from "./host";
 export * from "./pulumi-sdk";
+export * from "./schedule";
 export * from "./wire";

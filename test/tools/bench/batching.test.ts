@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import type { IscsiServiceOutputs } from "../../../provider";
+import { SNAPSHOT_MAX_AGE_MS } from "../../../provider/iscsi/batch";
 import { startCluster, type TestCluster } from "../../support/cluster";
 
 const SERVICES = "/api/protocols/san/iscsi/services";
@@ -60,7 +61,7 @@ describe("read batching (provider/iscsi/batch.ts) under the arrival patterns of 
     expect(c.sim.requests.length).to.be.at.most(8);
   });
 
-  it("sends each wave of a bounded --parallel refresh as one request", async () => {
+  it("answers a bounded --parallel refresh from one snapshot: one whole-collection GET for all waves", async () => {
     const setup = await seeded(40, 5);
     c = setup.c;
     const olds = setup.olds;
@@ -72,7 +73,54 @@ describe("read batching (provider/iscsi/batch.ts) under the arrival patterns of 
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
-    expect(c.sim.requests.map((r) => r.query["svm.uuid"]?.split("|").length)).to.deep.equal([8, 8, 8, 8, 8]);
+    expect(c.sim.requests.map((r) => r.path)).to.deep.equal([SERVICES]);
+    expect(Object.keys(c.sim.requests[0].query)).to.deep.equal(["fields"]);
+  });
+
+  it("reads one after another (--parallel 1): one GET for the first, then one snapshot for the rest", async () => {
+    const setup = await seeded(20, 2);
+    c = setup.c;
+    for (const old of setup.olds) {
+      const result = await c.provider.read(old.svmUuid, old);
+      expect(result.props?.targetAlias).to.equal(old.targetAlias);
+    }
+    expect(c.sim.requests.map((r) => r.path)).to.deep.equal([
+      `${SERVICES}/${setup.olds[0].svmUuid}`,
+      SERVICES,
+    ]);
+  });
+
+  it(`reports what changed outside once the snapshot is older than ${SNAPSHOT_MAX_AGE_MS} ms`, async function () {
+    this.timeout(10_000);
+    const setup = await seeded(10, 0);
+    c = setup.c;
+    const olds = setup.olds;
+    await Promise.all(olds.map((o) => c?.provider.read(o.svmUuid, o)));
+    c.sim.outOfBand.setEnabled("svm3", false);
+    // Within the bound, a read may still answer from the snapshot (the documented staleness)...
+    expect((await c.provider.read(olds[3].svmUuid, olds[3])).props?.enabled).to.equal(true);
+    await sleep(SNAPSHOT_MAX_AGE_MS + 50);
+    // ...past it, never.
+    expect((await c.provider.read(olds[3].svmUuid, olds[3])).props?.enabled).to.equal(false);
+    expect(c.sim.requests).to.have.length(2);
+  });
+
+  it("ends the snapshot with every write of this provider: a read after an update sees it", async () => {
+    const setup = await seeded(10, 0);
+    c = setup.c;
+    const olds = setup.olds;
+    await Promise.all(olds.map((o) => c?.provider.read(o.svmUuid, o)));
+    const { outs } = await c.provider.update(olds[4].svmUuid, olds[4], {
+      svmName: olds[4].svmName,
+      enabled: true,
+      targetAlias: "changed",
+      adopt: false,
+    });
+    expect(outs?.targetAlias).to.equal("changed");
+    c.sim.clearRequests();
+    const again = await Promise.all(olds.map((o) => c?.provider.read(o.svmUuid, o)));
+    expect(again[4]?.props?.targetAlias).to.equal("changed");
+    expect(c.sim.requests.map((r) => r.path)).to.deep.equal([SERVICES]);
   });
 
   it("reads more SVMs than fit in one URL with one GET of the whole collection; absent ones are gone", async () => {
@@ -114,11 +162,12 @@ describe("read batching (provider/iscsi/batch.ts) under the arrival patterns of 
   it("falls back to one GET per service when a batch fails with an error that may be one record's", async () => {
     const setup = await seeded(30, 0, { "ontap:retries": "0" });
     c = setup.c;
-    c.sim.injectFault({ kind: "http-error", status: 500, method: "GET", path: SERVICES, times: 1 });
+    // The whole collection fails, then the svm.uuid=a|b|… GET of the same 30 SVMs.
+    c.sim.injectFault({ kind: "http-error", status: 500, method: "GET", path: SERVICES, times: 2 });
     const results = await Promise.all(setup.olds.map((o) => c?.provider.read(o.svmUuid, o)));
     results.forEach((result, i) => {
       expect(result?.id).to.equal(setup.olds[i].svmUuid);
     });
-    expect(c.sim.requests).to.have.length(31);
+    expect(c.sim.requests).to.have.length(32);
   });
 });

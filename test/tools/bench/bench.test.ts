@@ -28,7 +28,32 @@ describe("npm run bench (smoke size, as CI runs it)", function () {
   });
 
   it("ends with exactly the JSON object issue 6 specifies", () => {
-    expect(Object.keys(result)).to.deep.equal(["requests", "refresh", "providerBytes", "cpuMsPerOp"]);
+    expect(Object.keys(result)).to.deep.equal([
+      "requests",
+      "refresh",
+      "providerBytes",
+      "cpuMsPerOp",
+      "preview",
+      "up",
+      "refreshParallel",
+      "stateBytesPerResource",
+    ]);
+    expect(Object.keys(result.preview)).to.deep.equal([
+      "services",
+      "requests",
+      "wallMs",
+      "noPreflightWallMs",
+    ]);
+    expect(Object.keys(result.up)).to.deep.equal([
+      "services",
+      "gets",
+      "posts",
+      "wallMs",
+      "noPreflightWallMs",
+    ]);
+    expect(result.refreshParallel.map((r) => r.parallel)).to.deep.equal([1, 8, 16, 64, null]);
+    for (const r of result.refreshParallel)
+      expect(Object.keys(r)).to.deep.equal(["parallel", "requests", "wallMs", "naiveWallMs"]);
     expect(Object.keys(result.requests)).to.deep.equal(Object.keys(ECONOMY_TARGETS));
     expect(Object.keys(result.refresh)).to.deep.equal([
       "services",
@@ -43,6 +68,10 @@ describe("npm run bench (smoke size, as CI runs it)", function () {
       ...Object.values(result.refresh),
       result.providerBytes,
       result.cpuMsPerOp,
+      ...Object.values(result.preview),
+      ...Object.values(result.up),
+      ...result.refreshParallel.flatMap((r) => [r.requests, r.wallMs, r.naiveWallMs]),
+      result.stateBytesPerResource,
     ];
     for (const value of numbers) expect(value).to.be.a("number").and.satisfy(Number.isFinite);
   });
@@ -55,7 +84,17 @@ describe("npm run bench (smoke size, as CI runs it)", function () {
     expect(result.refresh).to.include({ services: 50, latencyMs: 2, requests: 1, naiveRequests: 50 });
   });
 
-  it("measures a __provider that fits in 2 KB", () => {
-    expect(result.providerBytes).to.be.greaterThan(0).and.at.most(2048);
+  it("creates every service of the up with one POST each, and refreshes from 8 in flight with a handful of requests", () => {
+    expect(result.up).to.include({ services: 50, posts: 50 });
+    for (const r of result.refreshParallel.filter((x) => x.parallel !== 1))
+      expect(r.requests).to.be.at.most(3);
+  });
+
+  it("keeps one resource's checkpoint entry within 2,600 bytes", () => {
+    expect(result.stateBytesPerResource).to.be.greaterThan(0).and.at.most(2600);
+  });
+
+  it("measures a __provider of at most 800 bytes", () => {
+    expect(result.providerBytes).to.be.greaterThan(0).and.at.most(800);
   });
 });
