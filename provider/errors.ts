@@ -18,7 +18,8 @@ export type ProviderErrorKind =
   | "cluster-mismatch"
   | "ownership-conflict"
   | "create-pending"
-  | "not-found";
+  | "not-found"
+  | "unsupported-release";
 
 /** The base of every error this package throws to Pulumi or to a program. */
 export abstract class ProviderError extends Error {

@@ -5,7 +5,6 @@
  * and the ONTAP_* environment, resolved by the provider's own ConnectionSettings.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type ConfigSource, ConnectionSettings } from "../provider/config";
 import { renderError, toDiagnosticError } from "../provider/diagnostics/render";
 import { ProviderError } from "../provider/errors";
 import {
@@ -19,11 +18,16 @@ import {
   type ServiceFilters,
 } from "../provider/iscsi/api";
 import type { IscsiServiceRecord } from "../provider/iscsi/model";
+import {
+  isPerformanceUnsupported,
+  PERFORMANCE_FIELDS,
+  parsePerformance,
+} from "../provider/iscsi/performance";
 import { GATED_ROUTES, ReleaseLacksError, type RouteId } from "../provider/iscsi/releases";
-import { validateInputs } from "../provider/iscsi/validate";
 import { hasCode } from "../provider/ontap/failures";
-import { ClusterPool } from "../provider/pool";
 import type { ClusterSession } from "../provider/session";
+import { connect, knownKeys, validate } from "./connection";
+import { type IscsiServiceStatistics, PerformanceUnavailableError, toStatistics } from "./performance";
 
 export type { MetricInterval } from "../provider/iscsi/api";
 
@@ -41,17 +45,26 @@ export interface IscsiServiceInfo {
   host: string;
   /** The connection profile, when one was named. */
   cluster?: string;
+  /** With `includePerformance`: ONTAP's latest 15-second average (absent when ONTAP gives none). */
+  metric?: IscsiServiceMetricSample;
+  /** With `includePerformance`: the raw counters (absent when ONTAP gives none). */
+  statistics?: IscsiServiceStatistics;
 }
 
 /** Arguments of `getIscsiService`: the SVM by name or UUID (or both, naming the same SVM). */
-export type GetIscsiServiceArgs =
+export type GetIscsiServiceArgs = (
   | { svmName: string; svmUuid?: string; cluster?: string }
-  | { svmName?: string; svmUuid: string; cluster?: string };
+  | { svmName?: string; svmUuid: string; cluster?: string }
+) & {
+  /** Also read `metric` and `statistics` (expensive for ONTAP; 9.7+). Default false. */
+  includePerformance?: boolean;
+};
 
 /** `GetIscsiServiceArgs` with every member a `pulumi.Input`. */
-export type GetIscsiServiceOutputArgs =
+export type GetIscsiServiceOutputArgs = (
   | { svmName: pulumi.Input<string>; svmUuid?: pulumi.Input<string>; cluster?: pulumi.Input<string> }
-  | { svmName?: pulumi.Input<string>; svmUuid: pulumi.Input<string>; cluster?: pulumi.Input<string> };
+  | { svmName?: pulumi.Input<string>; svmUuid: pulumi.Input<string>; cluster?: pulumi.Input<string> }
+) & { includePerformance?: pulumi.Input<boolean> };
 
 /** Arguments of `listIscsiServices`; without any, every service of the cluster. */
 export interface ListIscsiServicesArgs {
@@ -62,6 +75,8 @@ export interface ListIscsiServicesArgs {
   cluster?: string;
   /** Records per request (ONTAP `max_records`). Default 500. */
   pageSize?: number;
+  /** Also read `metric` and `statistics` of every service, in the same collection GET (9.7+). Default false. */
+  includePerformance?: boolean;
 }
 
 /** `ListIscsiServicesArgs` with every member a `pulumi.Input`. */
@@ -69,14 +84,17 @@ export type ListIscsiServicesOutputArgs = {
   [K in keyof ListIscsiServicesArgs]: pulumi.Input<ListIscsiServicesArgs[K]>;
 };
 
+/** A union's members without `includePerformance` (which getIscsiServiceMetrics does not take). */
+type WithoutPerformance<T> = T extends unknown ? Omit<T, "includePerformance"> : never;
+
 /** Arguments of `getIscsiServiceMetrics`: the SVM by UUID or name, and the interval. */
-export type GetIscsiServiceMetricsArgs = GetIscsiServiceArgs & {
+export type GetIscsiServiceMetricsArgs = WithoutPerformance<GetIscsiServiceArgs> & {
   /** 1h: 15 s samples, 1d: 5 min, 1w: 30 min, 1m: 2 h, 1y: 1 day. */
   interval: MetricInterval;
 };
 
 /** `GetIscsiServiceMetricsArgs` with every member a `pulumi.Input`. */
-export type GetIscsiServiceMetricsOutputArgs = GetIscsiServiceOutputArgs & {
+export type GetIscsiServiceMetricsOutputArgs = WithoutPerformance<GetIscsiServiceOutputArgs> & {
   interval: pulumi.Input<MetricInterval>;
 };
 
@@ -129,42 +147,7 @@ export class IscsiServiceNotFoundError extends ProviderError {
   }
 }
 
-/** Stack config as the program sees it, in the shape ConnectionSettings reads ("ontap:host"). */
-const programConfig: ConfigSource = {
-  get(key: string) {
-    const colon = key.indexOf(":");
-    return new pulumi.Config(key.slice(0, colon)).get(key.slice(colon + 1));
-  },
-};
-
-// One client per cluster for the whole program, so that many calls share connections.
-let pool: ClusterPool | undefined;
-
-function connect(cluster: string | undefined): ClusterSession {
-  pool ??= new ClusterPool({
-    debug: (message) => void pulumi.log.debug(message),
-    warn: (message) => void pulumi.log.warn(message),
-  });
-  return pool.session(new ConnectionSettings(programConfig, process.env).resolve(cluster));
-}
-
-/** Throws for an argument the function does not take (a misspelt key would otherwise widen the query silently). */
-function knownKeys(args: object, known: readonly string[], fn: string): void {
-  const unknown = Object.keys(args).filter((key) => !known.includes(key));
-  if (unknown.length > 0)
-    throw new TypeError(
-      `${fn}: ${unknown.map((k) => JSON.stringify(k)).join(", ")} ${unknown.length === 1 ? "is not an argument" : "are not arguments"}; it takes ${known.join(", ")}.`,
-    );
-}
-
-/** Throws the first problem with these arguments, in the words `check` uses for the resource's inputs. */
-function validate(args: Record<string, unknown>, fn: string): void {
-  const given = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
-  const [failure] = validateInputs(given).failures.filter((f) => f.property in args);
-  if (failure) throw new TypeError(`${fn}: ${failure.reason}`);
-}
-
-function toInfo(record: IscsiServiceRecord, handle: ClusterSession): IscsiServiceInfo {
+function toInfo(record: IscsiServiceRecord, handle: ClusterSession, performance = false): IscsiServiceInfo {
   const info: IscsiServiceInfo = {
     svmName: record.svm.name,
     svmUuid: record.svm.uuid,
@@ -174,7 +157,19 @@ function toInfo(record: IscsiServiceRecord, handle: ClusterSession): IscsiServic
     host: handle.host,
   };
   if (handle.cluster !== undefined) info.cluster = handle.cluster;
+  if (performance) {
+    const { metric, statistics } = parsePerformance(record);
+    if (metric) info.metric = toSample({ ...metric, timestamp: metric.timestamp ?? "" });
+    if (statistics) info.statistics = toStatistics(statistics);
+  }
   return info;
+}
+
+/** Whether `includePerformance` is a boolean (or absent); throws otherwise. */
+function performanceWanted(value: unknown, fn: string): boolean {
+  if (value !== undefined && typeof value !== "boolean")
+    throw new TypeError(`${fn}: includePerformance must be true or false.`);
+  return value === true;
 }
 
 function toSample(record: IscsiMetricRecord): IscsiServiceMetricSample {
@@ -197,12 +192,19 @@ function toSample(record: IscsiMetricRecord): IscsiServiceMetricSample {
 }
 
 /** The live service of one SVM; the SVM named as given (both names must agree). */
-async function lookUp(handle: ClusterSession, args: GetIscsiServiceArgs): Promise<IscsiServiceRecord> {
+async function lookUp(
+  handle: ClusterSession,
+  args: { svmName?: string; svmUuid?: string },
+  performance = false,
+): Promise<IscsiServiceRecord> {
   const label = args.svmName ?? args.svmUuid ?? "";
   let record: IscsiServiceRecord | undefined;
   try {
-    record = await findService(handle.client, { name: args.svmName, uuid: args.svmUuid?.toLowerCase() });
+    const svm = { name: args.svmName, uuid: args.svmUuid?.toLowerCase() };
+    record = await findService(handle.client, svm, performance ? PERFORMANCE_FIELDS : undefined);
   } catch (err) {
+    if (performance && isPerformanceUnsupported(err))
+      throw new PerformanceUnavailableError("getIscsiService", handle.host);
     throw toDiagnosticError(err, { action: "read the iSCSI service", svm: label });
   }
   if (!record) throw new IscsiServiceNotFoundError(label, handle.host);
@@ -218,10 +220,11 @@ async function lookUp(handle: ClusterSession, args: GetIscsiServiceArgs): Promis
  * when there is none, and the provider's diagnostics for any other failure.
  */
 export async function getIscsiService(args: GetIscsiServiceArgs): Promise<IscsiServiceInfo> {
-  knownKeys(args, ["svmName", "svmUuid", "cluster"], "getIscsiService");
+  knownKeys(args, ["svmName", "svmUuid", "cluster", "includePerformance"], "getIscsiService");
   validate({ svmName: args.svmName, svmUuid: args.svmUuid, cluster: args.cluster }, "getIscsiService");
+  const performance = performanceWanted(args.includePerformance, "getIscsiService");
   const handle = connect(args.cluster);
-  return toInfo(await lookUp(handle, args), handle);
+  return toInfo(await lookUp(handle, args, performance), handle, performance);
 }
 
 /**
@@ -229,7 +232,8 @@ export async function getIscsiService(args: GetIscsiServiceArgs): Promise<IscsiS
  * sorted by SVM name. No match is an empty list, not an error.
  */
 export async function listIscsiServices(args: ListIscsiServicesArgs = {}): Promise<IscsiServiceInfo[]> {
-  knownKeys(args, ["svmName", "enabled", "cluster", "pageSize"], "listIscsiServices");
+  knownKeys(args, ["svmName", "enabled", "cluster", "pageSize", "includePerformance"], "listIscsiServices");
+  const performance = performanceWanted(args.includePerformance, "listIscsiServices");
   if (args.svmName !== undefined && (typeof args.svmName !== "string" || args.svmName === ""))
     throw new TypeError('listIscsiServices: svmName must be a non-empty pattern such as "svm*".');
   if (args.enabled !== undefined && typeof args.enabled !== "boolean")
@@ -243,9 +247,14 @@ export async function listIscsiServices(args: ListIscsiServicesArgs = {}): Promi
   if (args.svmName !== undefined) filters["svm.name"] = args.svmName;
   if (args.enabled !== undefined) filters.enabled = String(args.enabled);
   try {
-    const records = await listServices(handle.client, filters, { maxRecords: pageSize });
-    return records.map((r) => toInfo(r, handle)).sort((a, b) => a.svmName.localeCompare(b.svmName));
+    const fields = performance ? PERFORMANCE_FIELDS : undefined;
+    const records = await listServices(handle.client, filters, { maxRecords: pageSize, fields });
+    return records
+      .map((r) => toInfo(r, handle, performance))
+      .sort((a, b) => a.svmName.localeCompare(b.svmName));
   } catch (err) {
+    if (performance && isPerformanceUnsupported(err))
+      throw new PerformanceUnavailableError("listIscsiServices", handle.host);
     throw toDiagnosticError(err, { action: "list the iSCSI services", svm: args.svmName });
   }
 }

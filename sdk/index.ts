@@ -53,3 +53,12 @@ export class IscsiService extends pulumi.dynamic.Resource {
   }
 }
 export * from "./data-sources";
+export { type IscsiServiceStatistics, PerformanceUnavailableError } from "./performance";
+export {
+  type IscsiSessionConnection,
+  type IscsiSessionInfo,
+  type ListIscsiSessionsArgs,
+  type ListIscsiSessionsOutputArgs,
+  listIscsiSessions,
+  listIscsiSessionsOutput,
+} from "./sessions";

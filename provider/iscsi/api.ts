@@ -48,12 +48,13 @@ export async function listServices(
 export async function getService(
   client: OntapClient,
   svmUuid: string,
+  fields: string = SERVICE_FIELDS,
 ): Promise<IscsiServiceRecord | undefined> {
   try {
     const response = await client.request({
       method: "GET",
       path: `${SERVICES_PATH}/${encodeURIComponent(svmUuid)}`,
-      query: { fields: SERVICE_FIELDS },
+      query: { fields },
     });
     return parseRecord(response.body);
   } catch (err) {
@@ -62,13 +63,14 @@ export async function getService(
   }
 }
 
-/** Finds the service of an SVM named either way; undefined when there is none. */
+/** Finds the service of an SVM named either way; undefined when there is none. `fields` default: SERVICE_FIELDS. */
 export async function findService(
   client: OntapClient,
   svm: { name?: string; uuid?: string },
+  fields?: string,
 ): Promise<IscsiServiceRecord | undefined> {
-  if (svm.uuid) return getService(client, svm.uuid);
-  const records = await listServices(client, { "svm.name": svm.name });
+  if (svm.uuid) return getService(client, svm.uuid, fields);
+  const records = await listServices(client, { "svm.name": svm.name }, { fields });
   return records.find((record) => record.svm.name === svm.name);
 }
 
@@ -108,7 +110,7 @@ export async function deleteService(client: OntapClient, svmUuid: string): Promi
 }
 
 /** One collection GET and every page after it (`_links.next`), each record through `parse`. */
-async function collectAll<T>(
+export async function collectAll<T>(
   client: OntapClient,
   path: string,
   query: Record<string, string | number | boolean | undefined>,

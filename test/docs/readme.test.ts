@@ -72,6 +72,8 @@ describe("README and docs pages", () => {
       "--password",
       "--latency-ms",
       "--asa-r2",
+      "--sessions",
+      "--sessions-relogin",
     ]) {
       expect(page).to.include(flag);
     }

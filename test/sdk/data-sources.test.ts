@@ -172,7 +172,7 @@ describe("data sources against the simulator", () => {
       });
       const err = await rejectionOf(listIscsiServices({ svm: "svm1" } as never));
       expect(err.message).to.equal(
-        'listIscsiServices: "svm" is not an argument; it takes svmName, enabled, cluster, pageSize.',
+        'listIscsiServices: "svm" is not an argument; it takes svmName, enabled, cluster, pageSize, includePerformance.',
       );
       const get = await rejectionOf(getIscsiService({ svmName: "svm1", svmUUID: "x" } as never));
       expect(get.message).to.include('"svmUUID" is not an argument');

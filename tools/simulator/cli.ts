@@ -1,7 +1,8 @@
 /**
  * `npm run simulator -- [--port N] [--http] [--svms svm1,svm2] [--username U]
  * [--password P] [--latency-ms N] [--asa-r2] [--ontap-version R] [--account A]
- * [--timezone ±HH:MM] [--timeout-page-records N]`: serves a simulated cluster until SIGINT
+ * [--timezone ±HH:MM] [--timeout-page-records N] [--sessions svm1=3,svm2=1]
+ * [--sessions-relogin]`: serves a simulated cluster until SIGINT
  * or SIGTERM, after printing one line: `ONTAP simulator listening on <url>`. See
  * tools/simulator/README.md.
  */
@@ -14,7 +15,8 @@ import type { Account, SimulatorOptions } from "./types";
 const USAGE = [
   "usage: simulator [--port N] [--http] [--svms svm1,svm2] [--username U] [--password P] [--latency-ms N]",
   `                 [--asa-r2] [--ontap-version <${RELEASES.join(" | ")}>] [--account admin|vsadmin:<svm>]`,
-  "                 [--timezone ±HH:MM] [--timeout-page-records N]",
+  "                 [--timezone ±HH:MM] [--timeout-page-records N] [--sessions svm1=3,svm2=1]",
+  "                 [--sessions-relogin]",
 ].join("\n");
 
 /** Parses the command line; throws with a message for anything it does not know. */
@@ -75,6 +77,19 @@ export function parseArgs(argv: string[]): SimulatorOptions {
         options.timeoutPageRecords = n;
         break;
       }
+      case "--sessions": {
+        const sessions: Record<string, number> = {};
+        for (const pair of text(flag, value()).split(",")) {
+          const m = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(pair);
+          if (!m || Number(m[2]) < 1) throw new Error(`${flag} takes svm=count pairs, e.g. svm1=3,svm2=1`);
+          sessions[m[1]] = Number(m[2]);
+        }
+        options.sessions = sessions;
+        break;
+      }
+      case "--sessions-relogin":
+        options.sessionsRelogin = true;
+        break;
       default:
         throw new Error(`unknown argument: ${argv[i]}`);
     }

@@ -21,6 +21,35 @@ export function getPath(record: unknown, path: string): unknown {
   return cur;
 }
 
+/**
+ * Every value at a dotted path, looking through arrays of objects (`igroups.name` is the
+ * name of each igroup); empty when there is none.
+ */
+export function valuesAt(record: unknown, path: string): unknown[] {
+  let cur: unknown[] = [record];
+  for (const part of path.split(".")) {
+    const next: unknown[] = [];
+    for (const v of cur) {
+      if (Array.isArray(v) && /^\d+$/.test(part)) next.push(v[Number(part)]);
+      else if (Array.isArray(v)) for (const item of v) next.push(isObject(item) ? item[part] : undefined);
+      else if (isObject(v)) next.push(v[part]);
+    }
+    cur = next.flatMap((v) => (Array.isArray(v) && v.every((i) => !isObject(i)) ? v : [v]));
+  }
+  return cur.filter((v) => v !== undefined);
+}
+
+/**
+ * Whether a record's field holds a value matching a query expression. A field inside an
+ * array of objects matches when one element does [inferred: ONTAP's rule for arrays is
+ * not documented; this is how `igroups.name=ig1` reads].
+ */
+export function recordMatches(record: unknown, path: string, expression: string): boolean {
+  const values = valuesAt(record, path);
+  if (values.length <= 1) return matchesFilter(values[0], expression);
+  return values.some((v) => matchesFilter(v, expression));
+}
+
 /** Orders two field values: numbers numerically, false before true, absent last. */
 export function compare(a: unknown, b: unknown): number {
   if (a === b) return 0;

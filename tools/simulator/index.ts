@@ -14,8 +14,10 @@ import type { Route } from "./router";
 import { clusterRoutes } from "./routes/cluster";
 import { metricRoutes } from "./routes/metrics";
 import { serviceRoutes } from "./routes/services";
+import { sessionRoutes } from "./routes/sessions";
 import { svmRoutes } from "./routes/svms";
 import { type Controls, requestListener } from "./server";
+import { loginsOf } from "./sessions";
 import { Cluster } from "./state";
 import { parseTimezone } from "./time";
 import type { Account, ServiceState, Simulator, SimulatorOptions, SvmState } from "./types";
@@ -23,7 +25,13 @@ import type { Account, ServiceState, Simulator, SimulatorOptions, SvmState } fro
 export * from "./types";
 
 /** Every route the simulator serves under /api. */
-export const ROUTES: Route[] = [...serviceRoutes, ...metricRoutes, ...svmRoutes, ...clusterRoutes];
+export const ROUTES: Route[] = [
+  ...serviceRoutes,
+  ...metricRoutes,
+  ...sessionRoutes,
+  ...svmRoutes,
+  ...clusterRoutes,
+];
 
 /** The simulator `startSimulator` returns: ./types' `Simulator` with its optional members present. */
 export interface SimulatorInstance extends Simulator {
@@ -58,10 +66,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     release,
     timezone: parseTimezone(options.timezone ?? "+00:00"),
     timeoutPageRecords: positiveCount("timeoutPageRecords", options.timeoutPageRecords),
+    sessionsRelogin: options.sessionsRelogin ?? false,
   });
   for (const seed of options.svms ?? ["svm1", "svm2"]) {
     cluster.addSvm(typeof seed === "string" ? { name: seed } : seed, true);
   }
+  if (options.sessions) cluster.logins.push(...loginsOf(cluster, options.sessions));
+  cluster.syncSessions();
   const principalOf = (account: Account): Principal => {
     const { svm } = parseAccount(account);
     return svm === undefined ? { kind: "cluster" } : { kind: "svm", svmUuid: cluster.requireSvm(svm).uuid };
@@ -116,6 +127,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const host = `${hostName.includes(":") ? `[${hostName}]` : hostName}:${port}`;
 
   const svmOf = (name: string) => cluster.requireSvm(name);
+  /** Runs an out-of-band change, then lets sessions follow it (a disable ends them). */
+  const changing = (change: () => void) => {
+    change();
+    cluster.syncSessions();
+  };
   const serviceOf = (name: string) => {
     const service = cluster.services.get(svmOf(name).uuid);
     if (!service) throw new Error(`SVM "${name}" has no iSCSI service`);
@@ -152,28 +168,58 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       createService(name, opts = {}) {
         const svm = svmOf(name);
         if (cluster.services.has(svm.uuid)) throw new Error(`SVM "${name}" already has an iSCSI service`);
-        return cluster.serviceState(cluster.createService(svm, opts, false));
+        const service = cluster.createService(svm, opts, false);
+        cluster.syncSessions();
+        return cluster.serviceState(service);
       },
       deleteService(name) {
         if (cluster.settings.asaR2) throw new Error("ASA r2: an SVM's iSCSI service cannot be deleted");
         serviceOf(name);
-        cluster.services.delete(svmOf(name).uuid);
+        changing(() => cluster.services.delete(svmOf(name).uuid));
       },
-      setEnabled: (name, enabled) => {
-        serviceOf(name).enabled = enabled;
-      },
+      setEnabled: (name, enabled) =>
+        changing(() => {
+          serviceOf(name).enabled = enabled;
+        }),
       setAlias: (name, alias) => {
         serviceOf(name).alias = alias;
       },
-      setSvmState: (name, state) => {
-        svmOf(name).state = state;
-      },
+      setSvmState: (name, state) =>
+        changing(() => {
+          svmOf(name).state = state;
+        }),
       setIscsiLicensed: (licensed) => {
         cluster.settings.iscsiLicensed = licensed;
       },
       setNvmeService: (name, service) => {
         svmOf(name).nvmeService = service && { enabled: service.enabled };
       },
+      addSessions(sessions) {
+        cluster.logins.push(...loginsOf(cluster, sessions));
+        return cluster.syncSessions().map((s) => cluster.sessionState(s));
+      },
+      endSessions(name, initiatorName) {
+        const uuid = svmOf(name).uuid;
+        const ending = (s: { login: { svmUuid: string; initiator: { name: string } } }) =>
+          s.login.svmUuid === uuid &&
+          (initiatorName === undefined || s.login.initiator.name === initiatorName);
+        let ended = 0;
+        for (let i = cluster.sessions.length - 1; i >= 0; i--) {
+          if (!ending(cluster.sessions[i])) continue;
+          cluster.sessions.splice(i, 1);
+          ended++;
+        }
+        // A host that logged out is not waiting to log in again either.
+        for (let i = cluster.logins.length - 1; i >= 0; i--)
+          if (ending({ login: cluster.logins[i] })) cluster.logins.splice(i, 1);
+        return ended;
+      },
+    },
+    sessions(name) {
+      const uuid = name === undefined ? undefined : svmOf(name).uuid;
+      return cluster.sessions
+        .filter((s) => uuid === undefined || s.login.svmUuid === uuid)
+        .map((s) => cluster.sessionState(s));
     },
     ontapVersion: release,
     setAccount(account) {

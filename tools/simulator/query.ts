@@ -6,7 +6,7 @@
  * `return_timeout`. Fields the release does not have are unknown (./releases).
  */
 import { invalidFieldsValue, invalidValue, OntapError, unexpectedArgument } from "./errors";
-import { compare, compareToLiteral, getPath, isObject, matchesFilter } from "./filter";
+import { compare, compareToLiteral, getPath, isObject, recordMatches } from "./filter";
 import { fieldExists, type OntapRelease, type ResourceName } from "./releases";
 
 export { getPath } from "./filter";
@@ -114,6 +114,11 @@ export function project(record: Json, sel: Selection, spec: ResourceSpec, prefix
     if (isObject(v)) {
       const sub = project(v, sel, spec, path);
       if (Object.keys(sub).length > 0) out[k] = sub;
+    } else if (Array.isArray(v) && v.some(isObject)) {
+      // An array of objects (a session's igroups, connections): each element projected alike.
+      const items = v.map((item) => (isObject(item) ? project(item, sel, spec, path) : item));
+      if (items.some((item) => !isObject(item) || Object.keys(item).some((key) => key !== "_links")))
+        out[k] = items;
     } else if (included(path, sel, spec)) {
       out[k] = v;
     }
@@ -178,7 +183,7 @@ export function selectRecords(
     filters.push([name, value]);
   }
   return records
-    .filter((r) => filters.every(([path, expr]) => matchesFilter(getPath(r, path), expr)))
+    .filter((r) => filters.every(([path, expr]) => recordMatches(r, path, expr)))
     .sort((a, b) => compare(getPath(a, spec.sortKey), getPath(b, spec.sortKey)));
 }
 
@@ -229,7 +234,7 @@ export function collection(req: CollectionRequest, records: Json[]): Json {
   ];
 
   const matching = records
-    .filter((r) => filters.every(([path, expr]) => matchesFilter(getPath(r, path), expr)))
+    .filter((r) => filters.every(([path, expr]) => recordMatches(r, path, expr)))
     .sort((a, b) => {
       for (const o of order) {
         const c = compare(getPath(a, o.path), getPath(b, o.path));

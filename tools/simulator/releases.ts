@@ -18,7 +18,7 @@ export type OntapRelease = (typeof RELEASES)[number];
 export const DEFAULT_RELEASE: OntapRelease = RELEASES[RELEASES.length - 1];
 
 /** Resources whose records the query engine serves; field gating is per resource. */
-export type ResourceName = "cluster" | "svm" | "service" | "metric" | "license" | "job";
+export type ResourceName = "cluster" | "svm" | "service" | "metric" | "license" | "job" | "session";
 
 /** Routes that do not exist on every release. */
 export type RouteId = "service-metrics" | "service-metric-sample";
@@ -52,6 +52,11 @@ export const INTRODUCED: readonly Introduction[] = [
     since: "9.7",
     fields: { cluster: ["san_optimized"] },
     note: "All SAN Array flag; the ASA launched on 9.7 [inferred]",
+  },
+  {
+    since: "9.9",
+    fields: { session: ["initiator.comment"] },
+    note: "iSCSI sessions' initiator.comment (the igroup initiator's comment); the sessions endpoint itself is 9.6 [doc]",
   },
   {
     since: "9.9.1",

@@ -163,6 +163,7 @@ async function runWrite(
   if (!c.asyncJobs.enabled && !failing) {
     const reply = plan.apply();
     entry.applied = true;
+    c.cluster.syncSessions();
     return reply;
   }
   let done: Reply | undefined;
@@ -174,6 +175,7 @@ async function runWrite(
       const again = resolve(c.routes, ctx.method, ctx.path, ctx.cluster.settings.release).handler(ctx);
       done = isWritePlan(again) ? again.apply() : again;
       entry.applied = isWritePlan(again);
+      c.cluster.syncSessions();
       return { ok: true };
     } catch (e) {
       if (!(e instanceof OntapError)) throw e;

@@ -35,6 +35,49 @@ export interface SvmSeed {
   service?: { enabled?: boolean; alias?: string };
 }
 
+/**
+ * A host that logs in to an SVM's iSCSI target: one session per path (each through its own
+ * target portal group, i.e. LIF), each session with `connections` TCP connections.
+ */
+export interface SessionSeed {
+  /** The SVM's name or UUID. */
+  svm: string;
+  /** The initiator's IQN/EUI, the alias it announces, and (9.9+) its igroup comment. */
+  initiator: { name: string; alias?: string; comment?: string };
+  /** Initiator groups the initiator belongs to. Default none. */
+  igroups?: string[];
+  /** Sessions (paths), one per target portal group. Default 1; 2 or more is a multipathed host. */
+  paths?: number;
+  /** TCP connections per session (MC/S). Default 1. */
+  connections?: number;
+  /** How each connection logged in. Default "none". */
+  authentication?: "chap" | "none";
+  /** The host's IP address. Default one from 192.0.2.0/24. */
+  address?: string;
+}
+
+/**
+ * Sessions to seed: explicit hosts, or a shorthand SVM → number of sessions, which makes
+ * realistic hosts: two sessions per host (multipathed over two LIFs) while enough remain,
+ * so `{svm1: 3}` is 3 sessions from 2 hosts, one of them multipathed.
+ */
+export type SessionsOption = SessionSeed[] | Record<string, number>;
+
+/** One logged-in session, as the cluster holds it (a copy). */
+export interface SessionState {
+  svmUuid: string;
+  svmName: string;
+  /** Target portal group name (the LIF's name). */
+  targetPortalGroup: string;
+  tsih: number;
+  isid: string;
+  initiatorName: string;
+  initiatorAlias: string;
+  igroups: string[];
+  /** TCP connections of the session. */
+  connections: number;
+}
+
 export interface SimulatorOptions {
   /** Default 0 (an ephemeral port). */
   port?: number;
@@ -76,6 +119,17 @@ export interface SimulatorOptions {
    * Default: pages end only at `max_records`.
    */
   timeoutPageRecords?: number;
+  /**
+   * Hosts that log in to SVMs' iSCSI targets. A host logs in once the SVM's service is
+   * enabled (at once if it is); disabling or deleting the service, or stopping the SVM,
+   * ends its sessions. Default none.
+   */
+  sessions?: SessionsOption;
+  /**
+   * Whether hosts log in again when a service they were logged in to is enabled again, as
+   * real initiators retry. Default false: ended sessions stay ended until seeded again.
+   */
+  sessionsRelogin?: boolean;
   /** How long a finished job stays readable before ONTAP purges it (then 404). Default 300 000 ms. */
   jobRetentionMs?: number;
   /**
@@ -188,7 +242,16 @@ export interface Simulator {
     setIscsiLicensed(licensed: boolean): void;
     /** Gives the SVM an NVMe service (undefined removes it). */
     setNvmeService(svm: string, service: { enabled: boolean } | undefined): void;
+    /**
+     * Hosts log in (see SimulatorOptions.sessions): at once where the service is enabled,
+     * else when it next is. Returns the sessions that started now.
+     */
+    addSessions(sessions: SessionsOption): SessionState[];
+    /** Hosts log out: every session of the SVM, or only those of one initiator. Returns how many ended. */
+    endSessions(svm: string, initiatorName?: string): number;
   };
+  /** The logged-in sessions, of one SVM (name or UUID) or of all, ordered by tsih. */
+  sessions(svm?: string): SessionState[];
 
   /** The release the simulator is. */
   readonly ontapVersion: OntapRelease;

@@ -193,7 +193,7 @@ describe("simulator: ONTAP error codes", () => {
   });
 
   it('code 3 for an unknown API path (404, ONTAP\'s "API not found") and an unsupported method (405)', async () => {
-    const a = await call(sim, "GET", "/api/protocols/san/iscsi/sessions");
+    const a = await call(sim, "GET", "/api/protocols/san/iscsi/credentials");
     expectError(a, 404, "3");
     expect(a.json).to.deep.equal({ error: { message: "API not found", code: "3" } });
     const put = await call(sim, "PUT", SERVICES, { body: {} });

@@ -1,0 +1,133 @@
+/**
+ * `listIscsiSessions`: who is logged in to SVMs' iSCSI targets right now (ONTAP 9.6+),
+ * read like the other data sources, in the program, with the resource's connection.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { toDiagnosticError } from "../provider/diagnostics/render";
+import { type IscsiSessionRecord, listSessions, type SessionFilters } from "../provider/iscsi/sessions";
+import type { ClusterSession } from "../provider/session";
+import { connect, knownKeys, validate } from "./connection";
+
+/** One TCP connection of a session. */
+export interface IscsiSessionConnection {
+  /** Connection id within the session. */
+  cid: number;
+  /** How the connection logged in: "chap" or "none". */
+  authenticationType: string;
+  /** The host's address and port. */
+  initiatorAddress: string;
+  initiatorPort?: number;
+  /** The target LIF the connection reached, and its IP address (port 3260). */
+  lifName: string;
+  lifAddress: string;
+}
+
+/** One iSCSI session: one initiator logged in through one target portal group. */
+export interface IscsiSessionInfo {
+  svmName: string;
+  svmUuid: string;
+  /** The initiator's IQN (or EUI). A multipathed host has one session per path, all with this name. */
+  initiatorName: string;
+  /** The alias the initiator announced at login ("" when none). */
+  initiatorAlias: string;
+  /** Target portal group (by default named after its LIF). */
+  targetPortalGroup: string;
+  targetPortalGroupTag?: number;
+  /** Target session identifying handle. */
+  tsih: number;
+  /** Initiator part of the session id, e.g. "40:00:01:37:00:02". */
+  isid: string;
+  /** Names of the initiator groups the initiator belongs to. */
+  igroups: string[];
+  connections: IscsiSessionConnection[];
+  /** The cluster management host it was read from. */
+  host: string;
+  /** The connection profile, when one was named. */
+  cluster?: string;
+}
+
+/** Arguments of `listIscsiSessions`; without an SVM, every session the account can see. */
+export interface ListIscsiSessionsArgs {
+  /** The SVM's name, or an ONTAP pattern (`svm*`, `a|b`, `!test*`). */
+  svmName?: string;
+  /** The SVM's UUID (with svmName too, both must hold). */
+  svmUuid?: string;
+  /** Connection profile in `ontap:clusters`; absent: the default connection. */
+  cluster?: string;
+  /** Records per request (ONTAP `max_records`). Default 500. */
+  pageSize?: number;
+}
+
+/** `ListIscsiSessionsArgs` with every member a `pulumi.Input`. */
+export type ListIscsiSessionsOutputArgs = {
+  [K in keyof ListIscsiSessionsArgs]: pulumi.Input<ListIscsiSessionsArgs[K]>;
+};
+
+const FN = "listIscsiSessions";
+
+function toInfo(record: IscsiSessionRecord, handle: ClusterSession): IscsiSessionInfo {
+  const info: IscsiSessionInfo = {
+    svmName: record.svm.name ?? "",
+    svmUuid: record.svm.uuid,
+    initiatorName: record.initiator?.name ?? "",
+    initiatorAlias: record.initiator?.alias ?? "",
+    targetPortalGroup: record.target_portal_group ?? "",
+    tsih: record.tsih ?? 0,
+    isid: record.isid ?? "",
+    igroups: (record.igroups ?? []).map((g) => g.name ?? "").filter((name) => name !== ""),
+    connections: (record.connections ?? []).map((c) => {
+      const connection: IscsiSessionConnection = {
+        cid: c.cid ?? 0,
+        authenticationType: c.authentication_type ?? "",
+        initiatorAddress: c.initiator_address?.address ?? "",
+        lifName: c.interface?.name ?? "",
+        lifAddress: c.interface?.ip?.address ?? "",
+      };
+      if (c.initiator_address?.port !== undefined) connection.initiatorPort = c.initiator_address.port;
+      return connection;
+    }),
+    host: handle.host,
+  };
+  if (record.target_portal_group_tag !== undefined)
+    info.targetPortalGroupTag = record.target_portal_group_tag;
+  if (handle.cluster !== undefined) info.cluster = handle.cluster;
+  return info;
+}
+
+const order = (a: IscsiSessionInfo, b: IscsiSessionInfo) =>
+  a.svmName.localeCompare(b.svmName) ||
+  a.initiatorName.localeCompare(b.initiatorName) ||
+  a.targetPortalGroup.localeCompare(b.targetPortalGroup) ||
+  a.tsih - b.tsih;
+
+/**
+ * The iSCSI sessions logged in to an SVM (or to the SVMs a pattern matches, or to every SVM
+ * the account sees), every page followed, sorted by SVM, initiator, portal group and tsih.
+ * An SVM without sessions, or without an enabled service, gives `[]`.
+ */
+export async function listIscsiSessions(args: ListIscsiSessionsArgs = {}): Promise<IscsiSessionInfo[]> {
+  knownKeys(args, ["svmName", "svmUuid", "cluster", "pageSize"], FN);
+  if (args.svmName !== undefined && (typeof args.svmName !== "string" || args.svmName === ""))
+    throw new TypeError(`${FN}: svmName must be an SVM name or a non-empty pattern such as "svm*".`);
+  const pageSize = args.pageSize ?? 500;
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new TypeError(`${FN}: pageSize must be a whole number of at least 1, got ${pageSize}.`);
+  validate({ svmUuid: args.svmUuid, cluster: args.cluster }, FN);
+  const handle = connect(args.cluster);
+  const filters: SessionFilters = {};
+  if (args.svmName !== undefined) filters["svm.name"] = args.svmName;
+  if (args.svmUuid !== undefined) filters["svm.uuid"] = args.svmUuid.toLowerCase();
+  try {
+    const records = await listSessions(handle.client, filters, { maxRecords: pageSize });
+    return records.map((r) => toInfo(r, handle)).sort(order);
+  } catch (err) {
+    throw toDiagnosticError(err, { action: "list the iSCSI sessions", svm: args.svmName ?? args.svmUuid });
+  }
+}
+
+/** `listIscsiSessions` for `pulumi.Input` arguments, as Pulumi's `...Output` functions do. */
+export function listIscsiSessionsOutput(
+  args: ListIscsiSessionsOutputArgs = {},
+): pulumi.Output<IscsiSessionInfo[]> {
+  return pulumi.output(args).apply((a) => listIscsiSessions(a as ListIscsiSessionsArgs));
+}
