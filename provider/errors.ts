@@ -19,7 +19,8 @@ export type ProviderErrorKind =
   | "ownership-conflict"
   | "create-pending"
   | "not-found"
-  | "unsupported-release";
+  | "unsupported-release"
+  | "active-sessions";
 
 /** The base of every error this package throws to Pulumi or to a program. */
 export abstract class ProviderError extends Error {
@@ -181,4 +182,9 @@ export class PendingCreateError extends ProviderError {
       this.reasons = [message];
     }
   }
+}
+
+/** A change that would end active iSCSI sessions, refused because the resource sets protectActiveSessions. */
+export class ActiveSessionsError extends ProviderError {
+  readonly kind = "active-sessions";
 }

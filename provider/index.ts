@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { type ConfigSource, ConnectionSettings, normalizeHost } from "./config";
 import { toDiagnosticError } from "./diagnostics/render";
 import { ClusterMismatchError, ConfigError, PartialCreateError, PendingCreateError } from "./errors";
+import { couldNotCheck, cutOffWarning, guardRefusal, sessionsOf } from "./iscsi/blast-radius";
 import { diffService, type Placement } from "./iscsi/diff";
 import {
   createIscsiService,
@@ -114,7 +115,72 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       if (duplicate.length > 0)
         failures.splice(0, failures.length, ...failures.filter((f) => f.property !== "adopt"), ...duplicate);
     }
+    if (failures.length === 0 && this.settings.preflightEnabled())
+      failures.push(...(await this.announceCutOff(olds, inputs, sameCluster)));
     return { inputs: failures.length ? news : inputs, failures };
+  }
+
+  /**
+   * When the change would end the old service's sessions (a disable; a replacement onto
+   * another SVM or cluster), warn naming the hosts, or with protectActiveSessions fail the
+   * check. Read-only, one lookup per cluster and run; a preview that cannot look says so once.
+   */
+  private async announceCutOff(
+    olds: Record<string, unknown>,
+    inputs: CheckedInputs,
+    sameCluster: boolean,
+  ): Promise<Array<{ property: string; reason: string }>> {
+    if (Object.keys(olds).length === 0) return [];
+    const disabling = inputs.enabled === false && olds.enabled !== false;
+    const moving = isNewService(olds, inputs, sameCluster);
+    if (!disabling && !moving) return [];
+    const oldCluster = typeof olds.cluster === "string" ? olds.cluster : undefined;
+    const svm = {
+      ...(typeof olds.svmUuid === "string" ? { uuid: olds.svmUuid } : {}),
+      ...(typeof olds.svmName === "string" ? { name: olds.svmName } : {}),
+    };
+    let session: ClusterSession;
+    try {
+      session = this.sessionFor(oldCluster);
+    } catch {
+      return [];
+    }
+    if (moving && !sameCluster && !isUnknown(inputs.cluster)) {
+      // Another address of the same cluster (the same SVM UUID there) moves nothing.
+      const oldUuid =
+        svm.uuid ??
+        (svm.name === undefined ? undefined : await session.svmUuidOf(svm.name).catch(() => undefined));
+      const there =
+        oldUuid === undefined
+          ? undefined
+          : await this.sessionFor(inputs.cluster)
+              .svmDirectory()
+              .catch(() => undefined);
+      const sameSvm =
+        inputs.svmName === svm.name || (inputs.svmUuid !== undefined && inputs.svmUuid === oldUuid);
+      if (!disabling && sameSvm && oldUuid !== undefined && there?.has(oldUuid.toLowerCase())) return [];
+    }
+    const change = disabling && !moving ? "Disabling" : "Replacing";
+    const seen = await sessionsOf(session, svm, "preview");
+    const label = svm.name ?? svm.uuid ?? "";
+    const property =
+      disabling && !moving
+        ? "enabled"
+        : inputs.svmName !== olds.svmName
+          ? "svmName"
+          : inputs.svmUuid !== undefined
+            ? "svmUuid"
+            : "cluster";
+    if (!seen.known) {
+      if (!session.reportedSessionsUnknown) session.log.warn(couldNotCheck(session.host, seen.why));
+      session.reportedSessionsUnknown = true;
+      return [];
+    }
+    if (seen.sessions === 0) return [];
+    if (inputs.protectActiveSessions === true)
+      return [{ property, reason: guardRefusal(change, label, session.host, seen).message }];
+    session.log.warn(cutOffWarning(change, label, session.host, seen));
+    return [];
   }
 
   /**
@@ -174,13 +240,36 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     olds: IscsiServiceOutputs,
     news: CheckedInputs,
   ): Promise<pulumi.dynamic.UpdateResult<IscsiServiceOutputs>> {
-    return {
-      outs: await updateIscsiService(await this.pinned(olds, news.cluster), olds, knownInputs(news)),
-    };
+    const session = await this.pinned(olds, news.cluster);
+    const wanted = knownInputs(news);
+    if (wanted.enabled === false && olds.enabled && wanted.protectActiveSessions === true)
+      await refuseIfSessions(session, olds, "Disabling");
+    return { outs: await updateIscsiService(session, olds, wanted) };
   }
 
+  /**
+   * Before the two-phase delete writes anything: who it cuts off (a warning naming the
+   * hosts), and with protectActiveSessions a refusal while any are logged in or when that
+   * cannot be told.
+   */
   async delete(_id: string, props: IscsiServiceOutputs): Promise<void> {
-    await deleteIscsiService(await this.pinned(props), props);
+    const session = await this.pinned(props);
+    const untouched =
+      props.asaR2 ||
+      props.pendingJob !== undefined ||
+      this.pool.ownership.heldByAnother(props.svmUuid, props.claimId);
+    if (props.enabled && !untouched) {
+      if (props.protectActiveSessions === true) await refuseIfSessions(session, props, "Deleting");
+      else {
+        const seen = await sessionsOf(session, { uuid: props.svmUuid, name: props.svmName }, "apply");
+        if (seen.known && seen.sessions > 0)
+          session.log.warn(cutOffWarning("Deleting", props.svmName, session.host, seen));
+        if (!seen.known && !session.reportedSessionsUnknown)
+          session.log.warn(couldNotCheck(session.host, seen.why));
+        if (!seen.known) session.reportedSessionsUnknown = true;
+      }
+    }
+    await deleteIscsiService(session, props);
   }
 
   /** Whether two profile names (undefined: the default connection) reach the same cluster host. */
@@ -294,6 +383,16 @@ function managedSvm(olds: Record<string, unknown>, sameCluster: boolean): Manage
   if (typeof olds.svmName === "string") managed.name = olds.svmName;
   if (typeof olds.svmUuid === "string") managed.uuid = olds.svmUuid;
   return managed.name === undefined && managed.uuid === undefined ? undefined : managed;
+}
+
+/** The guard at apply time: refuses (nothing written) while sessions are active, or when it cannot tell. */
+async function refuseIfSessions(
+  session: ClusterSession,
+  state: IscsiServiceOutputs,
+  change: string,
+): Promise<void> {
+  const seen = await sessionsOf(session, { uuid: state.svmUuid, name: state.svmName }, "apply");
+  if (!seen.known || seen.sessions > 0) throw guardRefusal(change, state.svmName, session.host, seen);
 }
 
 let shared: IscsiServiceProvider | undefined;

@@ -17,6 +17,7 @@ import {
 import { ReadBatcher } from "./iscsi/batch";
 import { svmKeys } from "./iscsi/model";
 import { ReleaseKnowledge } from "./iscsi/releases";
+import { clusterSessions, type SvmSessions } from "./iscsi/sessions";
 import type { OntapClient } from "./ontap/client";
 import { classify } from "./ontap/failures";
 import type { OntapLogger } from "./ontap/types";
@@ -97,9 +98,12 @@ export class ClusterSession {
   preflights = 0;
   /** Whether the SVM checks this cluster's release cannot have were already reported. */
   reportedMissingFields = false;
+  /** Whether "could not check the active sessions" was already said for this cluster in this run. */
+  reportedSessionsUnknown = false;
   readonly #absent = new Map<string, number>();
   readonly #claimed = new Set<string>();
   #cluster: Promise<ClusterInfo> | undefined;
+  #sessions: Promise<Map<string, SvmSessions>> | undefined;
   #svms: Timed<SvmRecord[]> | undefined;
   #services: Timed<Set<string>> | undefined;
 
@@ -135,6 +139,21 @@ export class ClusterSession {
       });
     }
     return this.#cluster;
+  }
+
+  /**
+   * Active iSCSI sessions per SVM (lower-case UUID), read once per run for every preview
+   * warning on this cluster (one collection GET); a failed read is not kept.
+   */
+  sessionsBySvm(): Promise<Map<string, SvmSessions>> {
+    if (!this.#sessions) {
+      const read = clusterSessions(this.client);
+      this.#sessions = read;
+      read.catch(() => {
+        if (this.#sessions === read) this.#sessions = undefined;
+      });
+    }
+    return this.#sessions;
   }
 
   /**

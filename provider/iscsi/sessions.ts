@@ -156,3 +156,29 @@ export async function sessionsBySvm(
   for (const entry of out.values()) entry.hosts.sort((a, b) => a.name.localeCompare(b.name));
   return out;
 }
+
+/**
+ * Every SVM's sessions and hosts on the cluster, in one collection GET (keys and the
+ * initiator only, every page): the per-cluster lookup the preview's warning shares.
+ */
+export async function clusterSessions(client: OntapClient): Promise<Map<string, SvmSessions>> {
+  const out = new Map<string, SvmSessions>();
+  for (const record of await listSessions(
+    client,
+    {},
+    { fields: "svm.uuid,svm.name,initiator.name,initiator.alias" },
+  )) {
+    const uuid = record.svm.uuid.toLowerCase();
+    let entry = out.get(uuid);
+    if (!entry) {
+      entry = { sessions: 0, hosts: [] };
+      out.set(uuid, entry);
+    }
+    entry.sessions++;
+    const name = record.initiator?.name ?? "";
+    if (!entry.hosts.some((h) => h.name === name))
+      entry.hosts.push({ name, alias: record.initiator?.alias ?? "" });
+  }
+  for (const entry of out.values()) entry.hosts.sort((a, b) => a.name.localeCompare(b.name));
+  return out;
+}
