@@ -180,6 +180,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     if (inputs.protectActiveSessions === true)
       return [{ property, reason: guardRefusal(change, label, session.host, seen).message }];
     session.log.warn(cutOffWarning(change, label, session.host, seen));
+    session.announced.add(label);
     return [];
   }
 
@@ -262,7 +263,8 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       if (props.protectActiveSessions === true) await refuseIfSessions(session, props, "Deleting");
       else {
         const seen = await sessionsOf(session, { uuid: props.svmUuid, name: props.svmName }, "apply");
-        if (seen.known && seen.sessions > 0)
+        // Said once per run: a replacement's check already named these hosts.
+        if (seen.known && seen.sessions > 0 && !session.announced.has(props.svmName))
           session.log.warn(cutOffWarning("Deleting", props.svmName, session.host, seen));
         if (!seen.known && !session.reportedSessionsUnknown)
           session.log.warn(couldNotCheck(session.host, seen.why));

@@ -100,6 +100,8 @@ export class ClusterSession {
   reportedMissingFields = false;
   /** Whether "could not check the active sessions" was already said for this cluster in this run. */
   reportedSessionsUnknown = false;
+  /** SVMs (as their warnings name them) whose cut-off hosts this run has already named. */
+  readonly announced = new Set<string>();
   readonly #absent = new Map<string, number>();
   readonly #claimed = new Set<string>();
   #cluster: Promise<ClusterInfo> | undefined;

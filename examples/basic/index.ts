@@ -11,6 +11,8 @@ const service = new IscsiService("iscsi", {
   targetAlias: config.get("targetAlias"),
   // Take over a service the SVM already has instead of failing (ONTAP 5374077).
   adopt: config.getBoolean("adopt"),
+  // Fail a preview that would disable, replace or delete the service while hosts are logged in.
+  protectActiveSessions: config.getBoolean("protectActiveSessions"),
 });
 
 export const svmUuid = service.svmUuid;

@@ -24,13 +24,15 @@ describe("npm run demo", function () {
       "3. Meanwhile, another administrator changes the service by hand",
       "4. $ pulumi refresh",
       "5. $ pulumi config set targetAlias db-target && pulumi up",
-      "6. $ pulumi config set svmName svm2 && pulumi up",
-      "7. $ pulumi destroy",
+      "6. A pull request sets enabled: false; CI runs pulumi preview --diff",
+      "7. The stack sets protectActiveSessions: true; the same pull request's preview",
+      "8. $ pulumi config set svmName svm2 && pulumi up",
+      "9. $ pulumi destroy",
     ];
     const at = chapters.map((c) => out.indexOf(`\n${c}\n`));
     expect(at.every((i) => i > 0)).to.equal(true, `chapters missing:\n${out}`);
     expect(at).to.deep.equal([...at].sort((a, b) => a - b));
-    const [preview, up, , refresh, update, replace, destroy] = chapters.map((_, i) =>
+    const [preview, up, , refresh, update, pullRequest, guarded, replace, destroy] = chapters.map((_, i) =>
       out.slice(at[i], at[i + 1] ?? undefined),
     );
 
@@ -43,6 +45,14 @@ describe("npm run demo", function () {
     expect(refresh).to.include("~ enabled: true => false");
     expect(refresh).to.include('~ targetAlias: "svm1" => "legacy"');
     expect(update.match(/ONTAP {2}PATCH /g)).to.have.length(2);
+    expect(pullRequest)
+      .to.include('Disabling the iSCSI service on SVM "svm1"')
+      .and.include(
+        "ends 3 active iSCSI sessions of 2 hosts: svm1-host01 (iqn.1994-05.com.redhat:svm1-host01), svm1-host02",
+      );
+    expect(pullRequest).to.not.match(/ONTAP {2}(POST|PATCH|DELETE)/);
+    expect(guarded).to.include("Refused: protectActiveSessions is true").and.include("invalid");
+    expect(guarded).to.not.match(/ONTAP {2}(POST|PATCH|DELETE)/);
     expect(update).to.include("Resources: ~ 1 updated.");
     expect(replace).to.include("iscsi  replaced [diff: ~svmName] delete-before-replace");
     expect(replace.match(/ONTAP {2}(PATCH|DELETE|POST) /g)).to.deep.equal([

@@ -18,7 +18,9 @@ export const ECONOMY_TARGETS = {
   updateAlias: 1,
   updateEnabled: 1,
   updateBoth: 2,
-  deleteEnabled: 2,
+  // The disable and the DELETE, after one GET of the SVM's sessions: the delete names the
+  // hosts it cuts off (and, with protectActiveSessions, refuses) before it writes.
+  deleteEnabled: 3,
   deleteDisabled: 1,
 } as const;
 

@@ -56,7 +56,13 @@ const STEP_SHAPES: Record<string, { symbol: string; preview: string; done: strin
 
 /** Tells the story of one stack, printing as it goes. Throws a DemoError on the first failure. */
 export async function runDemo(print: Printer): Promise<void> {
-  const sim = await startHttpsSimulator({ svms: ["svm1", "svm2"], password: PASSWORD });
+  // Three sessions of two database hosts log in to svm1 whenever its service is enabled.
+  const sim = await startHttpsSimulator({
+    svms: ["svm1", "svm2"],
+    sessions: { svm1: 3 },
+    sessionsRelogin: true,
+    password: PASSWORD,
+  });
   let engine: Engine | undefined;
   try {
     engine = scenarioEngine(sim, { password: PASSWORD, config: { svmName: "svm1" } });
@@ -173,6 +179,45 @@ async function tell(print: Printer, sim: Simulator, engine: Engine): Promise<voi
   );
 
   await chapter(
+    "A pull request sets enabled: false; CI runs pulumi preview --diff",
+    `Disabling ends every iSCSI session of svm1. The preview looks the sessions up (read-only) and warns, naming the hosts (${sim.sessions("svm1").length} sessions logged in now).`,
+    async () => {
+      engine.setConfig(programConfig(engine, { enabled: "false" }));
+      const op = await engine.preview();
+      await hostPrinted(engine, "active iSCSI session");
+      expectThat(
+        "pull request",
+        sim.requests.every((r) => r.method === "GET"),
+        "the preview wrote to the cluster",
+      );
+      return op;
+    },
+  );
+
+  await chapter(
+    "The stack sets protectActiveSessions: true; the same pull request's preview",
+    "With the guard on, a change that would cut hosts off fails in Check: the pull request's preview is red, and nothing is written.",
+    async () => {
+      engine.setConfig(programConfig(engine, { enabled: "false", protectActiveSessions: "true" }));
+      let op: OperationResult | undefined;
+      try {
+        await engine.preview();
+      } catch (e) {
+        if (!(e instanceof DeploymentError)) throw e;
+        op = e.result;
+      }
+      expectThat("guard", op !== undefined, "the guarded preview did not fail");
+      expectThat(
+        "guard",
+        sim.requests.every((r) => r.method === "GET"),
+        "the guarded preview wrote to the cluster",
+      );
+      engine.setConfig(programConfig(engine, { enabled: undefined, protectActiveSessions: undefined }));
+      return op;
+    },
+  );
+
+  await chapter(
     "$ pulumi config set svmName svm2 && pulumi up",
     "Another SVM means another service. The diff asks to delete first (by name alone, svm2 could be svm1 renamed), and the delete disables the service before the DELETE.",
     async () => {
@@ -217,6 +262,14 @@ async function tell(print: Printer, sim: Simulator, engine: Engine): Promise<voi
       "the stack's password appears in no state, gRPC call or host output.",
   );
   print(`Done in ${seconds(performance.now() - started)}.`);
+}
+
+/** Waits until the host has printed `text` (it prints the provider's log lines asynchronously). */
+async function hostPrinted(engine: Engine, text: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!engine.hostOutput.includes(text) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Pulumi-style lines for one step: symbol, type, name, what happened, and what changed. */
