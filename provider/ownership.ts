@@ -15,11 +15,18 @@
  */
 import { randomBytes } from "node:crypto";
 import { classify } from "./ontap/failures";
-import type { ClusterSession } from "./session";
+
+/** What the registry asks of a cluster (a ClusterSession): its address, and its SVM list. */
+export interface ClaimCluster {
+  readonly host: string;
+  /** Set once the cluster was found unreachable in this run. */
+  unreachable: unknown;
+  svmUuidOf(name: string): Promise<string | undefined>;
+}
 
 /** The SVM a checked resource names, as far as it is known. */
 export interface SvmClaim {
-  session: ClusterSession;
+  session: ClaimCluster;
   name?: string;
   /** Lower case. */
   uuid?: string;

@@ -144,17 +144,9 @@ export async function sessionsBySvm(
       { "svm.uuid": wanted.slice(i, i + UUIDS_PER_REQUEST).join("|") },
       { fields: "initiator.name,initiator.alias", maxRecords: options.maxRecords },
     );
-    for (const record of records) {
-      const entry = out.get(record.svm.uuid.toLowerCase());
-      if (!entry) continue;
-      entry.sessions++;
-      const name = record.initiator?.name ?? "";
-      if (!entry.hosts.some((h) => h.name === name))
-        entry.hosts.push({ name, alias: record.initiator?.alias ?? "" });
-    }
+    tally(out, records, false);
   }
-  for (const entry of out.values()) entry.hosts.sort((a, b) => a.name.localeCompare(b.name));
-  return out;
+  return sorted(out);
 }
 
 /**
@@ -162,23 +154,33 @@ export async function sessionsBySvm(
  * initiator only, every page): the per-cluster lookup the preview's warning shares.
  */
 export async function clusterSessions(client: OntapClient): Promise<Map<string, SvmSessions>> {
-  const out = new Map<string, SvmSessions>();
-  for (const record of await listSessions(
-    client,
-    {},
-    { fields: "svm.uuid,svm.name,initiator.name,initiator.alias" },
-  )) {
+  const records = await listSessions(client, {}, { fields: "svm.uuid,initiator.name,initiator.alias" });
+  return sorted(tally(new Map(), records, true));
+}
+
+/** Counts each record's session and host into its SVM's entry (a new entry only when `add`). */
+function tally(
+  out: Map<string, SvmSessions>,
+  records: IscsiSessionRecord[],
+  add: boolean,
+): Map<string, SvmSessions> {
+  for (const record of records) {
     const uuid = record.svm.uuid.toLowerCase();
     let entry = out.get(uuid);
-    if (!entry) {
+    if (!entry && add) {
       entry = { sessions: 0, hosts: [] };
       out.set(uuid, entry);
     }
+    if (!entry) continue;
     entry.sessions++;
     const name = record.initiator?.name ?? "";
     if (!entry.hosts.some((h) => h.name === name))
       entry.hosts.push({ name, alias: record.initiator?.alias ?? "" });
   }
+  return out;
+}
+
+function sorted(out: Map<string, SvmSessions>): Map<string, SvmSessions> {
   for (const entry of out.values()) entry.hosts.sort((a, b) => a.name.localeCompare(b.name));
   return out;
 }

@@ -30,7 +30,7 @@ __provider of examples/basic: 2005 bytes (target ≤ 2048): ok
 
 CPU per operation at 0 ms latency (600 operations one at a time; the simulator runs in a child process)
   whole process (process.cpuUsage, user + system, median): 0.787 ms
-{"requests":{"create":1,"read":1,"updateBoth":2},"refresh":{"services":1000,"latencyMs":20,"requests":1,"naiveRequests":1000,"wallMs":77,"naiveWallMs":2712},"providerBytes":2005,"cpuMsPerOp":0.089}
+{"requests":{"create":1,"read":1,"updateBoth":2},"refresh":{"services":1000,"latencyMs":20,"requests":1,"naiveRequests":1000,"wallMs":77,"naiveWallMs":2712},"providerBytes":2005,"cpuMsPerOp":0.089,"preview":{"services":1000,"requests":6,"wallMs":1500,"noPreflightWallMs":1200},"up":{"services":1000,"gets":6,"posts":1000,"wallMs":3300,"noPreflightWallMs":3000},"refreshParallel":[{"parallel":8,"requests":1,"wallMs":800,"naiveWallMs":3200},{"parallel":null,"requests":1,"wallMs":1250,"naiveWallMs":3125}],"stateBytesPerResource":2481}
 `;
 
 describe("docs generators", () => {
@@ -100,6 +100,12 @@ describe("docs generators", () => {
     it("dates the run, names the machine, and computes the ratio from the run's own numbers", () => {
       const blocks = performanceBlocks(run);
       expect(blocks.run).to.match(/^Measured on 2026-01-02 03:04 UTC, Node v20\.20\.2, 2 CPUs \(Test CPU\)/);
+      expect(blocks.fleet)
+        .to.include("| preview (new services) | 1,000 | 6 | 1500 | 1200 | 1.25 |")
+        .and.include("| up, --parallel 8 | 1,000 | 6 GETs + 1,000 POSTs | 3300 | 3000 | 1.10 |")
+        .and.include("| 8 | 1 | 800 | 3200 | 0.25 |")
+        .and.include("| unbounded | 1 | 1250 | 3125 | 0.40 |")
+        .and.include("**2,481 bytes**");
       expect(blocks.run).to.include("bench.js --json --sizes 10,1000");
       expect(blocks.refresh).to.match(/^At 20 ms latency, one refresh of each size:/);
       expect(blocks.refresh).to.include("| 10 | 1 | 27 | 10 | 47 | 0.577 |");

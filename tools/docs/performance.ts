@@ -167,7 +167,56 @@ export function performanceBlocks(run: BenchRun): Record<string, string> {
   const operations =
     run.cpuOperations === undefined ? "" : ` over ${thousands(run.cpuOperations)} operations`;
   blocks.cpu = `The provider's own code: a median of **${json.cpuMsPerOp.toFixed(3)} ms per operation**${operations}.${whole}`;
+  blocks.fleet = fleetBlock(json);
   return blocks;
+}
+
+/** Through the real host: the preview and up of many new services, refresh at each parallelism, state bytes. */
+function fleetBlock(json: BenchJson): string {
+  const { preview, up } = json;
+  const x = (a: number, b: number) => (b === 0 ? "-" : (a / b).toFixed(2));
+  const runs = table(
+    ["operation", "services", "requests", "wall ms", "wall ms, preflight off", "ratio"],
+    [
+      [
+        "preview (new services)",
+        thousands(preview.services),
+        thousands(preview.requests),
+        String(preview.wallMs),
+        String(preview.noPreflightWallMs),
+        x(preview.wallMs, preview.noPreflightWallMs),
+      ],
+      [
+        "up, --parallel 8",
+        thousands(up.services),
+        `${thousands(up.gets)} GETs + ${thousands(up.posts)} POSTs`,
+        String(up.wallMs),
+        String(up.noPreflightWallMs),
+        x(up.wallMs, up.noPreflightWallMs),
+      ],
+    ],
+    ["l", "r", "r", "r", "r", "r"],
+  );
+  const refresh = table(
+    ["--parallel", "requests", "wall ms", "one GET per service: wall ms", "ratio"],
+    json.refreshParallel.map((p) => [
+      p.parallel === null ? "unbounded" : String(p.parallel),
+      String(p.requests),
+      String(p.wallMs),
+      String(p.naiveWallMs),
+      x(p.wallMs, p.naiveWallMs),
+    ]),
+    ["r", "r", "r", "r", "r"],
+  );
+  return [
+    runs,
+    "",
+    `Refresh of ${thousands(preview.services)} services through the real host, by Pulumi's \`--parallel\`:`,
+    "",
+    refresh,
+    "",
+    `One resource's checkpoint entry (inputs and outputs, both copies of \`__provider\` included): **${thousands(json.stateBytesPerResource)} bytes**.`,
+  ].join("\n");
 }
 
 /** Runs the benchmark in a child process and returns its stdout. */
