@@ -104,7 +104,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       isNewService(olds, inputs, sameCluster) &&
       this.settings.preflightEnabled()
     ) {
-      const managed = managedSvm(olds, sameCluster);
+      const managed = managedSvm(olds);
       const found = await preflight(this.sessionFor(inputs.cluster), inputs, managed);
       failures.push(...found.failures);
       resolvedUuid = found.svm?.uuid;
@@ -157,10 +157,12 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
               .svmDirectory()
               .catch(() => undefined);
       const sameSvm =
-        inputs.svmName === svm.name || (inputs.svmUuid !== undefined && inputs.svmUuid === oldUuid);
+        (inputs.svmName !== undefined && inputs.svmName === svm.name) ||
+        (inputs.svmUuid !== undefined && inputs.svmUuid === oldUuid?.toLowerCase());
       if (!disabling && sameSvm && oldUuid !== undefined && there?.has(oldUuid.toLowerCase())) return [];
     }
     const change = disabling && !moving ? "Disabling" : "Replacing";
+    if (moving && inputs.protectActiveSessions !== true) this.pool.ownership.liftGuard(svm);
     const seen = await sessionsOf(session, svm, "preview");
     const label = svm.name ?? svm.uuid ?? "";
     const property =
@@ -196,13 +198,15 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     news: CheckedInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     let placement: Placement = "unknown";
+    let compared = news;
     if (!isUnknown(news.cluster)) {
       const session = this.sessionFor(news.cluster);
       placement = await this.placementOf(olds, session);
       const profileChanged = (news.cluster ?? "") !== (olds.cluster ?? "");
       if (placement === "other-cluster" && !profileChanged) throw this.mismatch(olds, news.cluster, session);
+      compared = await this.renamedSvm(olds, news, session, placement);
     }
-    const result = diffService(olds, news, placement);
+    const result = diffService(olds, compared, placement);
     if (result.replaces.length > 0) this.pool.ownership.expectRecheck();
     return {
       changes: result.changes,
@@ -216,11 +220,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       const outs = await createIscsiService(this.sessionFor(inputs.cluster), knownInputs(inputs));
       return { id: outs.svmUuid, outs };
     } catch (err) {
-      // The host records these properties as the resource's outputs as they are; without
-      // `__provider` in them, later refresh and delete could not load the provider.
-      if ((err instanceof PartialCreateError || err instanceof PendingCreateError) && err.properties) {
-        if (inputs.__provider !== undefined) err.properties.__provider = inputs.__provider;
-      }
+      withProvider(err, inputs);
       throw err;
     }
   }
@@ -239,13 +239,19 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
   async update(
     _id: string,
     olds: IscsiServiceOutputs,
-    news: CheckedInputs,
+    news: CheckedInputs & HostKeys,
   ): Promise<pulumi.dynamic.UpdateResult<IscsiServiceOutputs>> {
     const session = await this.pinned(olds, news.cluster);
     const wanted = knownInputs(news);
     if (wanted.enabled === false && olds.enabled && wanted.protectActiveSessions === true)
       await refuseIfSessions(session, olds, "Disabling");
-    return { outs: await updateIscsiService(session, olds, wanted) };
+    try {
+      return { outs: await updateIscsiService(session, olds, wanted) };
+    } catch (err) {
+      // Finishing a pending create may record the resource anew (see create).
+      withProvider(err, news);
+      throw err;
+    }
   }
 
   /**
@@ -255,21 +261,20 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
    */
   async delete(_id: string, props: IscsiServiceOutputs): Promise<void> {
     const session = await this.pinned(props);
-    const untouched =
-      props.asaR2 ||
-      props.pendingJob !== undefined ||
-      this.pool.ownership.heldByAnother(props.svmUuid, props.claimId);
-    if (props.enabled && !untouched) {
-      if (props.protectActiveSessions === true) await refuseIfSessions(session, props, "Deleting");
-      else {
-        const seen = await sessionsOf(session, { uuid: props.svmUuid, name: props.svmName }, "apply");
-        // Said once per run: a replacement's check already named these hosts.
-        if (seen.known && seen.sessions > 0 && !session.announced.has(props.svmName))
-          session.log.warn(cutOffWarning("Deleting", props.svmName, session.host, seen));
-        if (!seen.known && !session.reportedSessionsUnknown)
-          session.log.warn(couldNotCheck(session.host, seen.why));
-        if (!seen.known) session.reportedSessionsUnknown = true;
-      }
+    const svm = { uuid: props.svmUuid, name: props.svmName };
+    const untouched = props.asaR2 || this.pool.ownership.otherHolder(svm, session.host, props.claimId);
+    // The guard reads the live sessions whatever state says of `enabled` (it may have been
+    // enabled outside Pulumi since), unless this run's program lifted it for a replacement.
+    const guarded = props.protectActiveSessions === true && !this.pool.ownership.guardLifted(svm);
+    if (!untouched && guarded) await refuseIfSessions(session, props, "Deleting");
+    else if (!untouched && props.enabled) {
+      const seen = await sessionsOf(session, svm, "apply");
+      // Said once per run: a replacement's check already named these hosts.
+      if (seen.known && seen.sessions > 0 && !session.announced.has(props.svmName))
+        session.log.warn(cutOffWarning("Deleting", props.svmName, session.host, seen));
+      if (!seen.known && !session.reportedSessionsUnknown)
+        session.log.warn(couldNotCheck(session.host, seen.why));
+      if (!seen.known) session.reportedSessionsUnknown = true;
     }
     await deleteIscsiService(session, props);
   }
@@ -301,7 +306,10 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     inputs: CheckedInputs,
     resolvedUuid: string | undefined,
   ): Promise<Array<{ property: string; reason: string }>> {
-    if ([inputs.svmName, inputs.svmUuid, inputs.cluster].some(isUnknown)) return [];
+    if ([inputs.svmName, inputs.svmUuid, inputs.cluster].some(isUnknown)) {
+      this.pool.ownership.forget();
+      return [];
+    }
     const session = this.sessionFor(inputs.cluster);
     const claim: SvmClaim = { session };
     if (inputs.svmName !== undefined) claim.name = inputs.svmName;
@@ -322,6 +330,31 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
           "(or run `pulumi state rename`) instead of keeping the old one.",
       },
     ];
+  }
+
+  /**
+   * A new `svmName` without `svmUuid` may be the same SVM renamed outside Pulumi: when the
+   * cluster says that name now belongs to the UUID in state, compare by that UUID, so the
+   * rename is an update, never a delete-first replacement of the live service. One read of
+   * the cluster's SVM list per run, only when the name changed.
+   */
+  private async renamedSvm(
+    olds: IscsiServiceOutputs,
+    news: CheckedInputs,
+    session: ClusterSession,
+    placement: Placement,
+  ): Promise<CheckedInputs> {
+    const renamed =
+      (placement === "same-host" || placement === "same-cluster") &&
+      news.svmUuid === undefined &&
+      news.svmName !== undefined &&
+      !isUnknown(news.svmName) &&
+      news.svmName !== olds.svmName;
+    if (!renamed || news.svmName === undefined) return news;
+    const uuid = await session.svmUuidOf(news.svmName).catch(() => undefined);
+    return uuid?.toLowerCase() === olds.svmUuid.toLowerCase()
+      ? { ...news, svmUuid: olds.svmUuid.toLowerCase() }
+      : news;
   }
 
   /** Where the service recorded in `state` is, as seen from `session`: same host, same cluster by another address, or another cluster. */
@@ -379,12 +412,26 @@ function isNewService(olds: Record<string, unknown>, inputs: CheckedInputs, same
 }
 
 /** The SVM an existing resource lives on (old inputs, same cluster): finding it is no failure. */
-function managedSvm(olds: Record<string, unknown>, sameCluster: boolean): ManagedSvm | undefined {
-  if (Object.keys(olds).length === 0 || !sameCluster) return undefined;
+function managedSvm(olds: Record<string, unknown>): ManagedSvm | undefined {
+  // Also on another connection: a renamed profile or another address of the cluster finds
+  // its own service there. On a truly other cluster a same-named SVM's service is then not
+  // predicted in the preview; the move is create-first there, so its create fails with
+  // 5374077 before the old service is touched.
+  if (Object.keys(olds).length === 0) return undefined;
   const managed: ManagedSvm = {};
   if (typeof olds.svmName === "string") managed.name = olds.svmName;
   if (typeof olds.svmUuid === "string") managed.uuid = olds.svmUuid;
   return managed.name === undefined && managed.uuid === undefined ? undefined : managed;
+}
+
+/**
+ * The host records an error's `properties` as the resource's outputs as they are; without
+ * `__provider` in them, later refresh and delete could not load the provider.
+ */
+function withProvider(err: unknown, inputs: HostKeys): void {
+  if ((err instanceof PartialCreateError || err instanceof PendingCreateError) && err.properties) {
+    if (inputs.__provider !== undefined) err.properties.__provider = inputs.__provider;
+  }
 }
 
 /** The guard at apply time: refuses (nothing written) while sessions are active, or when it cannot tell. */

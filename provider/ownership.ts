@@ -38,6 +38,10 @@ export type WriteKind = "created" | "adopted";
 interface Registered {
   owner: number;
   claim: SvmClaim;
+  /** Checked with old inputs: a resource that was in the stack before this run. */
+  existing: boolean;
+  /** Checked again after its diff asked for a replacement: it leaves its old SVM. */
+  replaced: boolean;
 }
 
 /** Serialises inputs with sorted keys, so that equal inputs compare equal. */
@@ -75,10 +79,28 @@ export class RunOwnership {
   #nextOwner = 1;
   #lastCheck: { owner: number; news: string } | undefined;
   #recheck: { owner: number; news: string } | undefined;
+  /** SVM keys ("uuid:…", "name:…") whose replacement this run checked with protectActiveSessions off. */
+  readonly #guardLifted = new Set<string>();
 
   /** Diff asked to replace the resource checked last: its re-check is the same resource. */
   expectRecheck(): void {
     this.#recheck = this.#lastCheck;
+  }
+
+  /** A check that registers nothing (its SVM is not known yet) still ends a pending re-check. */
+  forget(): void {
+    this.#recheck = undefined;
+    this.#lastCheck = undefined;
+  }
+
+  /** This run's program moves a resource off this SVM with the guard off: its delete may end sessions. */
+  liftGuard(svm: { uuid?: string; name?: string }): void {
+    for (const key of keys(svm)) this.#guardLifted.add(key);
+  }
+
+  /** Whether the program lifted the guard for the replacement that deletes this SVM's service. */
+  guardLifted(svm: { uuid?: string; name?: string }): boolean {
+    return keys(svm).some((key) => this.#guardLifted.has(key));
   }
 
   /**
@@ -103,8 +125,10 @@ export class RunOwnership {
     this.#lastCheck = { owner, news: text };
     const others = this.#checked.filter((r) => r.owner !== owner).map((r) => r.claim);
     const own = this.#checked.find((r) => r.owner === owner);
-    if (own) own.claim = claim;
-    else this.#checked.push({ owner, claim });
+    if (own) {
+      own.claim = claim;
+      own.replaced = true;
+    } else this.#checked.push({ owner, claim, existing: Object.keys(olds).length > 0, replaced: false });
     if (lookUp) {
       const needsUuid = (a: SvmClaim, b: SvmClaim) =>
         b.uuid !== undefined || b.session.host !== a.session.host;
@@ -130,4 +154,34 @@ export class RunOwnership {
     const written = this.#written.get(svmUuid.toLowerCase());
     return written === undefined || written.claimId === claimId ? undefined : written.kind;
   }
+
+  /**
+   * Who else holds the service a delete is about to remove, in words, or undefined: a
+   * create or adopt of this run, or a resource that was in the stack before this run, is
+   * checked in it, stays on this SVM (not replaced) and so is not the one being deleted —
+   * e.g. a renamed resource whose adopt succeeded in an earlier run that stopped before
+   * the old resource's delete.
+   */
+  otherHolder(
+    svm: { uuid: string; name: string },
+    host: string,
+    claimId: string | undefined,
+  ): string | undefined {
+    const written = this.heldByAnother(svm.uuid, claimId);
+    if (written) return `${written} by another resource of this run`;
+    const uuid = svm.uuid.toLowerCase();
+    const staying = this.#checked.find(
+      (r) =>
+        r.existing &&
+        !r.replaced &&
+        (r.claim.uuid !== undefined
+          ? r.claim.uuid === uuid
+          : r.claim.session.host === host && r.claim.name === svm.name),
+    );
+    return staying ? "managed by another resource of this stack that stays on it" : undefined;
+  }
+}
+
+function keys(svm: { uuid?: string; name?: string }): string[] {
+  return [...(svm.uuid ? [`uuid:${svm.uuid.toLowerCase()}`] : []), ...(svm.name ? [`name:${svm.name}`] : [])];
 }

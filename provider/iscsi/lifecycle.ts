@@ -254,7 +254,8 @@ export async function updateIscsiService(
 ): Promise<IscsiServiceOutputs> {
   if (olds.pendingJob !== undefined) return finishPendingCreate(session, olds, news);
   const record: IscsiServiceRecord = {
-    svm: { uuid: olds.svmUuid, name: olds.svmName },
+    // A name the diff accepted for the same SVM UUID is its name now (renamed outside Pulumi).
+    svm: { uuid: olds.svmUuid, name: news.svmName ?? olds.svmName },
     enabled: olds.enabled,
     target: { alias: olds.targetAlias, name: olds.targetName },
   };
@@ -315,10 +316,14 @@ export async function deleteIscsiService(session: ClusterSession, olds: IscsiSer
     return deleteIscsiService(session, { ...settled, enabled: live.enabled ?? true });
   }
   const action = { action: "delete the iSCSI service", svm: olds.svmName };
-  const holder = session.ownership.heldByAnother(olds.svmUuid, olds.claimId);
+  const holder = session.ownership.otherHolder(
+    { uuid: olds.svmUuid, name: olds.svmName },
+    session.host,
+    olds.claimId,
+  );
   if (holder) {
     session.log.warn(
-      `The iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) was ${holder} by another resource of this run: ` +
+      `The iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) is ${holder}: ` +
         "left in place, untouched, and the old resource removed from the stack.",
     );
     return;

@@ -44,6 +44,7 @@ export async function pendingCreate(
     pendingJob: pending.jobUuid,
   };
   if (inputs.cluster !== undefined) outputs.cluster = inputs.cluster;
+  if (inputs.protectActiveSessions === true) outputs.protectActiveSessions = true;
   return new PendingCreateError(message, pending.jobUuid, outputs);
 }
 

@@ -78,8 +78,10 @@ describe("engine scenarios: one owner per iSCSI service, through the real host",
       ]);
       expect(sim.service("svm1")).to.include({ enabled: true, alias: "db", iqn });
       expect([...e.state.keys()]).to.deep.equal([e.urn(SERVICE_TYPE, "database")]);
-      expect(e.hostOutput).to.include(
-        "was adopted by another resource of this run: left in place, untouched",
+      // The host prints the provider's log lines asynchronously.
+      await until(
+        () => e.hostOutput.includes("adopted by another resource of this run: left in place"),
+        10_000,
       );
 
       sim.clearRequests();

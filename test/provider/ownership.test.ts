@@ -1,0 +1,69 @@
+import { expect } from "chai";
+import type { IscsiServiceOutputs } from "../../provider";
+import { startCluster, type TestCluster, writes } from "../support/cluster";
+import { rejectionOf } from "../support/rejection";
+
+/** Runs check then create, as the engine does for a new resource; returns the outputs. */
+async function created(c: TestCluster, raw: Record<string, unknown>): Promise<IscsiServiceOutputs> {
+  const checked = await c.provider.check({}, raw);
+  expect(checked.failures ?? []).to.deep.equal([]);
+  return (await c.provider.create(checked.inputs as never)).outs as IscsiServiceOutputs;
+}
+
+describe("ownership across runs, and the session guard against stale state", () => {
+  let c: TestCluster | undefined;
+  afterEach(async () => {
+    await c?.stop();
+    c = undefined;
+  });
+
+  it("a rename + adopt finished over two runs: the old resource's later delete leaves the service to the new one", async () => {
+    c = await startCluster();
+    const db = await created(c, { svmName: "svm1" });
+    await c.newRun();
+    // Run 1: the renamed resource adopts the service; the run stops before the old one's delete.
+    await created(c, { svmName: "svm1", adopt: true });
+    await c.newRun();
+    // Run 2: the new resource is checked (unchanged), the old one is deleted.
+    const newInputs = { svmName: "svm1", adopt: true, enabled: true };
+    expect((await c.provider.check(newInputs, newInputs)).failures).to.deep.equal([]);
+    c.sim.clearRequests();
+    await c.provider.delete(db.svmUuid, db);
+    expect(writes(c.sim)).to.deep.equal([]);
+    expect(c.sim.service("svm1")).to.include({ enabled: true });
+    expect(c.logs.join("\n")).to.include("managed by another resource of this stack that stays on it");
+  });
+
+  it("without such a resource in the run, the delete goes ahead (disable, then DELETE)", async () => {
+    c = await startCluster();
+    const db = await created(c, { svmName: "svm1" });
+    await c.newRun();
+    c.sim.clearRequests();
+    await c.provider.delete(db.svmUuid, db);
+    expect(writes(c.sim)).to.deep.equal(['PATCH {"enabled":false}', "DELETE"]);
+  });
+
+  it("protectActiveSessions refuses a delete when state says disabled but hosts logged in since", async () => {
+    c = await startCluster({ sessions: { svm1: 2 } });
+    const outs = await created(c, { svmName: "svm1", enabled: false, protectActiveSessions: true });
+    await c.newRun();
+    c.sim.outOfBand.setEnabled("svm1", true);
+    expect(c.sim.sessions("svm1")).to.have.length(2);
+    c.sim.clearRequests();
+    const err = await rejectionOf(c.provider.delete(outs.svmUuid, outs));
+    expect(err.message).to.include("Refused: protectActiveSessions is true");
+    expect(writes(c.sim)).to.deep.equal([]);
+    expect(c.sim.sessions("svm1")).to.have.length(2);
+  });
+
+  it("a replacement whose program turns the guard off in the same change goes ahead", async () => {
+    c = await startCluster({ sessions: { svm1: 2 } });
+    const olds = { svmName: "svm1", protectActiveSessions: true, enabled: true, adopt: false };
+    const outs = await created(c, olds);
+    await c.newRun();
+    const moved = await c.provider.check(olds, { svmName: "svm2", protectActiveSessions: false });
+    expect(moved.failures).to.deep.equal([]);
+    await c.provider.delete(outs.svmUuid, outs);
+    expect(c.sim.service("svm1")).to.equal(undefined);
+  });
+});
