@@ -153,6 +153,13 @@ export function toCreateBody(inputs: IscsiServiceInputs): IscsiServiceBody {
   return body;
 }
 
+/** The error for a field of a service record from the wire that is not of its type. */
+export function malformedField(field: string, got: unknown, want: string): Error {
+  return new Error(
+    `ONTAP returned an iSCSI service record whose "${field}" is ${JSON.stringify(got) ?? "missing"} (${typeof got}), not ${want}`,
+  );
+}
+
 /**
  * Guards a record from the wire: a malformed one fails only its own resource, naming the
  * field, and never reaches state.
@@ -160,9 +167,7 @@ export function toCreateBody(inputs: IscsiServiceInputs): IscsiServiceBody {
 export function parseRecord(value: unknown): IscsiServiceRecord {
   const record = value as { svm?: Record<string, unknown>; enabled?: unknown; target?: unknown } | undefined;
   const bad = (field: string, got: unknown, want: string) =>
-    new Error(
-      `ONTAP returned an iSCSI service record whose "${field}" is ${JSON.stringify(got) ?? "missing"} (${typeof got}), not ${want}; it was not recorded`,
-    );
+    new Error(`${malformedField(field, got, want).message}; it was not recorded`);
   if (!record || typeof record !== "object")
     throw new Error("ONTAP returned an iSCSI service record that is not an object");
   if (typeof record.svm?.uuid !== "string") throw bad("svm.uuid", record.svm?.uuid, "a string");

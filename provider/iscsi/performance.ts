@@ -4,7 +4,7 @@
  * returns them only when named in `fields`, so they are asked for only on request.
  */
 import { hasCode } from "../ontap/failures";
-import { SERVICE_FIELDS } from "./model";
+import { malformedField, SERVICE_FIELDS } from "./model";
 
 /** What a read that wants performance asks for: the usual fields plus both objects. */
 export const PERFORMANCE_FIELDS = `${SERVICE_FIELDS},metric,statistics`;
@@ -51,12 +51,12 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 function counters(value: unknown, field: string): Counters | undefined {
   if (value === undefined) return undefined;
-  if (!isObject(value)) throw malformed(field, value, "an object");
+  if (!isObject(value)) throw malformedField(field, value, "an object");
   const out: Counters = {};
   for (const key of ["read", "write", "other", "total"] as const) {
     const n = value[key];
     if (n === undefined) continue;
-    if (typeof n !== "number" || !Number.isFinite(n)) throw malformed(`${field}.${key}`, n, "a number");
+    if (typeof n !== "number" || !Number.isFinite(n)) throw malformedField(`${field}.${key}`, n, "a number");
     out[key] = n;
   }
   return out;
@@ -64,13 +64,7 @@ function counters(value: unknown, field: string): Counters | undefined {
 
 function text(value: unknown, field: string): string | undefined {
   if (value === undefined || typeof value === "string") return value;
-  throw malformed(field, value, "a string");
-}
-
-function malformed(field: string, got: unknown, want: string): Error {
-  return new Error(
-    `ONTAP returned an iSCSI service record whose "${field}" is ${JSON.stringify(got) ?? "missing"} (${typeof got}), not ${want}`,
-  );
+  throw malformedField(field, value, "a string");
 }
 
 /** Guards `metric` and `statistics` of a record from the wire, field by field. */
@@ -79,7 +73,7 @@ export function parsePerformance(value: unknown): PerformanceRecord {
   const out: PerformanceRecord = {};
   if (record.metric !== undefined) {
     const m = record.metric;
-    if (!isObject(m)) throw malformed("metric", m, "an object");
+    if (!isObject(m)) throw malformedField("metric", m, "an object");
     out.metric = {
       timestamp: text(m.timestamp, "metric.timestamp"),
       duration: text(m.duration, "metric.duration"),
@@ -91,7 +85,7 @@ export function parsePerformance(value: unknown): PerformanceRecord {
   }
   if (record.statistics !== undefined) {
     const s = record.statistics;
-    if (!isObject(s)) throw malformed("statistics", s, "an object");
+    if (!isObject(s)) throw malformedField("statistics", s, "an object");
     out.statistics = {
       timestamp: text(s.timestamp, "statistics.timestamp"),
       status: text(s.status, "statistics.status"),
