@@ -184,6 +184,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       setAlias: (name, alias) => {
         serviceOf(name).alias = alias;
       },
+      renameSvm: (name, newName) => {
+        if (cluster.findSvm(newName)) throw new Error(`an SVM named "${newName}" exists already`);
+        svmOf(name).name = newName;
+      },
       setSvmState: (name, state) =>
         changing(() => {
           svmOf(name).state = state;

@@ -239,6 +239,8 @@ export interface Simulator {
     setEnabled(svm: string, enabled: boolean): void;
     setAlias(svm: string, alias: string): void;
     setSvmState(svm: string, state: SvmState["state"]): void;
+    /** `vserver rename -vserver <svm> -newname <newName>`: same UUID, new name. */
+    renameSvm(svm: string, newName: string): void;
     setIscsiLicensed(licensed: boolean): void;
     /** Gives the SVM an NVMe service (undefined removes it). */
     setNvmeService(svm: string, service: { enabled: boolean } | undefined): void;

@@ -61,6 +61,53 @@ describe("identity and diagnostics of a service named by UUID", () => {
   });
 });
 
+describe("an SVM renamed outside Pulumi", () => {
+  let c: TestCluster | undefined;
+  afterEach(async () => {
+    await c?.stop();
+    c = undefined;
+  });
+
+  it("renamed in the program too, without a refresh: the preview says to refresh; with adopt it is an update, never a delete-first replacement", async () => {
+    c = await startCluster({ svms: [{ name: "svm1", uuid: UUID }, "svm2"] });
+    const checked = await c.provider.check({}, { svmName: "svm1", targetAlias: "db" });
+    const { outs } = await c.provider.create(checked.inputs as never);
+    await c.newRun();
+    c.sim.outOfBand.renameSvm("svm1", "finance");
+    c.sim.clearRequests();
+    const plain = await c.provider.check(checked.inputs as never, { svmName: "finance", targetAlias: "db" });
+    expect(plain.failures?.[0]?.reason).to.include("the SVM was renamed and the stack was not refreshed");
+    await c.newRun();
+    const adopting = await c.provider.check(checked.inputs as never, {
+      svmName: "finance",
+      targetAlias: "db",
+      adopt: true,
+    });
+    expect(adopting.failures).to.deep.equal([]);
+    const diff = await c.provider.diff(UUID, outs as IscsiServiceOutputs, adopting.inputs as never);
+    expect(diff).to.include({ changes: true });
+    expect(diff.replaces).to.deep.equal([]);
+    const { outs: updated } = await c.provider.update(
+      UUID,
+      outs as IscsiServiceOutputs,
+      adopting.inputs as never,
+    );
+    expect(updated).to.include({ svmName: "finance", svmUuid: UUID, enabled: true, targetAlias: "db" });
+    expect(writes(c.sim)).to.deep.equal([]);
+    expect(c.sim.service("finance")).to.include({ enabled: true });
+  });
+
+  it("another SVM's name is still a replacement", async () => {
+    c = await startCluster({ svms: [{ name: "svm1", uuid: UUID }, "svm2"] });
+    const checked = await c.provider.check({}, { svmName: "svm1" });
+    const { outs } = await c.provider.create(checked.inputs as never);
+    await c.newRun();
+    const moved = await c.provider.check(checked.inputs as never, { svmName: "svm2" });
+    const diff = await c.provider.diff(UUID, outs as IscsiServiceOutputs, moved.inputs as never);
+    expect(diff.replaces).to.deep.equal(["svmName"]);
+  });
+});
+
 describe("records from the wire", () => {
   const svm = { uuid: UUID, name: "svm1" };
   const cases: Array<[string, unknown, string]> = [
