@@ -4,7 +4,8 @@
  * fields of the result. Both need ONTAP 9.7 or later.
  */
 import { ProviderError } from "../provider/errors";
-import { type Counters, PERFORMANCE_SINCE, type StatisticsRecord } from "../provider/iscsi/performance";
+import type { Counters, StatisticsRecord } from "../provider/iscsi/performance";
+import { PERFORMANCE_FIELDS_SINCE } from "../provider/iscsi/releases";
 
 /**
  * The raw counters of a service, summed over the nodes since they started (monotonic;
@@ -52,9 +53,9 @@ export class PerformanceUnavailableError extends ProviderError {
     readonly host: string,
   ) {
     super(
-      `${fn}: includePerformance needs ONTAP ${PERFORMANCE_SINCE} or later, and cluster ${host} runs an older release: ` +
+      `${fn}: includePerformance needs ONTAP ${PERFORMANCE_FIELDS_SINCE} or later, and cluster ${host} runs an older release: ` +
         `it refused the fields "metric" and "statistics" of /api/protocols/san/iscsi/services [ONTAP 262197].\n` +
-        `Fix: leave includePerformance out for this cluster, or upgrade it to ONTAP ${PERFORMANCE_SINCE} or later (see the release with: version).`,
+        `Fix: leave includePerformance out for this cluster, or upgrade it to ONTAP ${PERFORMANCE_FIELDS_SINCE} or later (see the release with: version).`,
     );
   }
 }

@@ -278,7 +278,7 @@ export const UNAVAILABLE: CodeAdvice = {
 };
 
 /** The gateway statuses that UNAVAILABLE explains. */
-export const GATEWAY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+export const UNAVAILABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
 function cap(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

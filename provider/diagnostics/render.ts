@@ -19,7 +19,7 @@ import {
   OntapTlsError,
   type TlsProblem,
 } from "../ontap/errors";
-import { adviceFor, EVENT_LOG, GATEWAY_STATUSES, type Situation, UNAVAILABLE } from "./codes";
+import { adviceFor, EVENT_LOG, type Situation, UNAVAILABLE, UNAVAILABLE_STATUSES } from "./codes";
 
 /** What the provider was doing when the error happened. */
 export interface DiagnosticContext {
@@ -116,7 +116,8 @@ function renderApiError(
   on: string,
   where: string,
 ): string {
-  if (err.code === undefined && !GATEWAY_STATUSES.has(err.status)) return renderNotOntap(err, ctx, on, where);
+  if (err.code === undefined && !UNAVAILABLE_STATUSES.has(err.status))
+    return renderNotOntap(err, ctx, on, where);
   const known = err.code === undefined ? UNAVAILABLE : adviceFor(err.code);
   const label = err.code === undefined ? `HTTP ${err.status}` : `ONTAP ${err.code}`;
   const head = `ONTAP refused to ${ctx.action}${on} (cluster ${err.host})`;

@@ -9,9 +9,6 @@ import { malformedField, SERVICE_FIELDS } from "./model";
 /** What a read that wants performance asks for: the usual fields plus both objects. */
 export const PERFORMANCE_FIELDS = `${SERVICE_FIELDS},metric,statistics`;
 
-/** The release that introduced `metric` and `statistics` on iSCSI service records. */
-export const PERFORMANCE_SINCE = "9.7";
-
 /** Read, write, other and total counters (throughput has no "other"). */
 export interface Counters {
   read?: number;

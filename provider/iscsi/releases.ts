@@ -39,6 +39,12 @@ export interface GatedRoute {
 /** The gated endpoints the provider calls. */
 export type RouteId = "service-metrics" | "service-metric-sample";
 
+/**
+ * The release that introduced the service record's `metric` and `statistics` (expensive
+ * fields, asked for only on request, so they are not in GATED_FIELDS' automatic gating). [doc]
+ */
+export const PERFORMANCE_FIELDS_SINCE = "9.7";
+
 /** Release → fields, as data: the one place that says which release has which field. */
 export const GATED_FIELDS: readonly GatedField[] = [
   {

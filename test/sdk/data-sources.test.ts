@@ -15,21 +15,11 @@ import { capture, ensurePackageLink } from "../../tools/engine";
 import { repoRoot } from "../../tools/paths";
 import { type SimulatorInstance, startSimulator } from "../../tools/simulator";
 import type { SimulatorOptions } from "../../tools/simulator/types";
+import { resolved, simulatorConfig } from "../support/program-config";
 import { rejectionOf } from "../support/rejection";
 
 const INVENTORY = path.join(repoRoot, "examples/inventory");
 const SERVICES = "/api/protocols/san/iscsi/services";
-
-/** The value of an Output outside a deployment (apply runs at once there). */
-function resolved<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    output.apply((value) => {
-      resolve(value);
-      return value;
-    });
-    setTimeout(() => reject(new Error("the output never resolved")), 10_000).unref();
-  });
-}
 
 describe("data sources against the simulator", () => {
   let sim: SimulatorInstance;
@@ -37,17 +27,7 @@ describe("data sources against the simulator", () => {
   /** Starts a simulator and points the program's stack config (`ontap:*`) at it. */
   async function start(options: SimulatorOptions = {}, extra: Record<string, string> = {}): Promise<void> {
     sim = await startSimulator(options);
-    pulumi.runtime.setAllConfig(connection(sim, extra));
-  }
-
-  function connection(s: SimulatorInstance, extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      "ontap:host": s.host,
-      "ontap:username": "admin",
-      "ontap:password": "netapp123",
-      "ontap:caCert": s.caCert ?? "",
-      ...extra,
-    };
+    pulumi.runtime.setAllConfig(simulatorConfig(sim, extra));
   }
 
   afterEach(async () => {
@@ -253,7 +233,7 @@ describe("data sources against the simulator", () => {
       ensurePackageLink(INVENTORY, "pulumi-ontap-iscsi", repoRoot);
       const program = await capture({
         programDir: INVENTORY,
-        config: { ...connection(sim), "ontap-iscsi-inventory:interval": "1d" },
+        config: { ...simulatorConfig(sim), "ontap-iscsi-inventory:interval": "1d" },
         secretKeys: ["ontap:password"],
       });
       const lines = program.stdout.trim().split("\n");

@@ -10,20 +10,11 @@ import {
 } from "../../sdk";
 import { type SimulatorInstance, startSimulator } from "../../tools/simulator";
 import type { SimulatorOptions } from "../../tools/simulator/types";
+import { resolved, simulatorConfig } from "../support/program-config";
 import { rejectionOf } from "../support/rejection";
 
 const SERVICES = "/api/protocols/san/iscsi/services";
 const SESSIONS = "/api/protocols/san/iscsi/sessions";
-
-function resolved<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    output.apply((value) => {
-      resolve(value);
-      return value;
-    });
-    setTimeout(() => reject(new Error("the output never resolved")), 10_000).unref();
-  });
-}
 
 describe("data sources: listIscsiSessions and includePerformance", () => {
   let sim: SimulatorInstance;
@@ -35,12 +26,7 @@ describe("data sources: listIscsiSessions and includePerformance", () => {
       ],
       ...options,
     });
-    pulumi.runtime.setAllConfig({
-      "ontap:host": sim.host,
-      "ontap:username": "admin",
-      "ontap:password": "netapp123",
-      "ontap:caCert": sim.caCert ?? "",
-    });
+    pulumi.runtime.setAllConfig(simulatorConfig(sim));
   }
   afterEach(async () => {
     pulumi.runtime.setAllConfig({});
