@@ -26,8 +26,9 @@
 # wrapper modules' content, reused when present: $ONTAP_ISCSI_PULUMI_CACHE, or
 # ${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-ontap-iscsi/pulumi-cli.
 #
-# Usage: tools/pulumi-cli/install.sh [--print-dir]
+# Usage: tools/pulumi-cli/install.sh [--print-dir] [--cached]
 #   Prints what it does on stderr; with --print-dir, the bin folder alone on stdout.
+#   --cached: never build; exit 3 when this pin is not in the cache.
 set -euo pipefail
 
 PULUMI_VERSION=v3.276.0
@@ -42,24 +43,30 @@ fail() {
 }
 
 print_dir=false
-case "${1:-}" in
---print-dir) print_dir=true ;;
-"") ;;
-*) fail "usage: $0 [--print-dir]" ;;
-esac
+cached_only=false
+for arg in "$@"; do
+  case "$arg" in
+  --print-dir) print_dir=true ;;
+  --cached) cached_only=true ;;
+  *) fail "usage: $0 [--print-dir] [--cached]" ;;
+  esac
+done
 
-command -v go >/dev/null || fail "no 'go' on PATH: the CLI is built from Pulumi's Go modules (Go >= 1.26.6)"
+$cached_only || command -v go >/dev/null || fail "no 'go' on PATH: the CLI is built from Pulumi's Go modules (Go >= 1.26.6)"
 
 key=$(cat "$here/cli/go.mod" "$here/cli/go.sum" "$here/nodejs-host/go.mod" "$here/nodejs-host/go.sum" "$0" | sha256sum | cut -c1-12)
 cache=${ONTAP_ISCSI_PULUMI_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/pulumi-ontap-iscsi/pulumi-cli}
 bin="$cache/$PULUMI_VERSION-$key/bin"
 
 launcher_src="$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
-[ -f "$launcher_src" ] || fail "no $launcher_src: run npm ci first"
 
 if [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ] && [ -x "$bin/pulumi-resource-pulumi-nodejs" ]; then
   say "reusing $bin"
+elif $cached_only; then
+  say "no build of $PULUMI_VERSION in $cache"
+  exit 3
 else
+  [ -f "$launcher_src" ] || fail "no $launcher_src: run npm ci first"
   started=$SECONDS
   partial="$bin.partial.$$"
   rm -rf "$partial"
