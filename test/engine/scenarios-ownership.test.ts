@@ -176,7 +176,8 @@ describe("engine scenarios: one owner per iSCSI service, through the real host",
 
   describe("a create whose ONTAP job outlasts the wait", () => {
     it("sends one POST, names the job, records it, and the next up reads the job's outcome instead of POSTing again", async () => {
-      sim.setAsyncJobs(true, 4_000);
+      // The job runs until the test ends it: no race between the second up and a timer.
+      sim.setAsyncJobs(true, 0, { held: true });
       const e = stack([r("db", { svmName: "svm1" })], { "ontap:jobTimeoutMs": "500" });
       const first = await failureOf(e.up());
       const details = (first.cause as HostCallError).details;
@@ -191,7 +192,8 @@ describe("engine scenarios: one owner per iSCSI service, through the real host",
         .and.include(`job show -id ${job}`);
       expect(sim.requests.filter((q) => q.method === "POST")).to.have.length(1);
 
-      await until(() => sim.service("svm1") !== undefined, 10_000);
+      expect(sim.finishJobs()).to.equal(1);
+      expect(sim.service("svm1")).to.not.equal(undefined);
       const third = await e.up();
       expect(third.steps.map((s) => s.op)).to.deep.equal(["update"]);
       expect(sim.requests.filter((q) => q.method === "POST")).to.have.length(1);
@@ -206,6 +208,7 @@ function r(name: string, args: Record<string, unknown>): Resource {
   return { name, args };
 }
 
+/** Waits for an event that arrives asynchronously (a log line the host prints), up to `ms`. */
 async function until(condition: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {

@@ -93,7 +93,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     log: [],
     latencyMs: options.latencyMs ?? 0,
     maxConcurrent: options.maxConcurrent,
-    asyncJobs: { enabled: false, delayMs: 100, pausedMs: 0 },
+    asyncJobs: { enabled: false, delayMs: 100, pausedMs: 0, held: false },
     principal: principalOf(options.account ?? "admin"),
     inFlight: 0,
     peak: 0,
@@ -246,8 +246,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         enabled,
         delayMs: delayMs ?? c.asyncJobs.delayMs,
         pausedMs: jobOptions.pausedMs ?? c.asyncJobs.pausedMs,
+        held: jobOptions.held ?? false,
       };
     },
+    finishJobs: () => c.jobs.finishHeld(),
+    purgeJobs: () => c.jobs.purgeFinished(),
     setLatency: (ms) => {
       c.latencyMs = ms;
     },

@@ -30,6 +30,8 @@ export interface JobTiming {
   delayMs: number;
   /** Time spent "paused" between running and finishing. Default 0. */
   pausedMs?: number;
+  /** The job stays "running" after `delayMs` until `finishHeld()`: tests drive its end. */
+  held?: boolean;
 }
 
 /** The jobs of one simulator; timers are cancelled by stop(). */
@@ -37,6 +39,8 @@ export class JobQueue {
   private readonly jobs = new Map<string, Job>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly waiting = new Map<string, Array<() => void>>();
+  /** The endings of held jobs, in start order. */
+  private readonly held = new Map<string, () => void>();
 
   /** How long a finished job stays readable, in ms. */
   constructor(public retentionMs = 300e3) {}
@@ -66,7 +70,7 @@ export class JobQueue {
         Object.assign(job, { state: "running", message: "Running" }),
       );
     }
-    this.later(delayMs + pausedMs, () => {
+    const finish = () => {
       let result: JobResult;
       try {
         result = work();
@@ -80,8 +84,25 @@ export class JobQueue {
         job.error = { code: result.code, message: result.message };
       }
       this.wake(job.uuid);
-    });
+    };
+    if (timing.held) this.held.set(job.uuid, finish);
+    else this.later(delayMs + pausedMs, finish);
     return job;
+  }
+
+  /** Ends every held job now (its work runs), in start order; returns how many ended. */
+  finishHeld(): number {
+    const endings = [...this.held.values()];
+    this.held.clear();
+    for (const finish of endings) finish();
+    return endings.length;
+  }
+
+  /** Forgets every finished job now, as ONTAP's purge does after the retention time (GET: 404). */
+  purgeFinished(): number {
+    const before = this.jobs.size;
+    this.purge(Number.POSITIVE_INFINITY);
+    return before - this.jobs.size;
   }
 
   /** Resolves when the job has ended (or the simulator stopped). */
@@ -108,6 +129,7 @@ export class JobQueue {
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.held.clear();
     for (const uuid of [...this.waiting.keys()]) this.wake(uuid);
   }
 

@@ -31,7 +31,7 @@ export interface Controls {
   log: RequestLogEntry[];
   latencyMs: number;
   maxConcurrent: number | undefined;
-  asyncJobs: { enabled: boolean; delayMs: number; pausedMs: number };
+  asyncJobs: { enabled: boolean; delayMs: number; pausedMs: number; held: boolean };
   /** Who the credentials act as. */
   principal: Principal;
   inFlight: number;
@@ -183,8 +183,8 @@ async function runWrite(
       return { ok: false, code: e.code, message: e.message, error: e };
     }
   };
-  const { delayMs, pausedMs } = c.asyncJobs;
-  const job = c.jobs.start(plan.description, { delayMs, pausedMs }, work, plan.svm);
+  const { delayMs, pausedMs, held } = c.asyncJobs;
+  const job = c.jobs.start(plan.description, { delayMs, pausedMs, held }, work, plan.svm);
   const accepted: Reply = {
     status: 202,
     body: jobLink(job),

@@ -214,6 +214,11 @@ export interface SvmState {
 export interface AsyncJobOptions {
   /** Each job is "paused" this long between running and finishing. Default 0. */
   pausedMs?: number;
+  /**
+   * Each job stays "running" until `finishJobs()` ends it: a test drives the job's end
+   * instead of racing a timer. Default false.
+   */
+  held?: boolean;
 }
 
 export interface Simulator {
@@ -273,6 +278,10 @@ export interface Simulator {
    * `delayMs`; with `return_timeout` long enough they wait and answer 200/201 with the job.
    */
   setAsyncJobs(enabled: boolean, delayMs?: number, options?: AsyncJobOptions): void;
+  /** Ends every held job now (see AsyncJobOptions.held), its work applied; returns how many ended. */
+  finishJobs(): number;
+  /** Purges every finished job now, as ONTAP does after the retention time: a GET of it answers 404. */
+  purgeJobs(): number;
   setLatency(ms: number): void;
   setMaxConcurrent(n: number | undefined): void;
   /** Highest number of requests in progress at once since start (or the last clearRequests). */

@@ -70,6 +70,24 @@ describe("simulator: jobs as ONTAP shapes them", () => {
     expect((await callJson(s.sim, "GET", "/api/cluster/jobs")).json).to.have.property("num_records", 0);
   });
 
+  it("a held job runs until finishJobs() ends it, its work applied then; purgeJobs() forgets it (then 404)", async () => {
+    s.sim.setAsyncJobs(true, 0, { held: true });
+    const a = await callJson(s.sim, "POST", SERVICES, { body: { svm: { name: "svm1" } } });
+    expect(a.status).to.equal(202);
+    const uuid = field(a.json, "job.uuid");
+    await wait(20);
+    expect((await job(uuid)).state).to.equal("running");
+    expect(s.sim.service("svm1")).to.equal(undefined);
+
+    expect(s.sim.finishJobs()).to.equal(1);
+    expect((await job(uuid)).state).to.equal("success");
+    expect(s.sim.service("svm1")).to.not.equal(undefined);
+    expect(s.sim.finishJobs()).to.equal(0);
+
+    expect(s.sim.purgeJobs()).to.equal(1);
+    expectError(await callJson(s.sim, "GET", `/api/cluster/jobs/${uuid}`), 404, "4");
+  });
+
   it("with return_timeout long enough, the write answers as usual plus the job link, and the job is success", async () => {
     s.sim.setAsyncJobs(true, 30);
     const a = await callJson(s.sim, "POST", `${SERVICES}?return_timeout=5&return_records=true`, {
