@@ -32,7 +32,10 @@ describe("README and docs pages", () => {
   it("gives the two set-up commands and the test command CI runs", () => {
     expect(readme).to.include("npm ci && npm run demo");
     expect(readme).to.include("npm ci && npm test");
-    expect(readFileSync(join(repoRoot, ".ci/run"), "utf8")).to.match(/^npm test$/m);
+    const ci = readFileSync(join(repoRoot, ".ci/run"), "utf8");
+    expect(ci).to.match(/^npm test$/m);
+    expect(ci).to.match(/^npm run test:cli$/m);
+    expect(readme).to.include("npm run test:cli");
   });
 
   it("links every page of docs/", () => {
