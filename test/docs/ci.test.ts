@@ -141,7 +141,7 @@ describe("CI workflows (examples/ci)", () => {
     const commands = [...workflows.flatMap(githubCommands), ...gitlabCommands()];
     expect(commands).to.include.members([
       "pulumi preview --diff --refresh",
-      "pulumi up --diff",
+      "pulumi up --diff --refresh",
       "pulumi refresh --preview-only --expect-no-changes --diff --non-interactive",
     ]);
     expect(commands.filter((c) => !page.includes(c))).to.deep.equal([]);
