@@ -7,6 +7,7 @@ import { diffService, type Placement } from "./iscsi/diff";
 import {
   createIscsiService,
   deleteIscsiService,
+  previewPendingCreate,
   readIscsiService,
   updateIscsiService,
 } from "./iscsi/lifecycle";
@@ -205,6 +206,8 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       const profileChanged = (news.cluster ?? "") !== (olds.cluster ?? "");
       if (placement === "other-cluster" && !profileChanged) throw this.mismatch(olds, news.cluster, session);
       compared = await this.renamedSvm(olds, news, session, placement);
+      if (placement !== "other-cluster" && !isUnknown(news.adopt))
+        await previewPendingCreate(session, olds, news.adopt === true);
     }
     const result = diffService(olds, compared, placement);
     if (result.replaces.length > 0) this.pool.ownership.expectRecheck();

@@ -3,6 +3,7 @@ import {
   LostCreateError,
   OwnershipConflictError,
   PartialCreateError,
+  PendingCreateError,
   ServiceLeftDisabledError,
 } from "../errors";
 import { OntapJobPendingError, OntapLostResponseError } from "../ontap/errors";
@@ -18,7 +19,7 @@ import {
   toCreateBody,
   toOutputs,
 } from "./model";
-import { pendingCreate, pendingJobOutcome } from "./pending-job";
+import { pendingCreate, pendingJobOutcome, unprovenServiceError } from "./pending-job";
 
 const ALREADY_EXISTS = "5374077";
 const ASA_R2 = "5376452";
@@ -218,19 +219,44 @@ async function reconcileLostCreate(
   }
 }
 
+/**
+ * The live service of a recorded pending create, once its job is no longer running:
+ * undefined when there is none. Read with a targeted GET, never from the run's collection
+ * snapshot, which may be older than the job's end. A service the job cannot be proven to
+ * have made (the job failed, or ONTAP purged it) is refused unless the inputs say adopt.
+ */
+async function settledPendingService(
+  session: ClusterSession,
+  olds: IscsiServiceOutputs,
+  outcome: "done" | "failed" | "purged",
+  adopt: boolean | undefined,
+): Promise<IscsiServiceRecord | undefined> {
+  let live: IscsiServiceRecord | undefined;
+  try {
+    live = await getService(session.client, olds.svmUuid);
+  } catch (err) {
+    throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
+  }
+  if (live && outcome !== "done" && !adopt) throw unprovenServiceError(session, olds, outcome);
+  return live;
+}
+
 /** Read for refresh: the live record, or undefined when the service or its SVM is gone. */
 export async function readIscsiService(
   session: ClusterSession,
   olds: IscsiServiceOutputs,
 ): Promise<IscsiServiceOutputs | undefined> {
-  const pending = await pendingJobOutcome(session, olds);
-  if (pending.outcome === "pending") return olds;
-  if (pending.outcome === "failed") return undefined;
   let record: IscsiServiceRecord | undefined;
-  try {
-    record = await session.batcher.read(olds.svmUuid);
-  } catch (err) {
-    throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
+  if (olds.pendingJob !== undefined) {
+    const pending = await pendingJobOutcome(session, olds);
+    if (pending.outcome === "pending") return olds;
+    record = await settledPendingService(session, olds, pending.outcome, olds.adopt);
+  } else {
+    try {
+      record = await session.batcher.read(olds.svmUuid);
+    } catch (err) {
+      throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
+    }
   }
   if (!record) return undefined;
   return toOutputs(record, {
@@ -273,8 +299,9 @@ export async function updateIscsiService(
 
 /**
  * The next run of a create that stopped waiting for its job: the job's outcome first; a
- * service the job made is brought to the inputs, and a job that failed (or a service that
- * is not there) is a create again.
+ * service the job made is brought to the inputs; a job that failed or was purged with no
+ * service on the SVM is a create again; a service it cannot be proven to have made is taken
+ * over only with `adopt: true`.
  */
 async function finishPendingCreate(
   session: ClusterSession,
@@ -283,16 +310,58 @@ async function finishPendingCreate(
 ): Promise<IscsiServiceOutputs> {
   const pending = await pendingJobOutcome(session, olds);
   if (pending.error) throw pending.error;
-  let live: IscsiServiceRecord | undefined;
-  if (pending.outcome === "done") {
-    try {
-      live = await getService(session.client, olds.svmUuid);
-    } catch (err) {
-      throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
-    }
-  }
+  const outcome = pending.outcome === "pending" ? "done" : pending.outcome;
+  const live = await settledPendingService(session, olds, outcome, news.adopt);
   if (!live) return createIscsiService(session, news);
+  if (outcome !== "done") {
+    return adopt(session, news, () => session.isAsaR2()).catch((e) => {
+      throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: olds.svmName });
+    });
+  }
   return finishCreated(session, live, news, { action: "create the iSCSI service", svm: olds.svmName });
+}
+
+/**
+ * The preview's look at a recorded pending create (from diff): fails, naming the job and the
+ * choices, when the apply would meet a service the job cannot be proven to have made.
+ */
+export async function previewPendingCreate(
+  session: ClusterSession,
+  olds: IscsiServiceOutputs,
+  adopt: boolean,
+): Promise<void> {
+  if (olds.pendingJob === undefined || adopt) return;
+  const pending = await pendingJobOutcome(session, olds);
+  if (pending.outcome === "failed" || pending.outcome === "purged")
+    await settledPendingService(session, olds, pending.outcome, false);
+}
+
+/**
+ * Whether a recorded pending create may go on to the two-phase delete, and with which
+ * state: not while its job runs (the error says so), not when no service is there, and not
+ * for a service the job cannot be proven to have made (left in place, with a warning).
+ */
+async function settleBeforeDelete(
+  session: ClusterSession,
+  olds: IscsiServiceOutputs,
+): Promise<IscsiServiceOutputs | undefined> {
+  const pending = await pendingJobOutcome(session, olds);
+  if (pending.error) throw pending.error;
+  if (pending.outcome === "pending") return undefined;
+  let live: IscsiServiceRecord | undefined;
+  try {
+    live = await settledPendingService(session, olds, pending.outcome, olds.adopt);
+  } catch (err) {
+    if (!(err instanceof PendingCreateError)) throw err;
+    session.log.warn(
+      `${err.message.split("\n")[0]} The service is left in place, untouched, and the resource removed from the stack; ` +
+        `if it is yours to delete: vserver iscsi stop -vserver ${olds.svmName}, then vserver iscsi delete -vserver ${olds.svmName}.`,
+    );
+    return undefined;
+  }
+  if (!live) return undefined;
+  const { pendingJob: _, ...settled } = olds;
+  return { ...settled, enabled: live.enabled ?? true };
 }
 
 /**
@@ -302,18 +371,8 @@ async function finishPendingCreate(
  */
 export async function deleteIscsiService(session: ClusterSession, olds: IscsiServiceOutputs): Promise<void> {
   if (olds.pendingJob !== undefined) {
-    const pending = await pendingJobOutcome(session, olds);
-    if (pending.error) throw pending.error;
-    if (pending.outcome === "failed") return;
-    let live: IscsiServiceRecord | undefined;
-    try {
-      live = await getService(session.client, olds.svmUuid);
-    } catch (err) {
-      throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
-    }
-    if (!live) return;
-    const { pendingJob: _, ...settled } = olds;
-    return deleteIscsiService(session, { ...settled, enabled: live.enabled ?? true });
+    const settled = await settleBeforeDelete(session, olds);
+    return settled === undefined ? undefined : deleteIscsiService(session, settled);
   }
   const action = { action: "delete the iSCSI service", svm: olds.svmName };
   const holder = session.ownership.otherHolder(

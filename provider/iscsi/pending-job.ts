@@ -48,13 +48,16 @@ export async function pendingCreate(
   return new PendingCreateError(message, pending.jobUuid, outputs);
 }
 
-/** What became of a recorded pending create's job. */
-export type PendingOutcome = "pending" | "done" | "failed";
+/**
+ * What became of a recorded pending create's job. "purged": ONTAP no longer has the job
+ * (it purges finished jobs after a few minutes), so whether it made the service is unknown.
+ */
+export type PendingOutcome = "pending" | "done" | "failed" | "purged";
 
 /**
  * Reads the job a recorded pending create left: "pending" while it runs (the error to
- * throw is returned too), "done" when it succeeded or ONTAP purged it (the service, if
- * any, is then read as usual), "failed" when it failed (no service was made).
+ * throw is returned too), "done" when it succeeded, "failed" when it failed (no service
+ * was made), "purged" when ONTAP answers that the job does not exist.
  */
 export async function pendingJobOutcome(
   session: ClusterSession,
@@ -68,7 +71,8 @@ export async function pendingJobOutcome(
   } catch (err) {
     throw toDiagnosticError(err, { action: `read job ${uuid} of the earlier create`, svm: olds.svmName });
   }
-  if (job === "gone" || job.state === "success") return { outcome: "done" };
+  if (job === "gone") return { outcome: "purged" };
+  if (job.state === "success") return { outcome: "done" };
   if (job.state === "failure") return { outcome: "failed" };
   return {
     outcome: "pending",
@@ -79,4 +83,28 @@ export async function pendingJobOutcome(
       uuid,
     ),
   };
+}
+
+/**
+ * A service is on the SVM, but nothing proves the pending create made it: its job failed,
+ * or ONTAP purged the job before anyone read its outcome (an administrator may have created
+ * the service by hand since). It is taken over only with `adopt: true`.
+ */
+export function unprovenServiceError(
+  session: ClusterSession,
+  olds: IscsiServiceOutputs,
+  outcome: "failed" | "purged",
+): PendingCreateError {
+  const job = olds.pendingJob ?? "";
+  const why =
+    outcome === "failed"
+      ? `failed, so the service now on the SVM was made by someone else`
+      : "is gone from the cluster (ONTAP purges finished jobs), so nothing tells whether it made the service now on the SVM or someone else did";
+  return new PendingCreateError(
+    `The create of the iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) was left pending as ONTAP job ${job}; that job ${why}. ` +
+      "Nothing was changed.\n" +
+      "Choices: to manage that service from this resource, set adopt: true and run again (it is then brought to the program's settings, and deleted on destroy); " +
+      "to leave it alone, remove this resource from the stack with `pulumi state delete <urn>` and from the program.",
+    job,
+  );
 }

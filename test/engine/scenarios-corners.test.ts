@@ -1,0 +1,144 @@
+import { expect } from "chai";
+import type { Engine } from "../../tools/engine/engine";
+import type { HostCallError } from "../../tools/engine/host";
+import {
+  failureOf,
+  SERVICE_TYPE,
+  SERVICES_PATH,
+  STACK_PROGRAM,
+  scenarioEngine,
+  stackConfig,
+  startHttpsSimulator,
+  writes,
+} from "../../tools/engine/scenario";
+import type { Simulator } from "../../tools/simulator/types";
+
+const PASSWORD = "Corners-8mW!pw-17cd";
+
+type Resource = { name: string; args: Record<string, unknown>; opts?: Record<string, unknown> };
+
+/**
+ * The corners where services were lost (issue 19), through the real host: a pending
+ * create whose job failed and was purged, a refresh that follows a finishing job, the guard
+ * and the announcements around a disable. Time is driven: jobs end when the test says so.
+ */
+describe("engine scenarios: nothing lost in the corners, through the real host", function () {
+  this.timeout(120_000);
+  let sim: Simulator;
+  let engine: Engine | undefined;
+
+  function stack(resources: Resource[], config: Record<string, string> = {}): Engine {
+    engine = scenarioEngine(sim, {
+      programDir: STACK_PROGRAM,
+      password: PASSWORD,
+      config: { ...stackConfig(resources), ...config },
+      reuseProgramRuns: false,
+    });
+    return engine;
+  }
+
+  function program(e: Engine, resources: Resource[]): void {
+    e.setConfig({ [`${e.project}:resources`]: JSON.stringify(resources) });
+  }
+
+  beforeEach(async () => {
+    sim = await startHttpsSimulator({ svms: ["svm1", "svm2"], password: PASSWORD });
+  });
+
+  afterEach(async () => {
+    await engine?.stop();
+    engine = undefined;
+    await sim.stop();
+  });
+
+  /** A create left pending: one POST whose held job outlasts ontap:jobTimeoutMs; returns the job's UUID. */
+  async function pendingCreate(e: Engine): Promise<string> {
+    sim.setAsyncJobs(true, 0, { held: true });
+    const first = await failureOf(e.up());
+    const job = /ONTAP job ([0-9a-f-]{36})/.exec((first.cause as HostCallError).details)?.[1];
+    expect(job).to.be.a("string");
+    expect(e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs).to.include({ pendingJob: job });
+    return job as string;
+  }
+
+  describe("a pending create whose job failed and was purged, and a service made by hand", () => {
+    let e: Engine;
+    let job: string;
+    beforeEach(async () => {
+      e = stack([{ name: "db", args: { svmName: "svm1", targetAlias: "db" } }], {
+        "ontap:jobTimeoutMs": "500",
+      });
+      job = await pendingCreate(e);
+      // An administrator creates the service by hand while the job runs: the job then fails (5374077).
+      sim.outOfBand.createService("svm1", { enabled: false, alias: "by-hand" });
+      expect(sim.finishJobs()).to.equal(1);
+      expect(sim.purgeJobs()).to.equal(1);
+      sim.setAsyncJobs(false);
+      sim.clearRequests();
+    });
+
+    it("the preview fails naming the job and the choices, and nothing is written", async () => {
+      const err = await failureOf(e.preview());
+      const details = (err.cause as HostCallError).details;
+      expect(details).to.include(`ONTAP job ${job}`).and.include("purges finished jobs");
+      expect(details).to.include("adopt: true").and.include("pulumi state delete");
+      expect(writes(sim)).to.deep.equal([]);
+      expect(sim.service("svm1")).to.include({ enabled: false, alias: "by-hand" });
+    });
+
+    it("up refuses too; refresh refuses; destroy leaves the service in place with a warning", async () => {
+      await failureOf(e.up());
+      await failureOf(e.refresh());
+      await e.destroy();
+      expect(writes(sim)).to.deep.equal([]);
+      expect(sim.service("svm1")).to.include({ enabled: false, alias: "by-hand" });
+      expect(e.state.size).to.equal(0);
+      expect(e.hostOutput).to.include("left in place, untouched");
+    });
+
+    it("with adopt: true, up takes it over and brings it to the program", async () => {
+      program(e, [{ name: "db", args: { svmName: "svm1", targetAlias: "db", adopt: true } }]);
+      await e.up();
+      expect(writes(sim)).to.deep.equal([
+        `PATCH ${SERVICES_PATH}/{svm1} {"target":{"alias":"db"}} → 200`,
+        `PATCH ${SERVICES_PATH}/{svm1} {"enabled":true} → 200`,
+      ]);
+      expect(e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs).to.include({ adopted: true, enabled: true });
+      expect(e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs).to.not.have.property("pendingJob");
+    });
+  });
+
+  it("a pending create whose job succeeded but was purged before the next run: unknown outcome, so the preview asks for adopt", async () => {
+    const e = stack([{ name: "db", args: { svmName: "svm1" } }], { "ontap:jobTimeoutMs": "500" });
+    await pendingCreate(e);
+    sim.finishJobs();
+    sim.purgeJobs();
+    sim.setAsyncJobs(false);
+    sim.clearRequests();
+    // Purged: the outcome is unknown, and the preview has no proof the service is this create's.
+    const err = await failureOf(e.preview());
+    expect((err.cause as HostCallError).details).to.include("purges finished jobs");
+  });
+
+  it("a refresh after the pending job ended reads the service by a targeted GET, never an older snapshot", async () => {
+    const e = stack(
+      [
+        { name: "db", args: { svmName: "svm1" } },
+        { name: "other", args: { svmName: "svm2" } },
+      ],
+      { "ontap:jobTimeoutMs": "500" },
+    );
+    sim.setAsyncJobs(true, 0, { held: true });
+    await failureOf(e.up());
+    sim.setAsyncJobs(false);
+    expect(sim.finishJobs()).to.be.at.least(1);
+    sim.clearRequests();
+    await e.refresh();
+    const db = e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs;
+    expect(db, "the resource whose job finished is kept").to.not.equal(undefined);
+    expect(db).to.not.have.property("pendingJob");
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).to.include(
+      `GET ${SERVICES_PATH}/${sim.svm("svm1")?.uuid}`,
+    );
+  });
+});
