@@ -163,7 +163,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       if (!disabling && sameSvm && oldUuid !== undefined && there?.has(oldUuid.toLowerCase())) return [];
     }
     const change = disabling && !moving ? "Disabling" : "Replacing";
-    if (moving && inputs.protectActiveSessions !== true) this.pool.ownership.liftGuard(svm);
+    if (moving && inputs.protectActiveSessions !== true) this.pool.ownership.liftGuard(svm, session.host);
     const seen = await sessionsOf(session, svm, "preview");
     const label = svm.name ?? svm.uuid ?? "";
     const property =
@@ -208,6 +208,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       compared = await this.renamedSvm(olds, news, session, placement);
       if (placement !== "other-cluster" && !isUnknown(news.adopt))
         await previewPendingCreate(session, olds, news.adopt === true);
+      if (placement !== "other-cluster") await this.announceRenamedDisable(olds, news, session);
     }
     const result = diffService(olds, compared, placement);
     if (result.replaces.length > 0) this.pool.ownership.expectRecheck();
@@ -216,6 +217,29 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       replaces: result.replaces,
       deleteBeforeReplace: result.deleteBeforeReplace,
     };
+  }
+
+  /**
+   * A disable of an SVM renamed outside Pulumi: Check looked its sessions up by the name in
+   * the old inputs, which the cluster no longer has; the UUID in state finds them. Warns
+   * naming the hosts, or with protectActiveSessions fails the preview. Reads only when the
+   * change disables (the cluster's SVM list, once per run).
+   */
+  private async announceRenamedDisable(
+    olds: IscsiServiceOutputs,
+    news: CheckedInputs,
+    session: ClusterSession,
+  ): Promise<void> {
+    if (news.enabled !== false || !olds.enabled || !this.settings.preflightEnabled()) return;
+    const directory = await session.svmDirectory().catch(() => undefined);
+    const current = directory?.get(olds.svmUuid.toLowerCase());
+    if (current === undefined || current.name === olds.svmName) return;
+    const seen = await sessionsOf(session, { uuid: olds.svmUuid, name: current.name }, "preview");
+    if (!seen.known || seen.sessions === 0) return;
+    if (news.protectActiveSessions === true)
+      throw guardRefusal("Disabling", current.name, session.host, seen);
+    session.log.warn(cutOffWarning("Disabling", current.name, session.host, seen));
+    session.announced.add(current.name);
   }
 
   async create(inputs: CheckedInputs & HostKeys): Promise<pulumi.dynamic.CreateResult<IscsiServiceOutputs>> {
@@ -247,7 +271,8 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     const session = await this.pinned(olds, news.cluster);
     const wanted = knownInputs(news);
     if (wanted.enabled === false && olds.enabled && wanted.protectActiveSessions === true)
-      await refuseIfSessions(session, olds, "Disabling");
+      // Named as the program names it now: an SVM renamed outside Pulumi has its new name.
+      await refuseIfSessions(session, { ...olds, svmName: wanted.svmName ?? olds.svmName }, "Disabling");
     try {
       return { outs: await updateIscsiService(session, olds, wanted) };
     } catch (err) {
@@ -268,18 +293,14 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     const untouched = props.asaR2 || this.pool.ownership.otherHolder(svm, session.host, props.claimId);
     // The guard reads the live sessions whatever state says of `enabled` (it may have been
     // enabled outside Pulumi since), unless this run's program lifted it for a replacement.
-    const guarded = props.protectActiveSessions === true && !this.pool.ownership.guardLifted(svm);
+    const guarded =
+      props.protectActiveSessions === true && !this.pool.ownership.guardLifted(svm, session.host);
     if (!untouched && guarded) await refuseIfSessions(session, props, "Deleting");
-    else if (!untouched && props.enabled) {
-      const seen = await sessionsOf(session, svm, "apply");
-      // Said once per run: a replacement's check already named these hosts.
-      if (seen.known && seen.sessions > 0 && !session.announced.has(props.svmName))
-        session.log.warn(cutOffWarning("Deleting", props.svmName, session.host, seen));
-      if (!seen.known && !session.reportedSessionsUnknown)
-        session.log.warn(couldNotCheck(session.host, seen.why));
-      if (!seen.known) session.reportedSessionsUnknown = true;
-    }
-    await deleteIscsiService(session, props);
+    else if (!untouched && props.enabled) await announceDelete(session, props);
+    await deleteIscsiService(session, props, {
+      // State said disabled; the service was enabled since: its disable is announced too.
+      beforeUnannouncedDisable: () => announceDelete(session, props),
+    });
   }
 
   /** Whether two profile names (undefined: the default connection) reach the same cluster host. */
@@ -435,6 +456,22 @@ function withProvider(err: unknown, inputs: HostKeys): void {
   if ((err instanceof PartialCreateError || err instanceof PendingCreateError) && err.properties) {
     if (inputs.__provider !== undefined) err.properties.__provider = inputs.__provider;
   }
+}
+
+/**
+ * Before a delete disables a service: the hosts it cuts off, named in a warning (once per
+ * SVM and run: a replacement's check may have named them already), or one line per cluster
+ * and run saying the sessions could not be looked up.
+ */
+async function announceDelete(session: ClusterSession, props: IscsiServiceOutputs): Promise<void> {
+  const seen = await sessionsOf(session, { uuid: props.svmUuid, name: props.svmName }, "apply");
+  if (seen.known && seen.sessions > 0 && !session.announced.has(props.svmName)) {
+    session.log.warn(cutOffWarning("Deleting", props.svmName, session.host, seen));
+    session.announced.add(props.svmName);
+  }
+  if (!seen.known && !session.reportedSessionsUnknown)
+    session.log.warn(couldNotCheck(session.host, seen.why));
+  if (!seen.known) session.reportedSessionsUnknown = true;
 }
 
 /** The guard at apply time: refuses (nothing written) while sessions are active, or when it cannot tell. */

@@ -79,7 +79,7 @@ export class RunOwnership {
   #nextOwner = 1;
   #lastCheck: { owner: number; news: string } | undefined;
   #recheck: { owner: number; news: string } | undefined;
-  /** SVM keys ("uuid:…", "name:…") whose replacement this run checked with protectActiveSessions off. */
+  /** SVM keys ("uuid:…", "name:<host>/…") whose replacement this run checked with protectActiveSessions off. */
   readonly #guardLifted = new Set<string>();
 
   /** Diff asked to replace the resource checked last: its re-check is the same resource. */
@@ -93,14 +93,18 @@ export class RunOwnership {
     this.#lastCheck = undefined;
   }
 
-  /** This run's program moves a resource off this SVM with the guard off: its delete may end sessions. */
-  liftGuard(svm: { uuid?: string; name?: string }): void {
-    for (const key of keys(svm)) this.#guardLifted.add(key);
+  /**
+   * This run's program moves a resource off this SVM of the cluster at `host` with the guard
+   * off: its delete may end sessions. Only that SVM: a same-named SVM of another cluster
+   * keeps its guard.
+   */
+  liftGuard(svm: { uuid?: string; name?: string }, host: string): void {
+    for (const key of guardKeys(svm, host)) this.#guardLifted.add(key);
   }
 
   /** Whether the program lifted the guard for the replacement that deletes this SVM's service. */
-  guardLifted(svm: { uuid?: string; name?: string }): boolean {
-    return keys(svm).some((key) => this.#guardLifted.has(key));
+  guardLifted(svm: { uuid?: string; name?: string }, host: string): boolean {
+    return guardKeys(svm, host).some((key) => this.#guardLifted.has(key));
   }
 
   /**
@@ -182,6 +186,10 @@ export class RunOwnership {
   }
 }
 
-function keys(svm: { uuid?: string; name?: string }): string[] {
-  return [...(svm.uuid ? [`uuid:${svm.uuid.toLowerCase()}`] : []), ...(svm.name ? [`name:${svm.name}`] : [])];
+/** An SVM UUID is unique across clusters; a name only within its cluster. */
+function guardKeys(svm: { uuid?: string; name?: string }, host: string): string[] {
+  return [
+    ...(svm.uuid ? [`uuid:${svm.uuid.toLowerCase()}`] : []),
+    ...(svm.name ? [`name:${host}/${svm.name}`] : []),
+  ];
 }

@@ -364,15 +364,29 @@ async function settleBeforeDelete(
   return { ...settled, enabled: live.enabled ?? true };
 }
 
+/** What the caller of a delete is told before the delete does something its state did not say. */
+export interface DeleteHooks {
+  /**
+   * State said disabled, but ONTAP refused the DELETE of an enabled service (5373960): the
+   * service was enabled outside Pulumi, and the disable about to happen ends its sessions.
+   * Called before that disable; it may throw to stop it (nothing else was changed).
+   */
+  beforeUnannouncedDisable?: () => Promise<void>;
+}
+
 /**
  * Delete, the two-phase transition: disable (if enabled), then DELETE. If the DELETE fails,
  * the service is re-enabled before the error is thrown: a failed delete never leaves an
  * SVM's iSCSI switched off. A service that is already gone counts as deleted.
  */
-export async function deleteIscsiService(session: ClusterSession, olds: IscsiServiceOutputs): Promise<void> {
+export async function deleteIscsiService(
+  session: ClusterSession,
+  olds: IscsiServiceOutputs,
+  hooks: DeleteHooks = {},
+): Promise<void> {
   if (olds.pendingJob !== undefined) {
     const settled = await settleBeforeDelete(session, olds);
-    return settled === undefined ? undefined : deleteIscsiService(session, settled);
+    return settled === undefined ? undefined : deleteIscsiService(session, settled, hooks);
   }
   const action = { action: "delete the iSCSI service", svm: olds.svmName };
   const holder = session.ownership.otherHolder(
@@ -416,6 +430,7 @@ export async function deleteIscsiService(session: ClusterSession, olds: IscsiSer
     } catch (err) {
       // State said disabled, but someone enabled it since: disable now and delete again.
       if (!hasCode(err, DELETE_WHILE_ENABLED) || disabledByUs) throw err;
+      await hooks.beforeUnannouncedDisable?.();
       await disable();
       await deleteService(session.client, olds.svmUuid);
     }

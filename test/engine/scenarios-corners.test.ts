@@ -141,4 +141,93 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
       `GET ${SERVICES_PATH}/${sim.svm("svm1")?.uuid}`,
     );
   });
+
+  describe("guards that hold", () => {
+    const others: Simulator[] = [];
+    afterEach(async () => {
+      for (const other of others.splice(0)) await other.stop();
+    });
+    /** The host prints the provider's log lines asynchronously: wait for one to arrive. */
+    async function printed(e: Engine, text: string): Promise<void> {
+      for (let i = 0; i < 100 && !e.hostOutput.includes(text); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(e.hostOutput).to.include(text);
+    }
+
+    it("a replacement that lifts the guard for svm1 on one cluster keeps it for svm1 on another", async () => {
+      const east = await startHttpsSimulator({ svms: ["svm1"], sessions: { svm1: 2 }, password: PASSWORD });
+      others.push(east);
+      const clusters = JSON.stringify({
+        east: { host: east.host, username: "admin", password: PASSWORD, caCert: east.caCert },
+      });
+      const e = stack(
+        [
+          { name: "west-db", args: { svmName: "svm1", protectActiveSessions: true } },
+          { name: "east-db", args: { svmName: "svm1", cluster: "east", protectActiveSessions: true } },
+        ],
+        { "ontap:clusters": clusters },
+      );
+      await e.up();
+      expect(east.sessions("svm1")).to.have.length(2);
+      east.clearRequests();
+
+      // West's resource moves to svm2 with its guard off; east's is removed, its guard on.
+      program(e, [{ name: "west-db", args: { svmName: "svm2", protectActiveSessions: false } }]);
+      await failureOf(e.up());
+
+      expect(east.requests.filter((q) => q.method !== "GET")).to.deep.equal([]);
+      expect(east.service("svm1")).to.include({ enabled: true });
+      expect(east.sessions("svm1")).to.have.length(2);
+      expect(e.state.has(e.urn(SERVICE_TYPE, "east-db"))).to.equal(true);
+    });
+
+    it("a disable of an SVM renamed outside Pulumi finds its sessions by UUID: warned, and refused with the guard", async () => {
+      await sim.stop();
+      sim = await startHttpsSimulator({ svms: ["svm1", "svm2"], sessions: { svm1: 3 }, password: PASSWORD });
+      // adopt: true makes the rename in the program an update without a refresh (docs/iscsi-service.md).
+      const e = stack([{ name: "db", args: { svmName: "svm1", adopt: true } }]);
+      await e.up();
+      sim.outOfBand.renameSvm("svm1", "svm1-new");
+      sim.clearRequests();
+
+      program(e, [{ name: "db", args: { svmName: "svm1-new", enabled: false, adopt: true } }]);
+      await e.preview();
+      await printed(e, 'Disabling the iSCSI service on SVM "svm1-new"');
+      expect(e.hostOutput).to.include("ends 3 active iSCSI sessions");
+
+      program(e, [
+        {
+          name: "db",
+          args: { svmName: "svm1-new", enabled: false, adopt: true, protectActiveSessions: true },
+        },
+      ]);
+      const err = await failureOf(e.preview());
+      expect((err.cause as HostCallError).details)
+        .to.include("Refused: protectActiveSessions is true")
+        .and.include("vserver iscsi session show -vserver svm1-new");
+      expect(writes(sim)).to.deep.equal([]);
+      expect(sim.sessions("svm1-new")).to.have.length(3);
+    });
+
+    it("a delete whose state says disabled, of a service enabled by hand with hosts logged in, warns before it disables", async () => {
+      await sim.stop();
+      sim = await startHttpsSimulator({ svms: ["svm1", "svm2"], sessions: { svm1: 2 }, password: PASSWORD });
+      const e = stack([{ name: "db", args: { svmName: "svm1", enabled: false } }]);
+      await e.up();
+      sim.outOfBand.setEnabled("svm1", true);
+      expect(sim.sessions("svm1")).to.have.length(2);
+      sim.clearRequests();
+
+      program(e, []);
+      await e.up();
+
+      await printed(e, 'Deleting the iSCSI service on SVM "svm1"');
+      expect(e.hostOutput).to.include("ends 2 active iSCSI sessions");
+      expect(writes(sim)).to.deep.equal([
+        `DELETE ${SERVICES_PATH}/{svm1} → 409`,
+        `PATCH ${SERVICES_PATH}/{svm1} {"enabled":false} → 200`,
+        `DELETE ${SERVICES_PATH}/{svm1} → 200`,
+      ]);
+    });
+  });
 });
