@@ -323,6 +323,8 @@ describe("CLI: the CI workflows of examples/ci, run as their runners would run t
       NOT_RUN["npm ci"],
       "ran",
     ]);
+    // docs/ci.md: with PULUMI_BACKEND_URL set, the action's own `pulumi login` logs in to it.
+    expect(run.steps.at(-1)?.result?.stdout).to.match(/^Logged in to .* \(file:\/\/\/.*\/backend\)$/m);
     expect(run.comment, run.log).to.match(serviceStep("+", "create"));
     expect(run.comment, run.log).to.match(/\n\s+svmName\s*: "svm1"\n/);
     expect(resourceSummary(run.comment ?? "")).to.deep.equal({ "to create": 2 });

@@ -283,6 +283,22 @@ describe("CLI: every `pulumi` command of README.md, docs/*.md and examples/*/REA
     ).to.include.members(["pulumi config set ontap:preflight false", "pulumi config set cluster east"]);
   });
 
+  it("reads a shell line as bash does: commands split outside quotes and $(…), comments dropped", () => {
+    expect(simpleCommands(`pulumi login --local && pulumi stack init dev`)).to.deep.equal([
+      "pulumi login --local",
+      "pulumi stack init dev",
+    ]);
+    expect(
+      simpleCommands(`pulumi config set svmPattern 'svm*'   # e.g. 'svm1|svm2'; '!test*'`),
+    ).to.deep.equal(["pulumi config set svmPattern 'svm*'"]);
+    expect(simpleCommands(`x="$(cat a.pem | head -1)" pulumi up & echo '&&'`)).to.deep.equal([
+      `x="$(cat a.pem | head -1)" pulumi up`,
+      "echo '&&'",
+    ]);
+    expect(isPulumiCommand("ONTAP_PREFLIGHT=false pulumi up --replace x")).to.equal(true);
+    expect(isPulumiCommand("npm run fleet -- preview")).to.equal(false);
+  });
+
   for (const block of blocks) {
     const commands = blockPulumiCommands(block);
     it(`${block.file}:${block.line} runs as written (${commands.length} pulumi commands) and stores what it says`, async () => {
