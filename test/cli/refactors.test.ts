@@ -15,12 +15,13 @@ import type { CliResult, CliStack } from "../../tools/pulumi-cli/cli";
 import type { Simulator } from "../../tools/simulator/types";
 import { simulatorStack } from "./support";
 
-/** Distinctive, so that finding it anywhere is a leak and not a coincidence. */
+/** The simulators' password: each stack's secret `ontap:password`. */
 const PASSWORD = "Cli-Refactor-7wQ!pw-52hd";
 
 type Resource = { name: string; args: Record<string, unknown>; opts?: Record<string, unknown> };
 
-const POST_LINE = (body: Record<string, unknown>, status: number) =>
+/** The `requestLine` of a create: `POST .../services?return_records=true {body} → status`. */
+const postLine = (body: Record<string, unknown>, status: number) =>
   `POST ${SERVICES_PATH}?return_records=true ${JSON.stringify(body)} → ${status}`;
 
 /**
@@ -72,6 +73,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
       stack = await refactorStack(sim, [{ name: "db", args }]);
       await stack.run(["up", "--yes"]);
       iqn = sim.service("svm1")?.iqn;
+      expect(iqn).to.be.a("string");
     });
     after(async () => {
       await stack?.dispose();
@@ -126,7 +128,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
       expect(up.stdout).to.match(/-\s+pulumi-nodejs:dynamic\/ontap:IscsiService db-primary delete/);
       expect(summary(up.stdout)).to.deep.equal({ created: 1, deleted: 1, changes: 2, unchanged: 1 });
       expect(writes(sim)).to.deep.equal([
-        POST_LINE({ svm: { name: "svm1" }, enabled: true, target: { alias: "db" } }, 409),
+        postLine({ svm: { name: "svm1" }, enabled: true, target: { alias: "db" } }, 409),
       ]);
       expect(up.stdout).to.include(`warning: [runtime] Adopted the existing iSCSI service on SVM "svm1"`);
       expect(up.stdout).to.include(
@@ -160,6 +162,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
       stack = await refactorStack(sim, [{ name: "db", args: { svmName: "svm1" } }]);
       await stack.run(["up", "--yes"]);
       iqn = sim.service("svm1")?.iqn;
+      expect(iqn).to.be.a("string");
     });
     after(async () => {
       await stack?.dispose();
@@ -170,7 +173,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
     it("after a rename + adopt done with `up --target <new>`, `pulumi up --target <old>` disables and deletes the service the new resource holds, warning that it cuts the host off", async () => {
       await program(stack, [{ name: "database", args: { svmName: "svm1", adopt: true } }]);
       await stack.run(["up", "--yes", "--target", urnOf("database")]);
-      expect(writes(sim)).to.deep.equal([POST_LINE({ svm: { name: "svm1" }, enabled: true }, 409)]);
+      expect(writes(sim)).to.deep.equal([postLine({ svm: { name: "svm1" }, enabled: true }, 409)]);
       const both = await servicesInState(stack);
       expect([...both.keys()].sort()).to.deep.equal([urnOf("database"), urnOf("db")]);
       expect(both.get(urnOf("database"))?.svmUuid).to.equal(both.get(urnOf("db"))?.svmUuid);
@@ -205,7 +208,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
 
       const up = await stack.run(["up", "--yes"]);
       expect(summary(up.stdout)).to.deep.equal({ created: 1, unchanged: 1 });
-      expect(writes(sim)).to.deep.equal([POST_LINE({ svm: { name: "svm1" }, enabled: true }, 201)]);
+      expect(writes(sim)).to.deep.equal([postLine({ svm: { name: "svm1" }, enabled: true }, 201)]);
       expect(sim.service("svm1")).to.include({ enabled: true });
       expect(sim.sessions("svm1")).to.have.length(2);
     });
@@ -213,7 +216,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
     it("workaround: `pulumi state delete <old urn>` first; the same `up --target <old>` then finds no such resource and writes nothing", async () => {
       await program(stack, [{ name: "iscsi", args: { svmName: "svm1", adopt: true } }]);
       await stack.run(["up", "--yes", "--target", urnOf("iscsi")]);
-      expect(writes(sim)).to.deep.equal([POST_LINE({ svm: { name: "svm1" }, enabled: true }, 409)]);
+      expect(writes(sim)).to.deep.equal([postLine({ svm: { name: "svm1" }, enabled: true }, 409)]);
       expect([...(await servicesInState(stack)).keys()].sort()).to.deep.equal([
         urnOf("database"),
         urnOf("iscsi"),
@@ -325,7 +328,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
     it("`destroy --run-program` runs the program: it refuses naming both, and records the new address, so plain `destroy` refuses from then on", async () => {
       await stack.setConfig("ontap:host", localhost);
       await stack.run(["up", "--yes"]);
-      expect(writes(sim)).to.deep.equal([POST_LINE({ svm: { name: "svm1" }, enabled: true }, 201)]);
+      expect(writes(sim)).to.deep.equal([postLine({ svm: { name: "svm1" }, enabled: true }, 201)]);
       sim.clearRequests();
       await stack.setConfig("ontap:host", other.host);
 
@@ -376,7 +379,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
         .to.include(`is still queued after 0.`)
         .and.include(`Check: job show -id ${job}`)
         .and.include("raise ontap:jobTimeoutMs");
-      expect(writes(sim)).to.deep.equal([POST_LINE({ svm: { name: "svm1" }, enabled: true }, 202)]);
+      expect(writes(sim)).to.deep.equal([postLine({ svm: { name: "svm1" }, enabled: true }, 202)]);
       const recorded = (await servicesInState(s)).get(urnOf("db"));
       expect(recorded).to.include({ pendingJob: job, svmUuid: sim.svm("svm1")?.uuid });
       return job as string;
@@ -455,7 +458,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
       expect(writes(sim)).to.deep.equal([
         `PATCH ${SERVICES_PATH}/{svm-000} {"enabled":false} → 200`,
         `DELETE ${SERVICES_PATH}/{svm-000} → 200`,
-        POST_LINE({ svm: { name: "svm-000" }, enabled: true }, 201),
+        postLine({ svm: { name: "svm-000" }, enabled: true }, 201),
       ]);
       expect(sim.service("svm-000")).to.include({ enabled: true });
     });
@@ -472,7 +475,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
         preview.indexOf("iscsi-000 delete original"),
       );
       expect(printed(up)).to.include("[ONTAP 5374077, POST /api/protocols/san/iscsi/services]");
-      expect(writes(sim)).to.deep.equal([POST_LINE({ svm: { name: "svm-000" }, enabled: true }, 409)]);
+      expect(writes(sim)).to.deep.equal([postLine({ svm: { name: "svm-000" }, enabled: true }, 409)]);
       expect(sim.service("svm-000")).to.include({ enabled: true, iqn });
       const state = (await stack.exportStack()).deployment.resources?.find((r) => r.urn === urn);
       expect(state?.outputs).to.include({ targetName: iqn, enabled: true });
