@@ -47,6 +47,7 @@ export function resourceSummary(output: string): Record<string, number> {
       .at(-1)
       ?.split(/^\S/m)[0] ?? "";
   const counts: Record<string, number> = {};
-  for (const m of block.matchAll(/^\s+[+~\-±]*\s*(\d+) (to \w+|\w+)/gm)) counts[m[2]] = Number(m[1]);
+  // Every count of a line: "2 changes. 1 unchanged" is {changes: 2, unchanged: 1}.
+  for (const m of block.matchAll(/(\d+) (to \w+|\w+)/g)) counts[m[2]] = Number(m[1]);
   return counts;
 }
