@@ -3,10 +3,10 @@ import { type ConfigSource, ConnectionSettings, normalizeHost } from "./config";
 import { toDiagnosticError } from "./diagnostics/render";
 import { ClusterMismatchError, ConfigError, PartialCreateError, PendingCreateError } from "./errors";
 import { couldNotCheck, cutOffWarning, guardRefusal, sessionsOf } from "./iscsi/blast-radius";
+import { deleteIscsiService } from "./iscsi/delete";
 import { diffService, type Placement } from "./iscsi/diff";
 import {
   createIscsiService,
-  deleteIscsiService,
   previewPendingCreate,
   readIscsiService,
   updateIscsiService,

@@ -11,6 +11,9 @@
  *   that another resource of this run made or took over.
  * - Delete leaves alone a service that another resource of this run made or took over (a
  *   renamed resource with `adopt: true`: the engine creates the new one, then deletes the old).
+ * - An adopt and a delete of one SVM's service never interleave (`exclusive`): the engine runs
+ *   different resources' steps in parallel, and a hand-over (one resource leaves an SVM while
+ *   another adopts it) must see either the service before the delete or none after it.
  * Untargeted resources of a `--target` run are not checked by the engine, so they claim nothing.
  */
 import { randomBytes } from "node:crypto";
@@ -40,6 +43,8 @@ interface Registered {
   claim: SvmClaim;
   /** Checked with old inputs: a resource that was in the stack before this run. */
   existing: boolean;
+  /** Its old inputs named the SVM it claims now (same profile): it stays on it, not moving onto it. */
+  stays: boolean;
   /** Checked again after its diff asked for a replacement: it leaves its old SVM. */
   replaced: boolean;
 }
@@ -81,6 +86,30 @@ export class RunOwnership {
   #recheck: { owner: number; news: string } | undefined;
   /** SVM keys ("uuid:…", "name:<host>/…") whose replacement this run checked with protectActiveSessions off. */
   readonly #guardLifted = new Set<string>();
+  /** The tail of each SVM's (lower-case UUID) queue of exclusive sections. */
+  readonly #locks = new Map<string, Promise<void>>();
+
+  /**
+   * Runs `section` alone among this run's sections on the same SVM: decisions made inside
+   * (who holds the service, is it still there) hold until it ends.
+   */
+  async exclusive<T>(svmUuid: string, section: () => Promise<T>): Promise<T> {
+    const key = svmUuid.toLowerCase();
+    const before = this.#locks.get(key) ?? Promise.resolve();
+    let release = () => {};
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = before.then(() => mine);
+    this.#locks.set(key, tail);
+    await before;
+    try {
+      return await section();
+    } finally {
+      release();
+      if (this.#locks.get(key) === tail) this.#locks.delete(key);
+    }
+  }
 
   /** Diff asked to replace the resource checked last: its re-check is the same resource. */
   expectRecheck(): void {
@@ -132,7 +161,14 @@ export class RunOwnership {
     if (own) {
       own.claim = claim;
       own.replaced = true;
-    } else this.#checked.push({ owner, claim, existing: Object.keys(olds).length > 0, replaced: false });
+    } else
+      this.#checked.push({
+        owner,
+        claim,
+        existing: Object.keys(olds).length > 0,
+        stays: namesSameSvm(olds, news),
+        replaced: false,
+      });
     if (lookUp) {
       const needsUuid = (a: SvmClaim, b: SvmClaim) =>
         b.uuid !== undefined || b.session.host !== a.session.host;
@@ -177,6 +213,7 @@ export class RunOwnership {
     const staying = this.#checked.find(
       (r) =>
         r.existing &&
+        r.stays &&
         !r.replaced &&
         (r.claim.uuid !== undefined
           ? r.claim.uuid === uuid
@@ -184,6 +221,21 @@ export class RunOwnership {
     );
     return staying ? "managed by another resource of this stack that stays on it" : undefined;
   }
+}
+
+/**
+ * Whether old and new inputs name the same SVM on the same profile (each identifier the new
+ * inputs give equals the old one): a resource that stays, as opposed to one moving onto an
+ * SVM another resource is leaving in the same run.
+ */
+function namesSameSvm(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
+  if (Object.keys(olds).length === 0 || (olds.cluster ?? "") !== (news.cluster ?? "")) return false;
+  const same = (key: "svmName" | "svmUuid") =>
+    news[key] === undefined ||
+    (typeof news[key] === "string" &&
+      typeof olds[key] === "string" &&
+      (news[key] as string).toLowerCase() === (olds[key] as string).toLowerCase());
+  return (news.svmName !== undefined || news.svmUuid !== undefined) && same("svmName") && same("svmUuid");
 }
 
 /** An SVM UUID is unique across clusters; a name only within its cluster. */

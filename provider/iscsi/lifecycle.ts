@@ -1,15 +1,9 @@
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
-import {
-  LostCreateError,
-  OwnershipConflictError,
-  PartialCreateError,
-  PendingCreateError,
-  ServiceLeftDisabledError,
-} from "../errors";
+import { LostCreateError, OwnershipConflictError, PartialCreateError } from "../errors";
 import { OntapJobPendingError, OntapLostResponseError } from "../ontap/errors";
-import { classify, hasCode, isGone } from "../ontap/failures";
+import { classify, hasCode } from "../ontap/failures";
 import type { ClusterSession } from "../session";
-import { createService, deleteService, findService, findSvm, getService, patchService } from "./api";
+import { createService, findService, findSvm, getService, patchService } from "./api";
 import {
   desiredAlias,
   type IscsiServiceInputs,
@@ -23,7 +17,6 @@ import { pendingCreate, pendingJobOutcome, unprovenServiceError } from "./pendin
 
 const ALREADY_EXISTS = "5374077";
 const ASA_R2 = "5376452";
-const DELETE_WHILE_ENABLED = "5373960";
 
 function svmLabel(svm: { svmName?: string; svmUuid?: string }): string | undefined {
   return svm.svmName ?? svm.svmUuid;
@@ -147,22 +140,47 @@ async function adopt(
   inputs: IscsiServiceInputs,
   isAsaR2System: boolean | (() => Promise<boolean>),
 ): Promise<IscsiServiceOutputs> {
-  const existing = await findService(session.client, { name: inputs.svmName, uuid: inputs.svmUuid });
-  if (!existing)
-    throw new Error(
-      `ONTAP reported an existing iSCSI service on SVM ${svmLabel(inputs)}, but none can be read`,
-    );
-  const holder = session.ownership.heldByAnother(existing.svm.uuid, undefined);
-  if (holder) throw new OwnershipConflictError(existing.svm.name, session.host, holder);
-  session.claim(existing.svm);
-  const claimId = session.ownership.recordWrite(existing.svm.uuid, "adopted");
-  const asaR2 = typeof isAsaR2System === "boolean" ? isAsaR2System : await isAsaR2System();
-  const record = await converge(session, { ...existing }, inputs);
-  session.log.warn(
-    `Adopted the existing iSCSI service on SVM "${record.svm.name}" (cluster ${session.host}); it is now managed by this stack` +
-      (asaR2 ? " (ASA r2: destroy will leave it in place)." : " and will be deleted on destroy."),
-  );
-  return outputsFor(session, record, inputs, { adopted: true, asaR2, claimId });
+  const found = await findService(session.client, { name: inputs.svmName, uuid: inputs.svmUuid });
+  if (!found) return createAfterAll(session, inputs);
+  // Alone with this SVM: a delete of this run (a hand-over) either ended before, and the
+  // service is gone, or starts after and sees this resource's claim.
+  return session.ownership
+    .exclusive(found.svm.uuid, async () => {
+      const existing = await getService(session.client, found.svm.uuid);
+      if (!existing) return undefined;
+      const holder = session.ownership.heldByAnother(existing.svm.uuid, undefined);
+      if (holder) throw new OwnershipConflictError(existing.svm.name, session.host, holder);
+      session.claim(existing.svm);
+      const claimId = session.ownership.recordWrite(existing.svm.uuid, "adopted");
+      const asaR2 = typeof isAsaR2System === "boolean" ? isAsaR2System : await isAsaR2System();
+      const record = await converge(session, { ...existing }, inputs);
+      session.log.warn(
+        `Adopted the existing iSCSI service on SVM "${record.svm.name}" (cluster ${session.host}); it is now managed by this stack` +
+          (asaR2 ? " (ASA r2: destroy will leave it in place)." : " and will be deleted on destroy."),
+      );
+      return outputsFor(session, record, inputs, { adopted: true, asaR2, claimId });
+    })
+    .then((adopted) => adopted ?? createAfterAll(session, inputs));
+}
+
+/**
+ * The service an adopt was to take over is gone: a delete of this run (another resource
+ * leaving the SVM) removed it between ONTAP's 5374077 and the read. The create goes on as a
+ * create: one more POST, whose own 5374077 is an error this time.
+ */
+async function createAfterAll(
+  session: ClusterSession,
+  inputs: IscsiServiceInputs,
+): Promise<IscsiServiceOutputs> {
+  const action = { action: "create the iSCSI service", svm: svmLabel(inputs) };
+  let record: IscsiServiceRecord;
+  try {
+    record = await createService(session.client, toCreateBody(inputs));
+  } catch (err) {
+    if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err);
+    throw toDiagnosticError(err, await namedSvm(session, inputs, action));
+  }
+  return finishCreated(session, record, inputs, action);
 }
 
 /** How many more POSTs a create whose answer was lost may send, each only after a read found nothing. */
@@ -225,7 +243,7 @@ async function reconcileLostCreate(
  * snapshot, which may be older than the job's end. A service the job cannot be proven to
  * have made (the job failed, or ONTAP purged it) is refused unless the inputs say adopt.
  */
-async function settledPendingService(
+export async function settledPendingService(
   session: ClusterSession,
   olds: IscsiServiceOutputs,
   outcome: "done" | "failed" | "purged",
@@ -334,147 +352,4 @@ export async function previewPendingCreate(
   const pending = await pendingJobOutcome(session, olds);
   if (pending.outcome === "failed" || pending.outcome === "purged")
     await settledPendingService(session, olds, pending.outcome, false);
-}
-
-/**
- * Whether a recorded pending create may go on to the two-phase delete, and with which
- * state: not while its job runs (the error says so), not when no service is there, and not
- * for a service the job cannot be proven to have made (left in place, with a warning).
- */
-async function settleBeforeDelete(
-  session: ClusterSession,
-  olds: IscsiServiceOutputs,
-): Promise<IscsiServiceOutputs | undefined> {
-  const pending = await pendingJobOutcome(session, olds);
-  if (pending.error) throw pending.error;
-  if (pending.outcome === "pending") return undefined;
-  let live: IscsiServiceRecord | undefined;
-  try {
-    live = await settledPendingService(session, olds, pending.outcome, olds.adopt);
-  } catch (err) {
-    if (!(err instanceof PendingCreateError)) throw err;
-    session.log.warn(
-      `${err.message.split("\n")[0]} The service is left in place, untouched, and the resource removed from the stack; ` +
-        `if it is yours to delete: vserver iscsi stop -vserver ${olds.svmName}, then vserver iscsi delete -vserver ${olds.svmName}.`,
-    );
-    return undefined;
-  }
-  if (!live) return undefined;
-  const { pendingJob: _, ...settled } = olds;
-  return { ...settled, enabled: live.enabled ?? true };
-}
-
-/** What the caller of a delete is told before the delete does something its state did not say. */
-export interface DeleteHooks {
-  /**
-   * State said disabled, but ONTAP refused the DELETE of an enabled service (5373960): the
-   * service was enabled outside Pulumi, and the disable about to happen ends its sessions.
-   * Called before that disable; it may throw to stop it (nothing else was changed).
-   */
-  beforeUnannouncedDisable?: () => Promise<void>;
-}
-
-/**
- * Delete, the two-phase transition: disable (if enabled), then DELETE. If the DELETE fails,
- * the service is re-enabled before the error is thrown: a failed delete never leaves an
- * SVM's iSCSI switched off. A service that is already gone counts as deleted.
- */
-export async function deleteIscsiService(
-  session: ClusterSession,
-  olds: IscsiServiceOutputs,
-  hooks: DeleteHooks = {},
-): Promise<void> {
-  if (olds.pendingJob !== undefined) {
-    const settled = await settleBeforeDelete(session, olds);
-    return settled === undefined ? undefined : deleteIscsiService(session, settled, hooks);
-  }
-  const action = { action: "delete the iSCSI service", svm: olds.svmName };
-  const holder = session.ownership.otherHolder(
-    { uuid: olds.svmUuid, name: olds.svmName },
-    session.host,
-    olds.claimId,
-  );
-  if (holder) {
-    session.log.warn(
-      `The iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) is ${holder}: ` +
-        "left in place, untouched, and the old resource removed from the stack.",
-    );
-    return;
-  }
-  if (olds.asaR2) {
-    session.log.warn(
-      `The iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) is on an ASA r2 system, where it always exists: left in place and removed from the stack.`,
-    );
-    return;
-  }
-  // The run's snapshot of which SVMs have a service no longer holds, whatever the outcome.
-  session.forgetServices();
-  let disabledByUs = false;
-  let disabledForSure = false;
-  const disable = async () => {
-    // Counted as disabled unless ONTAP definitely refused: a PATCH whose outcome is unknown
-    // (answers lost, a job that cannot be polled) may have switched the service off.
-    disabledByUs = true;
-    try {
-      await patchService(session.client, olds.svmUuid, { enabled: false });
-      disabledForSure = true;
-    } catch (err) {
-      if (classify(err).refused) disabledByUs = false;
-      throw err;
-    }
-  };
-  try {
-    if (olds.enabled) await disable();
-    try {
-      await deleteService(session.client, olds.svmUuid);
-    } catch (err) {
-      // State said disabled, but someone enabled it since: disable now and delete again.
-      if (!hasCode(err, DELETE_WHILE_ENABLED) || disabledByUs) throw err;
-      await hooks.beforeUnannouncedDisable?.();
-      await disable();
-      await deleteService(session.client, olds.svmUuid);
-    }
-  } catch (err) {
-    if (isGone(err)) return;
-    if (disabledByUs) {
-      const deletedAfterAll = await reenable(session, olds, err, disabledForSure);
-      if (deletedAfterAll) return;
-    }
-    if (hasCode(err, ASA_R2)) {
-      session.log.warn(
-        `The iSCSI service on SVM "${olds.svmName}" cannot be deleted on ASA r2: left in place (enabled) and removed from the stack.`,
-      );
-      return;
-    }
-    throw toDiagnosticError(err, action);
-  }
-}
-
-/** Undo the disable after a failed DELETE. Returns true when the service turns out to be gone (the DELETE landed). */
-async function reenable(
-  session: ClusterSession,
-  olds: IscsiServiceOutputs,
-  deleteError: unknown,
-  disabledForSure: boolean,
-): Promise<boolean> {
-  try {
-    await patchService(session.client, olds.svmUuid, { enabled: true });
-    session.log.warn(
-      `Deleting the iSCSI service on SVM "${olds.svmName}" failed; it was re-enabled so its hosts keep their sessions.`,
-    );
-    return false;
-  } catch (err) {
-    if (isGone(err)) return true;
-    const original = toDiagnosticError(deleteError, {
-      action: "delete the iSCSI service",
-      svm: olds.svmName,
-    });
-    throw new ServiceLeftDisabledError(
-      olds.svmName,
-      session.host,
-      original.message,
-      toDiagnosticError(err, { action: "re-enable the iSCSI service", svm: olds.svmName }).message,
-      disabledForSure,
-    );
-  }
 }

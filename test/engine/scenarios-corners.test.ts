@@ -230,4 +230,60 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
       ]);
     });
   });
+
+  describe("a hand-over of one SVM between two resources in one run", () => {
+    /** Invariant: every resource in state has its service, as recorded. */
+    function stateMatchesCluster(e: Engine): void {
+      for (const [urn, r] of e.state) {
+        if (!urn.includes("IscsiService")) continue;
+        const live = sim.service(String(r.outputs.svmUuid));
+        expect(live, `${urn}'s service`).to.not.equal(undefined);
+        expect(live).to.include({ enabled: r.outputs.enabled, alias: r.outputs.targetAlias });
+      }
+    }
+
+    for (const preflight of ["true", "false"]) {
+      it(`a swap of two adopting resources between svm1 and svm2 (preflight ${preflight}) ends with both services and state that matches`, async () => {
+        const e = stack(
+          [
+            { name: "a", args: { svmName: "svm1", targetAlias: "a", adopt: true } },
+            { name: "b", args: { svmName: "svm2", targetAlias: "b", adopt: true } },
+          ],
+          { "ontap:preflight": preflight },
+        );
+        await e.up();
+        // The race a hand-over allows: b's delete of svm2 starts (a's delete of svm1 is slowed),
+        // then a's create meets svm2's live service and adopts it while b's disable waits.
+        // 503 with Retry-After orders the two; the cluster's answers, not timers, are the test.
+        const slow = (svm: string, seconds: number) =>
+          sim.injectFault({
+            kind: "http-error",
+            status: 503,
+            retryAfter: seconds,
+            method: "PATCH",
+            path: `${SERVICES_PATH}/${sim.svm(svm)?.uuid}`,
+          });
+        slow("svm1", 1);
+        slow("svm2", 3);
+        program(e, [
+          { name: "a", args: { svmName: "svm2", targetAlias: "a", adopt: true } },
+          { name: "b", args: { svmName: "svm1", targetAlias: "b", adopt: true } },
+        ]);
+        await e.up();
+
+        expect(
+          sim
+            .services()
+            .map((x) => [x.svmName, x.enabled, x.alias])
+            .sort(),
+        ).to.deep.equal([
+          ["svm1", true, "b"],
+          ["svm2", true, "a"],
+        ]);
+        stateMatchesCluster(e);
+        expect(e.state.get(e.urn(SERVICE_TYPE, "a"))?.outputs.svmName).to.equal("svm2");
+        expect(e.state.get(e.urn(SERVICE_TYPE, "b"))?.outputs.svmName).to.equal("svm1");
+      });
+    }
+  });
 });
