@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { type Principal, parseAccount } from "./auth";
 import { readCert } from "./certs";
 import { FaultQueue } from "./faults";
+import { dispatchInProcess } from "./in-process";
 import { JobQueue } from "./jobs";
 import { behaves, DEFAULT_RELEASE, parseRelease } from "./releases";
 import type { Route } from "./router";
@@ -20,7 +21,17 @@ import { type Controls, requestListener } from "./server";
 import { loginsOf } from "./sessions";
 import { Cluster } from "./state";
 import { parseTimezone } from "./time";
-import type { Account, ServiceState, Simulator, SimulatorOptions, SvmState } from "./types";
+import type {
+  Account,
+  InProcessAnswer,
+  InProcessRequest,
+  JobState,
+  RequestGate,
+  ServiceState,
+  Simulator,
+  SimulatorOptions,
+  SvmState,
+} from "./types";
 
 export * from "./types";
 
@@ -36,6 +47,9 @@ export const ROUTES: Route[] = [
 /** The simulator `startSimulator` returns: ./types' `Simulator` with its optional members present. */
 export interface SimulatorInstance extends Simulator {
   backfillMetrics(svm: string, sinceMs?: number): void;
+  setGate(gate: RequestGate | undefined): void;
+  dispatch(request: InProcessRequest): Promise<InProcessAnswer>;
+  job(uuid: string): JobState | undefined;
 }
 
 function positiveCount(name: string, n: number | undefined): number | undefined {
@@ -262,6 +276,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     backfillMetrics(name, sinceMs = 400 * 86400e3) {
       serviceOf(name).metricsSince = Date.now() - sinceMs;
+    },
+    setGate(gate) {
+      c.gate = gate;
+    },
+    dispatch: (request) => dispatchInProcess(listener, request),
+    job(uuid) {
+      const job = c.jobs.get(uuid);
+      if (!job) return undefined;
+      return {
+        uuid: job.uuid,
+        state: job.state,
+        ...(job.endTime === undefined ? {} : { endTime: job.endTime }),
+      };
     },
   };
   return sim;

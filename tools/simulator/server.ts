@@ -19,7 +19,7 @@ import { type Job, type JobQueue, type JobResult, jobLink } from "./jobs";
 import { parseReturnTimeout } from "./query";
 import { isWritePlan, type Reply, type RequestContext, type Route, resolve, type WritePlan } from "./router";
 import type { Cluster } from "./state";
-import type { FaultSpec, RequestLogEntry } from "./types";
+import type { FaultSpec, RequestGate, RequestLogEntry } from "./types";
 
 /** Everything the pipeline reads and updates; the Simulator object changes it live. */
 export interface Controls {
@@ -40,6 +40,8 @@ export interface Controls {
   signal: AbortSignal;
   /** Reports a request the simulator did not expect. */
   unexpected: (line: string) => void;
+  /** Holds each request before it is served (see RequestGate); none by default. */
+  gate?: RequestGate;
 }
 
 /** Resolves true after `ms`, or false as soon as the simulator stops. */
@@ -268,6 +270,7 @@ async function handle(c: Controls, req: IncomingMessage, res: ServerResponse): P
   c.inFlight++;
   c.peak = Math.max(c.peak, c.inFlight);
   res.once("close", () => c.inFlight--);
+  if (c.gate) await c.gate(entry);
   if (c.latencyMs > 0 && !(await sleep(c.latencyMs, c.signal))) return;
 
   const fault = c.faults.take(method, path);

@@ -188,6 +188,44 @@ export interface FaultSpec {
   ms?: number;
 }
 
+/**
+ * Holds a request under /api once it is logged (and counted against `maxConcurrent`),
+ * before latency, faults, authentication and routing: the request is applied and answered
+ * when the returned promise resolves. A test decides the order in which concurrent
+ * requests reach the cluster (tools/explore). `request` is the log entry itself: its
+ * `status` is set once the request is answered.
+ */
+export type RequestGate = (request: Readonly<RequestLogEntry>) => Promise<void>;
+
+/** A request served without a socket (`Simulator.dispatch`). */
+export interface InProcessRequest {
+  method: string;
+  /** Path and query, e.g. "/api/svm/svms?fields=name". */
+  url: string;
+  /** Header names in any case; `authorization` as a client sends it. */
+  headers: Record<string, string>;
+  body?: string;
+  /** Aborted when the client gives up (its timeout): the request is then answered with "aborted". */
+  signal?: AbortSignal;
+}
+
+/**
+ * How an in-process request ended: an HTTP response; the connection reset (a `reset-*`
+ * fault, or a `hang` whose `ms` ran out); or the client's signal aborted first.
+ */
+export type InProcessAnswer =
+  | { kind: "response"; status: number; headers: Record<string, string>; body: string }
+  | { kind: "reset" }
+  | { kind: "aborted" };
+
+/** A job as `Simulator.job` shows it. */
+export interface JobState {
+  uuid: string;
+  state: "queued" | "running" | "paused" | "success" | "failure";
+  /** When it ended (ms since the epoch), if it has. */
+  endTime?: number;
+}
+
 /** A service as the cluster holds it. */
 export interface ServiceState {
   svmUuid: string;
@@ -292,4 +330,14 @@ export interface Simulator {
    * otherwise have no samples for their first 15 s or more (8585947); seeded ones have a year.
    */
   backfillMetrics?(svm: string, sinceMs?: number): void;
+  /** See RequestGate; undefined removes the gate. In-process simulators (`startSimulator`) only. */
+  setGate?(gate: RequestGate | undefined): void;
+  /**
+   * Serves one request through the same pipeline as the server (request log, gate, faults,
+   * jobs, authentication), without a socket: an in-process transport for a client in the
+   * same process (tools/explore). In-process simulators only.
+   */
+  dispatch?(request: InProcessRequest): Promise<InProcessAnswer>;
+  /** A job as ONTAP shows it now; undefined when there is none (never started, or purged). */
+  job?(uuid: string): JobState | undefined;
 }

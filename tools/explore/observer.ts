@@ -1,0 +1,329 @@
+/**
+ * Watches a story as it runs. Every request reaches the scheduler through the clusters'
+ * gates (one task each); each time a task is let through (a request, an event outside
+ * Pulumi, time passing) and everything has settled, the clusters are compared with how
+ * they were: services that appeared or went, sessions that ended, writes that landed.
+ * Each change is put down to what was let through, the owners of services are kept
+ * (./records Owner) and invariants 2 and 3 are judged on the spot (./invariants).
+ */
+
+import type { RequestGate } from "../simulator/types";
+import type { Clusters } from "./clusters";
+import { judgeCutOff, judgeWrite, writeKind } from "./invariants";
+import {
+  adoptedBy,
+  type Owner,
+  type RequestRecord,
+  type ServiceView,
+  type SessionView,
+  serviceKey,
+  type Violation,
+  type Warning,
+} from "./records";
+import type { TaskScheduler } from "./replay";
+import { steps } from "./steps";
+import { CLUSTERS } from "./story";
+
+/** What the last task let through was. */
+export type Cause =
+  | { kind: "request"; request: RequestRecord }
+  /** `admin`: an administrator's change; otherwise the cluster's own (held jobs end, jobs are purged). */
+  | { kind: "event"; text: string; admin: boolean }
+  | { kind: "clock" }
+  | { kind: "idle" };
+
+const SERVICE_PATH = /^\/api\/protocols\/san\/iscsi\/services\/([0-9a-f-]{36})$/i;
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** Seeded UUIDs shown as their SVM's seed name, so that labels read and replay alike. */
+function readable(text: string): string {
+  return text.replace(UUID, (uuid) => {
+    for (const cluster of CLUSTERS)
+      for (const svm of cluster.svms) if (svm.uuid === uuid.toLowerCase()) return `{${svm.name}}`;
+    return "{job}";
+  });
+}
+
+/** One run as observed. */
+export interface RunLog {
+  index: number;
+  /** The `seq` the run began at. */
+  start: number;
+  warnings: Warning[];
+  /** What was let through, in order: the schedule as a person reads it. */
+  lines: string[];
+  /** Services an administrator changed during the run. */
+  touched: Set<string>;
+  /** The clusters' services when the run began. */
+  servicesBefore: Map<string, ServiceView>;
+  violations: Violation[];
+}
+
+export class Observer {
+  #seq = 0;
+  #cause: Cause = { kind: "idle" };
+  #services: Map<string, ServiceView>;
+  #sessions: Map<string, SessionView>;
+  readonly #firstSeen = new Map<string, number>();
+  readonly #sessionReads: number[][] = CLUSTERS.map(() => []);
+  /** Writes answered 202: their job applies them later. */
+  readonly #jobWrites: RequestRecord[] = [];
+  /** Who each service belongs to, by service key. */
+  readonly owners = new Map<string, Owner>();
+  /**
+   * Services an administrator changed since the stack last read them (a create or a
+   * refresh): state may differ from them after a successful run, as Pulumi keeps drift
+   * until a refresh.
+   */
+  readonly drifted = new Set<string>();
+  /** The run under way (or the last one; before the first, a log of index -1). */
+  run: RunLog;
+  /** Every run's log, in order. */
+  readonly runs: RunLog[] = [];
+  /** The provider's logger: warnings are facts for invariant 3 and the transcript. */
+  readonly logger = {
+    debug: (_message: string) => {},
+    warn: (text: string) => {
+      this.run.warnings.push({ seq: ++this.#seq, text });
+    },
+  };
+
+  constructor(
+    private readonly clusters: Clusters,
+    private readonly scheduler: TaskScheduler,
+  ) {
+    this.#services = this.#readServices();
+    this.#sessions = this.#readSessions();
+    for (const key of this.#services.keys()) this.owners.set(key, { kind: "admin" });
+    for (const key of this.#sessions.keys()) this.#firstSeen.set(key, 0);
+    this.run = this.#newRun(-1);
+    this.runs.push(this.run);
+  }
+
+  /** The gate of one cluster: each request becomes a task of the scheduler. */
+  gate(cluster: number): RequestGate {
+    return (entry) => {
+      const record: RequestRecord = { seq: ++this.#seq, cluster, entry, step: steps.getStore() };
+      const query = Object.entries(entry.query)
+        .filter(([k]) => k !== "fields")
+        .map(([k, v]) => `${k}=${v}`)
+        .join("&");
+      const body = entry.body === undefined ? "" : ` ${JSON.stringify(entry.body)}`;
+      const step = record.step ? ` · ${record.step.kind} ${record.step.name}` : "";
+      const label = readable(
+        `${"ab"[cluster]}: ${entry.method} ${entry.path}${query ? `?${query}` : ""}${body}${step}`,
+      );
+      return this.scheduler.schedule(Promise.resolve(), label).then(() => {
+        this.begin({ kind: "request", request: record }, label);
+      });
+    };
+  }
+
+  /** A run begins: its record, and the clusters' services as they are. */
+  startRun(index: number): void {
+    this.run = this.#newRun(index);
+    this.runs.push(this.run);
+  }
+
+  /** Every violation found so far. */
+  get violations(): Violation[] {
+    return this.runs.flatMap((r) => r.violations);
+  }
+
+  /** Something is let through: what settles next is put down to it. */
+  begin(cause: Cause, line?: string): void {
+    this.#cause = cause;
+    const seq = ++this.#seq;
+    if (cause.kind === "request") {
+      cause.request.released = seq;
+      if (cause.request.entry.method === "GET" && cause.request.entry.path.endsWith("/iscsi/sessions"))
+        this.#sessionReads[cause.request.cluster].push(seq);
+    }
+    const text =
+      line ?? (cause.kind === "event" ? `admin: ${cause.text}` : cause.kind === "clock" ? "time passes" : "");
+    if (text) this.run.lines.push(text);
+  }
+
+  /** Everything has settled: the changes since the last look, put down to what was let through. */
+  settled(): void {
+    const services = this.#readServices();
+    const sessions = this.#readSessions();
+    const cause = this.#cause;
+    if (cause.kind === "request") this.#judgeWrite(cause.request);
+    if (cause.kind === "event" && cause.admin)
+      for (const key of this.#changedServices(services)) {
+        this.run.touched.add(key);
+        this.drifted.add(key);
+      }
+    this.#trackOwners(services, cause);
+    this.#trackSessions(sessions, cause);
+    this.#services = services;
+    this.#sessions = sessions;
+    this.#cause = { kind: "idle" };
+  }
+
+  /**
+   * A step recorded outputs in state. An adoption makes the service its resource's; what a
+   * create or a read recorded was read from the cluster, so it is no longer drift.
+   */
+  recorded(
+    cluster: number,
+    svmUuid: string,
+    holder: { rid: number; name: string },
+    how: "create" | "update" | "read",
+    adopted: boolean,
+  ): void {
+    const key = serviceKey(cluster, svmUuid);
+    const owner = this.owners.get(key);
+    const own = owner?.kind === "stack" && owner.rid === holder.rid;
+    if (adopted && how !== "read" && this.#services.has(key) && !own)
+      this.owners.set(key, adoptedBy(holder.rid, holder.name, owner));
+    if (how !== "update") this.drifted.delete(key);
+  }
+
+  /** The clusters' services as last seen. */
+  get services(): Map<string, ServiceView> {
+    return this.#services;
+  }
+
+  #newRun(index: number): RunLog {
+    return {
+      index,
+      start: ++this.#seq,
+      warnings: [],
+      lines: [],
+      touched: new Set(),
+      servicesBefore: new Map(this.#services),
+      violations: [],
+    };
+  }
+
+  #report(violation: Violation | undefined): void {
+    if (!violation) return;
+    this.run.violations.push(violation);
+  }
+
+  #readServices(): Map<string, ServiceView> {
+    const map = new Map<string, ServiceView>();
+    this.clusters.sims.forEach((sim, c) => {
+      for (const s of sim.services())
+        map.set(serviceKey(c, s.svmUuid), { svmName: s.svmName, enabled: s.enabled, alias: s.alias });
+    });
+    return map;
+  }
+
+  #readSessions(): Map<string, SessionView> {
+    const map = new Map<string, SessionView>();
+    this.clusters.sims.forEach((sim, c) => {
+      for (const s of sim.sessions()) {
+        const key = `${c}:${s.svmUuid.toLowerCase()}:${s.initiatorName}:${s.tsih}`;
+        map.set(key, {
+          key,
+          cluster: c,
+          svmUuid: s.svmUuid.toLowerCase(),
+          svmName: s.svmName,
+          initiator: s.initiatorName,
+        });
+      }
+    });
+    return map;
+  }
+
+  #changedServices(now: Map<string, ServiceView>): string[] {
+    const keys = new Set([...this.#services.keys(), ...now.keys()]);
+    return [...keys].filter((k) => JSON.stringify(this.#services.get(k)) !== JSON.stringify(now.get(k)));
+  }
+
+  /** Invariant 2 for a write that reached the cluster; a job's write is remembered until it applies. */
+  #judgeWrite(request: RequestRecord): void {
+    const { entry } = request;
+    if (entry.method === "GET") return;
+    if (entry.status === 202) this.#jobWrites.push(request);
+    const target = SERVICE_PATH.exec(entry.path);
+    if (request.step?.preview || (target && (entry.applied || entry.status === 202))) {
+      const key = target ? serviceKey(request.cluster, target[1]) : "";
+      const svm = (entry.body as { svm?: { name?: string } } | undefined)?.svm?.name;
+      const verdict = judgeWrite(
+        request,
+        this.owners.get(key),
+        this.#services.get(key)?.svmName ?? svm ?? "?",
+      );
+      this.#report(verdict.violation);
+      if (verdict.adopts && request.step)
+        this.owners.set(key, adoptedBy(request.step.rid, request.step.name, this.owners.get(key)));
+    }
+  }
+
+  /** A write accepted as a job for this SVM, still waiting to apply: the oldest first. */
+  #jobWrite(cluster: number, svmUuid: string, svmName: string, kinds: string[]): RequestRecord | undefined {
+    const i = this.#jobWrites.findIndex((r) => {
+      if (r.cluster !== cluster) return false;
+      const target = SERVICE_PATH.exec(r.entry.path);
+      if (r.entry.method === "POST") {
+        const svm = (r.entry.body as { svm?: { name?: string; uuid?: string } } | undefined)?.svm;
+        return kinds.includes("create") && (svm?.uuid?.toLowerCase() === svmUuid || svm?.name === svmName);
+      }
+      return target?.[1].toLowerCase() === svmUuid && kinds.includes(writeKind(r.entry));
+    });
+    return i < 0 ? undefined : this.#jobWrites.splice(i, 1)[0];
+  }
+
+  #trackOwners(now: Map<string, ServiceView>, cause: Cause): void {
+    for (const [key, service] of now) {
+      if (this.#services.has(key)) continue;
+      const [cluster, uuid] = [Number(key.split(":")[0]), key.split(":")[1]];
+      let maker: RequestRecord | undefined;
+      if (cause.kind === "request" && cause.request.entry.method === "POST") maker = cause.request;
+      else if (cause.kind !== "event" || !cause.admin)
+        maker = this.#jobWrite(cluster, uuid, service.svmName, ["create"]);
+      this.owners.set(
+        key,
+        maker?.step
+          ? { kind: "stack", rid: maker.step.rid, name: maker.step.name, made: true }
+          : { kind: "admin" },
+      );
+    }
+    for (const key of this.#services.keys()) if (!now.has(key)) this.owners.delete(key);
+  }
+
+  #trackSessions(now: Map<string, SessionView>, cause: Cause): void {
+    for (const key of now.keys()) if (!this.#firstSeen.has(key)) this.#firstSeen.set(key, this.#seq);
+    const ended = new Map<string, SessionView[]>();
+    for (const [key, session] of this.#sessions) {
+      if (now.has(key)) continue;
+      const svm = serviceKey(session.cluster, session.svmUuid);
+      ended.set(svm, [...(ended.get(svm) ?? []), session]);
+    }
+    for (const [svm, sessions] of ended) {
+      if (cause.kind === "event" && cause.admin) continue;
+      const { cluster, svmUuid, svmName } = sessions[0];
+      let write: RequestRecord | undefined;
+      if (cause.kind === "request") {
+        const target = SERVICE_PATH.exec(cause.request.entry.path);
+        const kind = writeKind(cause.request.entry);
+        if (target?.[1].toLowerCase() === svmUuid && (kind === "disable" || kind === "delete"))
+          write = cause.request;
+      }
+      write ??= this.#jobWrite(cluster, svmUuid, svmName, ["disable", "delete"]);
+      if (!write) {
+        this.#report({
+          invariant: 3,
+          run: this.run.index,
+          message: `sessions on ${svm} ended with no disable or delete to put them down to`,
+        });
+        continue;
+      }
+      const run = write.step?.run ?? this.run.index;
+      this.#report(
+        judgeCutOff({
+          request: write,
+          ended: sessions,
+          warnings: run === this.run.index ? this.run.warnings : [],
+          runStart: run === this.run.index ? this.run.start : 0,
+          firstSeen: (s) => this.#firstSeen.get(s.key) ?? 0,
+          sessionReads: this.#sessionReads[cluster],
+        }),
+      );
+    }
+  }
+}
