@@ -1,15 +1,19 @@
 /**
- * `npm run bench -- [--json] [--smoke] [--services N] [--latency-ms N] [--sizes 10,100,…]`
+ * `npm run bench -- [--json] [--smoke] [--services N] [--latency-ms N] [--sizes 10,100,…]
+ *   [--cpu-cycles N] [--cli | --no-cli] [--cli-services N]`
  *
  * Measures the targets of issue 6 against simulators it starts in child processes and
  * prints a table; with `--json`, the last line of stdout is exactly one JSON object:
  * {"requests":{…},"refresh":{…},"providerBytes":N,"cpuMsPerOp":N,"preview":{…},"up":{…},
- * "refreshParallel":[…],"stateBytesPerResource":N}; the last four through the real host
- * (./engine-runs). `--smoke` is the small
- * CI size (50 services at 2 ms). `--sizes` adds a scaling table of refreshes (batched vs
- * one GET per service) at the given sizes. Progress goes to stderr.
+ * "refreshParallel":[…],"stateBytesPerResource":N,"cli":{…}|null}; preview to
+ * stateBytesPerResource through the real host (./engine-runs), `cli` through the real
+ * `pulumi` CLI against the engine's floor (./cli; null when the section was left out).
+ * `--smoke` is the small CI size (50 services at 2 ms) and leaves the CLI section out
+ * unless `--cli` is given (then at 5 services). `--sizes` adds a scaling table of refreshes
+ * (batched vs one GET per service) at the given sizes. Progress goes to stderr.
  */
 import * as os from "node:os";
+import { CLI_OPERATIONS, CLI_TARGETS, type CliBench, measureCli } from "./cli";
 import { type EngineRuns, measureEngineRuns, UP_PARALLEL } from "./engine-runs";
 import {
   type CpuResult,
@@ -24,7 +28,10 @@ import {
 import { measureProviderBytes, type ProviderBytes } from "./provider-bytes";
 
 const USAGE =
-  "usage: bench [--json] [--smoke] [--services N] [--latency-ms N] [--sizes N,N,…] [--cpu-cycles N]";
+  "usage: bench [--json] [--smoke] [--services N] [--latency-ms N] [--sizes N,N,…] [--cpu-cycles N] [--cli | --no-cli] [--cli-services N]";
+
+/** Services of the CLI section at the smoke size, when `--cli` asks for it. */
+const SMOKE_CLI_SERVICES = 5;
 
 /** Command-line options. */
 export interface BenchOptions {
@@ -35,6 +42,10 @@ export interface BenchOptions {
   sizes: number[];
   /** Measured create/read/update×3/delete cycles for cpuMsPerOp. */
   cpuCycles: number;
+  /** Whether to run the CLI section (./cli): default yes, except at the smoke size. */
+  cli: boolean;
+  /** Services of the CLI section; default `services` (5 at the smoke size). */
+  cliServices: number;
 }
 
 /** The JSON the issue specifies, in its key order. */
@@ -58,6 +69,12 @@ export interface BenchJson {
   refreshParallel: Array<{ parallel: number | null; requests: number; wallMs: number; naiveWallMs: number }>;
   /** One resource's checkpoint entry, both copies of `__provider` included. */
   stateBytesPerResource: number;
+  /**
+   * Through the real `pulumi` CLI: wall ms of preview, up, refresh and destroy of the
+   * provider's stack and of the floor's (./cli), their ratios, the checkpoint's bytes per
+   * resource and its growth. null when the section was left out (--smoke, --no-cli).
+   */
+  cli: CliBench | null;
 }
 
 /** Targets of issue 6 that the table checks. */
@@ -75,7 +92,15 @@ const TARGETS = {
 
 /** Parses the command line; throws with a message for anything it does not know. */
 export function parseArgs(argv: string[]): BenchOptions {
-  const options: BenchOptions = { json: false, services: 1000, latencyMs: 20, sizes: [], cpuCycles: 100 };
+  const options: BenchOptions = {
+    json: false,
+    services: 1000,
+    latencyMs: 20,
+    sizes: [],
+    cpuCycles: 100,
+    cli: true,
+    cliServices: 0,
+  };
   let smoke = false;
   const explicit = new Set<string>();
   const count = (flag: string, value: string | undefined, min: number): number => {
@@ -103,6 +128,14 @@ export function parseArgs(argv: string[]): BenchOptions {
       case "--cpu-cycles":
         options.cpuCycles = count(flag, value(), 1);
         break;
+      case "--cli":
+      case "--no-cli":
+        options.cli = flag === "--cli";
+        explicit.add("--cli");
+        break;
+      case "--cli-services":
+        options.cliServices = count(flag, value(), 1);
+        break;
       case "--sizes":
         options.sizes = (value() ?? "").split(",").map((n) => count(flag, n.trim(), 1));
         break;
@@ -114,7 +147,10 @@ export function parseArgs(argv: string[]): BenchOptions {
     if (!explicit.has("--services")) options.services = 50;
     if (!explicit.has("--latency-ms")) options.latencyMs = 2;
     if (!explicit.has("--cpu-cycles")) options.cpuCycles = 20;
+    if (!explicit.has("--cli")) options.cli = false;
+    if (!explicit.has("--cli-services")) options.cliServices = SMOKE_CLI_SERVICES;
   }
+  if (options.cliServices === 0) options.cliServices = options.services;
   return options;
 }
 
@@ -273,6 +309,59 @@ function engineSection(runs: EngineRuns, latencyMs: number): string {
   ].join("\n");
 }
 
+function cliSection(cli: CliBench | null): string {
+  if (cli === null)
+    return "Through the real Pulumi CLI: left out (--smoke or --no-cli; --cli adds it, building the CLI if needed)";
+  const header = ["command", "floor ms", "provider ms", "provider / floor", "target", ""];
+  if (cli.cpu) header.push("floor CPU ms", "provider CPU ms", "CPU ratio");
+  const rows = [header];
+  for (const operation of CLI_OPERATIONS) {
+    const target = CLI_TARGETS[operation];
+    const ratio = cli.ratio[operation];
+    const row = [
+      `pulumi ${operation}${operation === "preview" ? "" : " --yes"}`,
+      ms(cli.floor[operation]),
+      ms(cli.provider[operation]),
+      ratio.toFixed(2),
+      target === undefined ? "-" : `≤ ${target}`,
+      target === undefined ? "" : verdict(ratio <= target),
+    ];
+    if (cli.cpu && cli.cpuRatio)
+      row.push(
+        ms(cli.cpu.floor[operation].total),
+        ms(cli.cpu.provider[operation].total),
+        cli.cpuRatio[operation].toFixed(2),
+      );
+    rows.push(row);
+  }
+  const sizes = cli.checkpoint
+    .map((c) => `${c.services}: ${c.fileBytes} bytes (${c.bytesPerResource} per resource)`)
+    .join("; ");
+  const lines = [
+    `Through the real Pulumi CLI: ${cli.services} services at ${cli.latencyMs} ms, --parallel ${cli.parallel} (the CLI's default); wall = the whole pulumi process`,
+    `  CLI: ${cli.pulumi}`,
+    "  floor: the same program shape on a dynamic provider that does nothing (tools/bench/fixtures/noop)",
+    table(rows, [5]).replace(/^/gm, "  "),
+  ];
+  if (cli.cpu) {
+    const { floor, provider } = cli.cpu;
+    lines.push(
+      "  CPU ms by process, provider (floor): engine = pulumi, program = the Node.js program, host = the provider",
+    );
+    for (const operation of CLI_OPERATIONS) {
+      const kinds = (["engine", "program", "host", "other"] as const).map(
+        (kind) => `${kind} ${provider[operation][kind]} (${floor[operation][kind]})`,
+      );
+      lines.push(`    ${operation.padEnd(8)} ${kinds.join(", ")}`);
+    }
+  }
+  lines.push(
+    `  checkpoint (the backend's stack file) after the up: ${cli.checkpointBytesPerResource} bytes per resource (the floor's: ${cli.floorCheckpointBytesPerResource})`,
+    `  by size: ${sizes}; each further service adds ${cli.checkpointGrowthBytesPerResource} bytes`,
+  );
+  return lines.join("\n");
+}
+
 function cpuSection(cpu: CpuResult): string {
   const f = (value: number) => value.toFixed(3);
   const parts = Object.entries(cpu.ownByOperation).map(([name, value]) => `${name} ${f(value)}`);
@@ -306,6 +395,11 @@ export async function main(argv: string[]): Promise<number> {
   progress(`refresh of ${options.services} services at ${options.latencyMs} ms`);
   const refresh = await measureRefresh(options.services, options.latencyMs);
   const runs = await measureEngineRuns(options.services, options.latencyMs, progress);
+  let cli: CliBench | null = null;
+  if (options.cli) {
+    progress(`cli: ${options.cliServices} services at ${options.latencyMs} ms through the real pulumi CLI`);
+    cli = await measureCli({ services: options.cliServices, latencyMs: options.latencyMs, progress });
+  }
   const scaling: RefreshResult[] = [];
   for (const size of options.sizes) {
     if (size === options.services) {
@@ -322,6 +416,7 @@ export async function main(argv: string[]): Promise<number> {
     refreshSection(refresh),
     ...(scaling.length > 0 ? [scalingSection(scaling)] : []),
     engineSection(runs, options.latencyMs),
+    cliSection(cli),
     bytesSection(bytes),
     cpuSection(cpu),
   ];
@@ -353,6 +448,7 @@ export async function main(argv: string[]): Promise<number> {
       naiveWallMs,
     })),
     stateBytesPerResource: runs.stateBytesPerResource,
+    cli,
   };
   if (options.json) process.stdout.write(`${JSON.stringify(json)}\n`);
 
