@@ -16,6 +16,7 @@ export type ProviderErrorKind =
   | "lost-create"
   | "service-left-disabled"
   | "cluster-mismatch"
+  | "svm-identity"
   | "ownership-conflict"
   | "create-pending"
   | "not-found"
@@ -135,11 +136,37 @@ export class ServiceLeftDisabledError extends ProviderError {
 /** The connection a resource resolves to now points at another cluster than the one in its state. */
 export class ClusterMismatchError extends ProviderError {
   readonly kind = "cluster-mismatch";
-  constructor(svm: string, recorded: string, configKey: string, current: string) {
+  /** `namesakeUuid`: the UUID of the SVM of the same name that the cluster at `current` has, if any. */
+  constructor(svm: string, recorded: string, configKey: string, current: string, namesakeUuid?: string) {
     super(
-      `The iSCSI service on SVM "${svm}" lives on cluster ${recorded}, but ${configKey} now points at ${current}. ` +
-        "Refusing to act on the wrong cluster.\n" +
-        `Fix: point ${configKey} back at ${recorded}, or remove the resource from the stack (pulumi state delete) and create it on the new cluster.`,
+      `The iSCSI service on SVM "${svm}" lives on cluster ${recorded}, but ${configKey} now points at ${current}, ` +
+        "which has no SVM with the UUID in the stack. Refusing to act on the wrong cluster.\n" +
+        `Fix: point ${configKey} back at ${recorded}, or remove the resource from the stack (pulumi state delete) and create it on the new cluster.` +
+        (namesakeUuid === undefined
+          ? ""
+          : `\nIf ${current} is the same cluster and SVM "${svm}" (now UUID ${namesakeUuid}) was deleted and created again, ` +
+            "its old service is gone with it: remove the resource from the stack (pulumi state delete <urn>) and run pulumi up to create the service on the new SVM."),
+    );
+  }
+}
+
+/**
+ * The service in state is not on the cluster that answers at its address, and that cluster
+ * has an SVM of the same name with another UUID: another cluster now answers there (a DNS
+ * name or management IP moved to a DR or new cluster), or the SVM was deleted and created
+ * again. Either way the resource is not read as deleted, nor its service created anew.
+ */
+export class SvmIdentityError extends ProviderError {
+  readonly kind = "svm-identity";
+  constructor(svm: string, recordedUuid: string, host: string, foundUuid: string, operation: string) {
+    super(
+      `Refusing to ${operation}: the iSCSI service in the stack is on SVM "${svm}" with UUID ${recordedUuid}, ` +
+        `but the cluster answering at ${host} has no SVM with that UUID; its SVM "${svm}" has UUID ${foundUuid}. ` +
+        "Either another cluster now answers at this address (a DNS name or management IP moved to a DR or new cluster), " +
+        `or SVM "${svm}" was deleted and created again. Nothing was changed, and the resource stays in the stack.\n` +
+        `Fix: if another cluster answers, point the connection back at the cluster that holds SVM UUID ${recordedUuid}; ` +
+        "if the SVM was recreated, its old service is gone with it: remove the resource from the stack " +
+        "(`pulumi state delete <urn>`) and run `pulumi up` to create the service on the new SVM.",
     );
   }
 }

@@ -1,7 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type ConfigSource, ConnectionSettings, normalizeHost } from "./config";
 import { toDiagnosticError } from "./diagnostics/render";
-import { ClusterMismatchError, ConfigError, PartialCreateError, PendingCreateError } from "./errors";
+import {
+  ClusterMismatchError,
+  ConfigError,
+  PartialCreateError,
+  PendingCreateError,
+  SvmIdentityError,
+} from "./errors";
 import { couldNotCheck, cutOffWarning, guardRefusal, sessionsOf } from "./iscsi/blast-radius";
 import { deleteIscsiService } from "./iscsi/delete";
 import { diffService, type Placement } from "./iscsi/diff";
@@ -29,6 +35,7 @@ export {
   PendingCreateError,
   ProviderError,
   ServiceLeftDisabledError,
+  SvmIdentityError,
 } from "./errors";
 export type { IscsiServiceInputs, IscsiServiceOutputs } from "./iscsi/model";
 
@@ -204,7 +211,8 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       const session = this.sessionFor(news.cluster);
       placement = await this.placementOf(olds, session);
       const profileChanged = (news.cluster ?? "") !== (olds.cluster ?? "");
-      if (placement === "other-cluster" && !profileChanged) throw this.mismatch(olds, news.cluster, session);
+      if (placement === "other-cluster" && !profileChanged)
+        throw await this.mismatch(olds, news.cluster, session);
       compared = await this.renamedSvm(olds, news, session, placement);
       if (placement !== "other-cluster" && !isUnknown(news.adopt))
         await previewPendingCreate(session, olds, news.adopt === true);
@@ -258,8 +266,12 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       throw new Error(
         `Cannot refresh iSCSI service ${id}: its state has no svmUuid (pulumi import is not supported by dynamic providers; use adopt: true).`,
       );
-    const outs = await readIscsiService(await this.pinned(props), props);
-    if (!outs) return { id: "" };
+    const session = await this.pinned(props);
+    const outs = await readIscsiService(session, props);
+    if (!outs) {
+      await refuseIfSvmReplaced(session, props, "drop it from the stack as deleted");
+      return { id: "" };
+    }
     return { id: outs.svmUuid, props: outs, inputs: toInputs(outs) };
   }
 
@@ -300,6 +312,8 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     await deleteIscsiService(session, props, {
       // State said disabled; the service was enabled since: its disable is announced too.
       beforeUnannouncedDisable: () => announceDelete(session, props),
+      // "Already deleted" only on the cluster that held it.
+      onGone: () => refuseIfSvmReplaced(session, props, "count it as deleted"),
     });
   }
 
@@ -397,9 +411,20 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     return svms.has(state.svmUuid.toLowerCase()) ? "same-cluster" : "other-cluster";
   }
 
-  private mismatch(state: IscsiServiceOutputs, cluster: string | undefined, session: ClusterSession) {
+  /**
+   * The refusal when the connection's cluster lacks the service's SVM UUID: another cluster
+   * — or, when it has an SVM of the same name with another UUID, possibly the same cluster
+   * whose SVM was recreated, which the error then says too.
+   */
+  private async mismatch(
+    state: IscsiServiceOutputs,
+    cluster: string | undefined,
+    session: ClusterSession,
+  ): Promise<Error> {
+    const directory = await session.svmDirectory().catch(() => undefined);
+    const namesake = [...(directory?.values() ?? [])].find((svm) => svm.name === state.svmName);
     const key = cluster === undefined ? "ontap:host" : `ontap:clusters.${cluster}.host`;
-    return new ClusterMismatchError(state.svmName, state.host, key, session.host);
+    return new ClusterMismatchError(state.svmName, state.host, key, session.host, namesake?.uuid);
   }
 
   /**
@@ -412,7 +437,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
   ): Promise<ClusterSession> {
     const session = this.sessionFor(cluster);
     if ((await this.placementOf(state, session)) === "other-cluster")
-      throw this.mismatch(state, cluster, session);
+      throw await this.mismatch(state, cluster, session);
     return session;
   }
 }
@@ -472,6 +497,32 @@ async function announceDelete(session: ClusterSession, props: IscsiServiceOutput
   if (!seen.known && !session.reportedSessionsUnknown)
     session.log.warn(couldNotCheck(session.host, seen.why));
   if (!seen.known) session.reportedSessionsUnknown = true;
+}
+
+/**
+ * Before a service missing from its cluster counts as deleted: when the SVM's UUID is gone
+ * but an SVM of the same name is there with another UUID, another cluster answers at this
+ * address (or the SVM was recreated): refused, naming both UUIDs. One read of the
+ * cluster's SVM list per run, only when a service is missing.
+ */
+async function refuseIfSvmReplaced(
+  session: ClusterSession,
+  state: IscsiServiceOutputs,
+  operation: string,
+): Promise<void> {
+  let directory: Awaited<ReturnType<ClusterSession["svmDirectory"]>>;
+  try {
+    directory = await session.svmDirectory();
+  } catch (err) {
+    throw toDiagnosticError(err, {
+      action: `tell whether SVM ${state.svmName}'s service is gone from cluster ${session.host}`,
+      svm: state.svmName,
+    });
+  }
+  if (directory.has(state.svmUuid.toLowerCase())) return;
+  const namesake = [...directory.values()].find((svm) => svm.name === state.svmName);
+  if (namesake)
+    throw new SvmIdentityError(state.svmName, state.svmUuid, session.host, namesake.uuid, operation);
 }
 
 /** The guard at apply time: refuses (nothing written) while sessions are active, or when it cannot tell. */

@@ -23,6 +23,8 @@ export interface DeleteHooks {
    * Called before that disable; it may throw to stop it (nothing else was changed).
    */
   beforeUnannouncedDisable?: () => Promise<void>;
+  /** The service turned out to be gone (ONTAP's 404): called before that counts as deleted; may throw. */
+  onGone?: () => Promise<void>;
 }
 
 /**
@@ -97,7 +99,7 @@ async function disableThenDelete(
       await deleteService(session.client, olds.svmUuid);
     }
   } catch (err) {
-    if (isGone(err)) return;
+    if (isGone(err)) return hooks.onGone?.();
     if (disabledByUs) {
       const deletedAfterAll = await reenable(session, olds, err, disabledForSure);
       if (deletedAfterAll) return;

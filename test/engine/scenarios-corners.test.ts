@@ -286,4 +286,27 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
       });
     }
   });
+
+  it("another cluster behind the same address: refresh and destroy refuse, naming both UUIDs, and never drop the resource", async () => {
+    const e = stack([{ name: "db", args: { svmName: "svm1" } }]);
+    await e.up();
+    const recorded = sim.svm("svm1")?.uuid ?? "";
+    // The address now reaches a DR cluster with the same SVM names and other UUIDs.
+    const port = sim.port;
+    await sim.stop();
+    sim = await startHttpsSimulator({ svms: ["svm1", "svm2"], port, password: PASSWORD });
+    const found = sim.svm("svm1")?.uuid ?? "";
+
+    for (const operation of [() => e.refresh(), () => e.destroy()]) {
+      const err = await failureOf(operation());
+      expect((err.cause as HostCallError).details)
+        .to.include(recorded)
+        .and.include(found)
+        .and.include("another cluster now answers at this address");
+    }
+    // Destroy's first PATCH names the recorded UUID, which no SVM there has: ONTAP answers 404, nothing changes.
+    expect(sim.requests.filter((q) => q.method !== "GET" && q.applied)).to.deep.equal([]);
+    expect(sim.services()).to.deep.equal([]);
+    expect(e.state.has(e.urn(SERVICE_TYPE, "db"))).to.equal(true);
+  });
 });
