@@ -1,14 +1,16 @@
 /**
- * `node dist/tools/docs/performance.js [--smoke] [--input <file>]`: runs the benchmark
+ * `node dist/tools/docs/performance.js [--smoke] [--input <file> | --save <file>]`: runs the benchmark
  * (`node dist/tools/bench/bench.js --json --sizes 10,100,1000,5000`, or its `--smoke` size)
  * and writes what one run measured, dated and with the machine it ran on, into the
  * generated blocks of docs/performance.md. `--input` reads the saved stdout of such a run
- * instead (dated by the file's modification time). The hand-written text is kept.
+ * instead (dated by the file's modification time); `--save` keeps the stdout of the run it
+ * makes in a file. The hand-written text is kept.
  */
 import { spawn } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchJson } from "../bench/bench";
+import { CLI_OPERATIONS, CLI_TARGETS, type CliBench, type CliOperation } from "../bench/cli";
 import { repoRoot } from "../paths";
 import { cell, table, thousands, updateBlocks, utcStamp } from "./markdown";
 
@@ -168,7 +170,74 @@ export function performanceBlocks(run: BenchRun): Record<string, string> {
     run.cpuOperations === undefined ? "" : ` over ${thousands(run.cpuOperations)} operations`;
   blocks.cpu = `The provider's own code: a median of **${json.cpuMsPerOp.toFixed(3)} ms per operation**${operations}.${whole}`;
   blocks.fleet = fleetBlock(json);
+  blocks.cli = cliBlock(json.cli ?? null);
   return blocks;
+}
+
+/** Through the real CLI: each command's wall and CPU against the floor's, as ratios; the checkpoint's size and growth. */
+export function cliBlock(cli: CliBench | null): string {
+  if (cli === null)
+    return "Not measured in the run that wrote this page (the CLI section was left out: `--smoke` or `--no-cli`).";
+  const command = (operation: CliOperation) =>
+    `\`pulumi ${operation}${operation === "preview" ? "" : " --yes"}\``;
+  const rows = CLI_OPERATIONS.map((operation) => {
+    const target = CLI_TARGETS[operation];
+    const ratio = cli.ratio[operation];
+    const row = [
+      command(operation),
+      thousands(cli.floor[operation]),
+      thousands(cli.provider[operation]),
+      `**${ratio.toFixed(2)}**`,
+      target === undefined ? "-" : `≤ ${target}: ${ratio <= target ? "met" : "**missed**"}`,
+    ];
+    if (cli.cpu && cli.cpuRatio)
+      row.push(
+        thousands(cli.cpu.floor[operation].total),
+        thousands(cli.cpu.provider[operation].total),
+        cli.cpuRatio[operation].toFixed(2),
+      );
+    return row;
+  });
+  const header = ["command", "floor: wall ms", "provider: wall ms", "wall: provider / floor", "target"];
+  const align = ["l", "r", "r", "r", "l"];
+  if (cli.cpu) {
+    header.push("floor: CPU ms", "provider: CPU ms", "CPU: provider / floor");
+    align.push("r", "r", "r");
+  }
+  const parts = [
+    `${thousands(cli.services)} services at ${cli.latencyMs} ms added latency, \`--parallel ${cli.parallel}\` (the CLI's default on this machine), ${cli.pulumi.replace(/ \(.*\)$/, "")}:`,
+    "",
+    table(header, rows, align),
+  ];
+  if (cli.cpu) {
+    const { floor, provider } = cli.cpu;
+    const kinds = ["engine", "program", "host", "other"] as const;
+    parts.push(
+      "",
+      "Where the CPU went, provider (floor), ms: `engine` is the `pulumi` process, `program` the Node.js program, `host` the dynamic-provider host (the provider's own code runs there), `other` the language hosts and launchers:",
+      "",
+      table(
+        ["command", ...kinds],
+        CLI_OPERATIONS.map((operation) => [
+          command(operation),
+          ...kinds.map(
+            (kind) => `${thousands(provider[operation][kind])} (${thousands(floor[operation][kind])})`,
+          ),
+        ]),
+        ["l", "r", "r", "r", "r"],
+      ),
+    );
+  }
+  const sizes = cli.checkpoint.map(
+    (c) =>
+      `${thousands(c.services)} services: ${thousands(c.fileBytes)} bytes (${thousands(c.bytesPerResource)} per resource; \`pulumi stack export\` prints ${thousands(c.exportBytes)})`,
+  );
+  parts.push(
+    "",
+    `The checkpoint (the file backend's stack file) after the up: **${thousands(cli.checkpointBytesPerResource)} bytes per resource** (the floor's: ${thousands(cli.floorCheckpointBytesPerResource)}). ` +
+      `By size: ${sizes.join("; ")}. Each further service adds **${thousands(cli.checkpointGrowthBytesPerResource)} bytes**.`,
+  );
+  return parts.join("\n");
 }
 
 /** Through the real host: the preview and up of many new services, refresh at each parallelism, state bytes. */
@@ -240,11 +309,15 @@ export async function runBench(args: string[]): Promise<string> {
 async function main(argv: string[]): Promise<number> {
   let smoke = false;
   let input: string | undefined;
+  let save: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--smoke") smoke = true;
     else if (argv[i] === "--input" && argv[i + 1] !== undefined) input = argv[++i];
+    else if (argv[i] === "--save" && argv[i + 1] !== undefined) save = argv[++i];
     else {
-      process.stderr.write("usage: performance [--smoke] [--input <saved stdout of bench --json>]\n");
+      process.stderr.write(
+        "usage: performance [--smoke] [--input <saved stdout of bench --json> | --save <file for the run's stdout>]\n",
+      );
       return 2;
     }
   }
@@ -255,7 +328,9 @@ async function main(argv: string[]): Promise<number> {
     const args = smoke ? SMOKE_ARGS : FULL_ARGS;
     process.stderr.write(`running node dist/tools/bench/bench.js ${args.join(" ")}…\n`);
     const date = new Date();
-    run = parseBenchOutput(await runBench(args), args, date);
+    const stdout = await runBench(args);
+    if (save !== undefined) writeFileSync(save, stdout);
+    run = parseBenchOutput(stdout, args, date);
   }
   const path = updateBlocks("performance.md", PERFORMANCE_COMMAND, performanceBlocks(run));
   process.stdout.write(`wrote ${path}\n`);

@@ -37,6 +37,7 @@ describe("npm run bench (smoke size, as CI runs it)", function () {
       "up",
       "refreshParallel",
       "stateBytesPerResource",
+      "cli",
     ]);
     expect(Object.keys(result.preview)).to.deep.equal([
       "services",
@@ -74,6 +75,11 @@ describe("npm run bench (smoke size, as CI runs it)", function () {
       result.stateBytesPerResource,
     ];
     for (const value of numbers) expect(value).to.be.a("number").and.satisfy(Number.isFinite);
+  });
+
+  it("leaves the CLI section out at the smoke size, and says so", () => {
+    expect(result.cli).to.equal(null);
+    expect(stdout).to.contain("Through the real Pulumi CLI: left out");
   });
 
   it("counts the request economy the issue asks for, and nothing else on the wire", () => {

@@ -1,0 +1,39 @@
+import { expect } from "chai";
+import { CLI_OPERATIONS, type CliBench, measureCli } from "../../../tools/bench/cli";
+import { findPulumiCli } from "../../../tools/pulumi-cli/cli";
+
+describe("npm run bench: the CLI section (tools/bench/cli.ts), at 2 services", function () {
+  // About twenty `pulumi` commands of a few seconds each.
+  this.timeout(600_000);
+  let result: CliBench;
+
+  before(async function () {
+    // Only with a CLI already at hand: the default suite does not build one (test:cli and bench do).
+    if (!findPulumiCli()) this.skip();
+    result = await measureCli({ services: 2, latencyMs: 0, checkpointServices: 1, build: false });
+  });
+
+  it("times each command of both stacks, and their ratio", () => {
+    for (const operation of CLI_OPERATIONS) {
+      expect(result.floor[operation], `floor ${operation}`).to.be.a("number").and.greaterThan(0);
+      expect(result.provider[operation], `provider ${operation}`).to.be.a("number").and.greaterThan(0);
+      expect(result.ratio[operation]).to.be.closeTo(
+        result.provider[operation] / result.floor[operation],
+        0.005,
+      );
+    }
+    expect(result.services).to.equal(2);
+    expect(result.parallel).to.be.a("number").and.greaterThan(0);
+    expect(result.pulumi).to.match(/^pulumi v\d+\.\d+\.\d+ \(/);
+  });
+
+  it("measures the checkpoint at both sizes from the backend's file, and the bytes one more service adds", () => {
+    expect(result.checkpoint.map((c) => c.services)).to.deep.equal([1, 2]);
+    const [one, two] = result.checkpoint;
+    expect(result.checkpointGrowthBytesPerResource).to.equal(two.fileBytes - one.fileBytes);
+    // One service's entry holds __provider twice (562 bytes each) and its inputs and outputs.
+    expect(result.checkpointGrowthBytesPerResource).to.be.within(1200, 4000);
+    expect(result.checkpointBytesPerResource).to.equal(Math.round(two.fileBytes / 2));
+    for (const c of result.checkpoint) expect(c.exportBytes).to.be.greaterThan(0);
+  });
+});
