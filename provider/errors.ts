@@ -17,6 +17,7 @@ export type ProviderErrorKind =
   | "service-left-disabled"
   | "cluster-mismatch"
   | "svm-identity"
+  | "newer-state"
   | "ownership-conflict"
   | "create-pending"
   | "not-found"
@@ -167,6 +168,20 @@ export class SvmIdentityError extends ProviderError {
         `Fix: if another cluster answers, point the connection back at the cluster that holds SVM UUID ${recordedUuid}; ` +
         "if the SVM was recreated, its old service is gone with it: remove the resource from the stack " +
         "(`pulumi state delete <urn>`) and run `pulumi up` to create the service on the new SVM.",
+    );
+  }
+}
+
+/** State written by a newer version of this package than the one installed. */
+export class NewerStateError extends ProviderError {
+  readonly kind = "newer-state";
+  constructor(svm: string, written: number, known: number) {
+    super(
+      `Refusing to act on the iSCSI service on SVM "${svm}": its state was written by a newer pulumi-ontap-iscsi ` +
+        `(state version ${written}; the package installed in this program knows up to ${known}), and an older package could misread it ` +
+        "(a pending job, a guard, a claim). Nothing was changed.\n" +
+        `Fix: upgrade pulumi-ontap-iscsi in the program's directory (${process.cwd()}) to the version that wrote the state or later ` +
+        "(npm install pulumi-ontap-iscsi@latest, or the version your team's lockfile pins), then run again.",
     );
   }
 }

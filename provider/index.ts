@@ -4,6 +4,7 @@ import { toDiagnosticError } from "./diagnostics/render";
 import {
   ClusterMismatchError,
   ConfigError,
+  NewerStateError,
   PartialCreateError,
   PendingCreateError,
   SvmIdentityError,
@@ -17,7 +18,7 @@ import {
   readIscsiService,
   updateIscsiService,
 } from "./iscsi/lifecycle";
-import { type IscsiServiceInputs, type IscsiServiceOutputs, toInputs } from "./iscsi/model";
+import { type IscsiServiceInputs, type IscsiServiceOutputs, STATE_VERSION, toInputs } from "./iscsi/model";
 import { type ManagedSvm, preflight } from "./iscsi/preflight";
 import { type CheckedInputs, isUnknown, knownInputs, validateInputs } from "./iscsi/validate";
 import type { OntapLogger } from "./ontap/types";
@@ -29,6 +30,7 @@ export {
   ClusterMismatchError,
   ConfigError,
   LostCreateError,
+  NewerStateError,
   OntapDiagnosticError,
   OwnershipConflictError,
   PartialCreateError,
@@ -205,6 +207,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     olds: IscsiServiceOutputs,
     news: CheckedInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
+    refuseNewerState(olds);
     let placement: Placement = "unknown";
     let compared = news;
     if (!isUnknown(news.cluster)) {
@@ -266,6 +269,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       throw new Error(
         `Cannot refresh iSCSI service ${id}: its state has no svmUuid (pulumi import is not supported by dynamic providers; use adopt: true).`,
       );
+    refuseNewerState(props);
     const session = await this.pinned(props);
     const outs = await readIscsiService(session, props);
     if (!outs) {
@@ -280,6 +284,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     olds: IscsiServiceOutputs,
     news: CheckedInputs & HostKeys,
   ): Promise<pulumi.dynamic.UpdateResult<IscsiServiceOutputs>> {
+    refuseNewerState(olds);
     const session = await this.pinned(olds, news.cluster);
     const wanted = knownInputs(news);
     if (wanted.enabled === false && olds.enabled && wanted.protectActiveSessions === true)
@@ -300,6 +305,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
    * cannot be told.
    */
   async delete(_id: string, props: IscsiServiceOutputs): Promise<void> {
+    refuseNewerState(props);
     const session = await this.pinned(props);
     const svm = { uuid: props.svmUuid, name: props.svmName };
     const untouched = props.asaR2 || this.pool.ownership.otherHolder(svm, session.host, props.claimId);
@@ -497,6 +503,12 @@ async function announceDelete(session: ClusterSession, props: IscsiServiceOutput
   if (!seen.known && !session.reportedSessionsUnknown)
     session.log.warn(couldNotCheck(session.host, seen.why));
   if (!seen.known) session.reportedSessionsUnknown = true;
+}
+
+/** State written by a newer package is refused before anything reads or writes the cluster. */
+function refuseNewerState(state: IscsiServiceOutputs): void {
+  if (typeof state.stateVersion === "number" && state.stateVersion > STATE_VERSION)
+    throw new NewerStateError(state.svmName, state.stateVersion, STATE_VERSION);
 }
 
 /**

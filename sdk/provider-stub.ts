@@ -9,12 +9,22 @@ import type * as pulumi from "@pulumi/pulumi";
  * deserializes before any other method (`getProvider` in `cmd/dynamic-provider`, since
  * @pulumi/pulumi 3.139; checked in 3.248 and 3.276). The copy is synchronous, so calls
  * that find the provider in the host's cache while `configure` is still running already
- * see the real methods. The string stays well under 1 KB, identical across builds, and
+ * see the real methods. A program folder without the package gets "install
+ * pulumi-ontap-iscsi in <folder>", not a bare module-not-found stack. The string stays
+ * well under 1 KB, identical across builds, and
  * state written by any version runs the code that is installed now. Deliberately terse:
  * the string is stored twice per resource in state.
  */
 export const providerStub = {
   configure(r) {
-    return Object.assign(this, require("pulumi-ontap-iscsi/host")).configure(r);
+    let h: { configure(r: unknown): Promise<void> };
+    try {
+      h = require("pulumi-ontap-iscsi/host");
+    } catch (e) {
+      // The package is missing where the program runs: say which folder needs it.
+      if ((e as { code?: string }).code !== "MODULE_NOT_FOUND") throw e;
+      throw Error(`install pulumi-ontap-iscsi in ${process.cwd()} (npm install pulumi-ontap-iscsi): ${e}`);
+    }
+    return Object.assign(this, h).configure(r);
   },
 } as Pick<pulumi.dynamic.ResourceProvider, "configure"> as pulumi.dynamic.ResourceProvider;

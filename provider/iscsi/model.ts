@@ -65,7 +65,19 @@ export interface IscsiServiceOutputs {
   claimId?: string;
   /** The UUID of an ONTAP job that was still creating the service when the create stopped waiting. */
   pendingJob?: string;
+  /**
+   * The shape of this state ({@link STATE_VERSION} of the package that wrote it; absent
+   * before 0.2.0): a package refuses state written by a newer one instead of acting on it.
+   */
+  stateVersion?: number;
 }
+
+/**
+ * The version of the state this package writes. Raised whenever a later package records
+ * something an older one would misread (a pending job, a guard, a claim), so that an older
+ * installation refuses that state instead of, say, deleting a guarded service.
+ */
+export const STATE_VERSION = 2;
 
 /** The fields every read asks for: never `metric`/`statistics` (expensive). */
 export const SERVICE_FIELDS = "svm.uuid,svm.name,enabled,target.alias,target.name";
@@ -118,6 +130,7 @@ export function toOutputs(record: IscsiServiceRecord, placement: Placement): Isc
     adopt: placement.adopt,
     adopted: placement.adopted,
     asaR2: placement.asaR2,
+    stateVersion: STATE_VERSION,
   };
   if (placement.cluster !== undefined) outputs.cluster = placement.cluster;
   if (placement.svmNamedBy !== undefined) outputs.svmNamedBy = placement.svmNamedBy;

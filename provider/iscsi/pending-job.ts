@@ -9,7 +9,7 @@ import { PendingCreateError } from "../errors";
 import type { OntapJobPendingError } from "../ontap/errors";
 import type { ClusterSession } from "../session";
 import { findSvm } from "./api";
-import { type IscsiServiceInputs, type IscsiServiceOutputs, svmNamedBy } from "./model";
+import { type IscsiServiceInputs, type IscsiServiceOutputs, STATE_VERSION, svmNamedBy } from "./model";
 
 /**
  * The error for a create whose job is still pending: with the resource's id and outputs
@@ -42,6 +42,7 @@ export async function pendingCreate(
     adopted: false,
     asaR2: false,
     pendingJob: pending.jobUuid,
+    stateVersion: STATE_VERSION,
   };
   if (inputs.cluster !== undefined) outputs.cluster = inputs.cluster;
   if (inputs.protectActiveSessions === true) outputs.protectActiveSessions = true;
