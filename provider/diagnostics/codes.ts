@@ -18,6 +18,8 @@ export interface Situation {
   path: string;
   /** ONTAP's own message. */
   ontapMessage: string;
+  /** The account is SVM-scoped (it may not read /api/cluster): it sees its own SVM only. */
+  svmScopedAccount?: boolean;
   /** The field ONTAP blames, if any. */
   target?: string;
 }
@@ -82,9 +84,14 @@ export const ISCSI_CODES: Readonly<Record<string, CodeAdvice>> = {
   },
   "2621462": {
     summary: "the SVM does not exist",
-    meaning: (s) => `${cap(s.svmLabel)} does not exist on cluster ${s.cluster} (by that name or UUID).`,
+    meaning: (s) =>
+      s.svmScopedAccount
+        ? `${cap(s.svmLabel)} is not visible to this account on cluster ${s.cluster}: an SVM-scoped account (such as an SVM's vsadmin) sees only its own SVM, so another SVM looks as if it did not exist.`
+        : `${cap(s.svmLabel)} does not exist on cluster ${s.cluster} (by that name or UUID).`,
     fix: (s) =>
-      `list the SVMs with: vserver show; then correct \`svmName\`/\`svmUuid\`, or create the SVM: vserver create -vserver ${s.svm}`,
+      s.svmScopedAccount
+        ? `connect with the account of ${s.svmLabel} or a cluster-scoped account (a profile of ontap:clusters per SVM account), or correct \`svmName\`/\`svmUuid\` if it names the wrong SVM`
+        : `list the SVMs with: vserver show; then correct \`svmName\`/\`svmUuid\`, or create the SVM: vserver create -vserver ${s.svm}`,
   },
   "2621507": {
     summary: "iSCSI is not an allowed protocol on this SVM",

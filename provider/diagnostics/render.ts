@@ -27,6 +27,8 @@ export interface DiagnosticContext {
   action: string;
   /** The SVM's name the action was about (a UUID only when the name cannot be known). */
   svm?: string;
+  /** The account is SVM-scoped: an SVM it cannot see is not visible, rather than missing. */
+  svmScopedAccount?: boolean;
 }
 
 const TLS_PROBLEMS: Readonly<Record<TlsProblem, string>> = {
@@ -173,6 +175,7 @@ function situation(err: OntapError, ctx: DiagnosticContext): Situation {
     ontapMessage: err instanceof OntapApiError ? err.ontapMessage : "",
   };
   if (err instanceof OntapApiError && err.target !== undefined) s.target = err.target;
+  if (ctx.svmScopedAccount) s.svmScopedAccount = true;
   return s;
 }
 

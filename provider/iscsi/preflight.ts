@@ -122,7 +122,13 @@ function reportMissingFields(session: ClusterSession): void {
  * The create's own diagnostic for an ONTAP code: the error the POST would get, rendered
  * by the one renderer, so the preview says exactly what the apply would have said.
  */
-function wouldFail(session: ClusterSession, code: string, svm: string, property: string): InputFailure {
+function wouldFail(
+  session: ClusterSession,
+  code: string,
+  svm: string,
+  property: string,
+  svmScopedAccount = false,
+): InputFailure {
   const refusal = new OntapApiError(
     // The client's host, as the create's own error would name it.
     { method: "POST", path: SERVICES_PATH, host: session.client.host },
@@ -132,7 +138,7 @@ function wouldFail(session: ClusterSession, code: string, svm: string, property:
     property,
     reason:
       "Preflight (a read-only lookup; nothing was changed) shows that creating this service would fail:\n" +
-      renderError(refusal, { action: "create the iSCSI service", svm }),
+      renderError(refusal, { action: "create the iSCSI service", svm, svmScopedAccount }),
   };
 }
 
@@ -207,7 +213,16 @@ function judge(
   if (!svm)
     return {
       ...none,
-      failures: [wouldFail(session, "2621462", label, inputs.svmUuid ? "svmUuid" : "svmName")],
+      failures: [
+        wouldFail(
+          session,
+          "2621462",
+          label,
+          inputs.svmUuid ? "svmUuid" : "svmName",
+          // Refused /api/cluster (403): an SVM-scoped account, which sees no SVM but its own.
+          facts.refused.includes(CLUSTER_PATHS.cluster.path),
+        ),
+      ],
     };
   if (inputs.svmName !== undefined && inputs.svmUuid !== undefined && svm.name !== inputs.svmName)
     return { ...none, failures: [wouldFail(session, "2621706", inputs.svmName, "svmUuid")], svm };

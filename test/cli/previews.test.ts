@@ -481,7 +481,7 @@ describe("CLI: what a reviewer sees in `pulumi preview` before merge", function 
       expect(sim.requests).to.deep.equal([]);
     });
 
-    it("a move onto the stopped svm2 fails the preview as an SVM that does not exist (vsadmin cannot see it); zero writes", async () => {
+    it("a move onto the stopped svm2 fails the preview: not visible to this SVM-scoped account (not 'create the SVM'); zero writes", async () => {
       await stack.setConfig("svmName", "svm2");
       try {
         const result = await stack.run(["preview"], { check: false });
@@ -493,6 +493,9 @@ describe("CLI: what a reviewer sees in `pulumi preview` before merge", function 
           `ONTAP refused to create the iSCSI service on SVM "svm2" (cluster ${sim.host}): the SVM does not exist [ONTAP 2621462, POST ${SERVICES_PATH}].`,
         ]);
         expect(text).to.not.include("vserver start");
+        expect(text)
+          .to.include('SVM "svm2" is not visible to this account')
+          .and.not.include("vserver create");
         expect(writes(sim)).to.deep.equal([]);
       } finally {
         await stack.setConfig("svmName", "svm1");
