@@ -355,9 +355,11 @@ function cliSection(cli: CliBench | null): string {
       lines.push(`    ${operation.padEnd(8)} ${kinds.join(", ")}`);
     }
   }
+  const { entry } = cli.checkpoint[cli.checkpoint.length - 1];
   lines.push(
     `  checkpoint (the backend's stack file) after the up: ${cli.checkpointBytesPerResource} bytes per resource (the floor's: ${cli.floorCheckpointBytesPerResource})`,
     `  by size: ${sizes}; each further service adds ${cli.checkpointGrowthBytesPerResource} bytes`,
+    `  one service's entry: ${entry.bytes} bytes, of which __provider (both copies) ${entry.provider}, sourcePosition and stackTrace ${entry.stackTrace}`,
   );
   return lines.join("\n");
 }

@@ -50,6 +50,12 @@ export interface CheckpointSize {
   fileBytes: number;
   /** fileBytes / services (the stack, the default provider and the manifest included). */
   bytesPerResource: number;
+  /**
+   * The first service's entry as the file holds it (compact JSON), and the bytes in it of
+   * `__provider` (both copies, keys included) and of the `sourcePosition` and `stackTrace`
+   * the CLI records for each resource.
+   */
+  entry: { bytes: number; provider: number; stackTrace: number };
 }
 
 /** What the section measured. */
@@ -108,11 +114,6 @@ export function defaultParallel(cli: PulumiCli): number {
   return Number(value);
 }
 
-/** The CLI the section runs; undefined when none is found and `build` is false. */
-export function benchCli(build: boolean): PulumiCli | undefined {
-  return findPulumiCli({ build });
-}
-
 /** The stack's checkpoint file in the file backend: `.pulumi/stacks/<project>/<stack>.json`. */
 function checkpointFile(stack: CliStack): string {
   const files = stack
@@ -124,18 +125,46 @@ function checkpointFile(stack: CliStack): string {
   return files[0];
 }
 
+/** Bytes of `"key":value` as the file holds it. */
+function memberBytes(key: string, value: unknown): number {
+  return value === undefined ? 0 : Buffer.byteLength(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
+}
+
+interface FileResource {
+  type: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  sourcePosition?: unknown;
+  stackTrace?: unknown;
+}
+
 async function checkpointSize(stack: CliStack, services: number): Promise<CheckpointSize> {
   const exported = await stack.run(["stack", "export"]);
-  const fileBytes = fs.statSync(checkpointFile(stack)).size;
-  const resources = (JSON.parse(exported.stdout).deployment?.resources ?? []) as Array<{ type: string }>;
+  const file = checkpointFile(stack);
+  const fileBytes = fs.statSync(file).size;
+  const text = fs.readFileSync(file, "utf8");
+  const checkpoint = JSON.parse(text);
+  // The sizes below re-serialize what the file holds: they are exact only if this holds.
+  if (Buffer.byteLength(JSON.stringify(checkpoint)) !== fileBytes)
+    throw new Error("the checkpoint file is not compact JSON: re-serialized, its size differs");
+  const resources = (checkpoint.checkpoint?.latest?.resources ?? []) as FileResource[];
   const custom = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
   if (custom.length !== services)
     throw new Error(`the checkpoint holds ${custom.length} dynamic resources, not ${services}`);
+  const first = custom[0];
   return {
     services,
     exportBytes: Buffer.byteLength(exported.stdout),
     fileBytes,
     bytesPerResource: Math.round(fileBytes / services),
+    entry: {
+      bytes: Buffer.byteLength(JSON.stringify(first)),
+      provider:
+        memberBytes("__provider", first.inputs?.__provider) +
+        memberBytes("__provider", first.outputs?.__provider),
+      stackTrace:
+        memberBytes("sourcePosition", first.sourcePosition) + memberBytes("stackTrace", first.stackTrace),
+    },
   };
 }
 
@@ -206,7 +235,7 @@ function ratios(a: CliWalls, b: CliWalls): CliWalls {
 export async function measureCli(options: CliBenchOptions): Promise<CliBench> {
   const progress = options.progress ?? (() => {});
   const { services, latencyMs } = options;
-  const cli = benchCli(options.build ?? true);
+  const cli = findPulumiCli({ build: options.build ?? true });
   if (!cli) throw new Error("no Pulumi CLI found (tools/pulumi-cli/install.sh builds one)");
   progress(`cli: ${describeCli(cli)}`);
   const small = options.checkpointServices ?? Math.max(1, Math.round(services / 10));

@@ -228,6 +228,7 @@ export function cliBlock(cli: CliBench | null): string {
       ),
     );
   }
+  const { entry } = cli.checkpoint[cli.checkpoint.length - 1];
   const sizes = cli.checkpoint.map(
     (c) =>
       `${thousands(c.services)} services: ${thousands(c.fileBytes)} bytes (${thousands(c.bytesPerResource)} per resource; \`pulumi stack export\` prints ${thousands(c.exportBytes)})`,
@@ -235,7 +236,9 @@ export function cliBlock(cli: CliBench | null): string {
   parts.push(
     "",
     `The checkpoint (the file backend's stack file) after the up: **${thousands(cli.checkpointBytesPerResource)} bytes per resource** (the floor's: ${thousands(cli.floorCheckpointBytesPerResource)}). ` +
-      `By size: ${sizes.join("; ")}. Each further service adds **${thousands(cli.checkpointGrowthBytesPerResource)} bytes**.`,
+      `By size: ${sizes.join("; ")}. Each further service adds **${thousands(cli.checkpointGrowthBytesPerResource)} bytes**: ` +
+      `its entry, ${thousands(entry.bytes)} bytes of compact JSON, of which \`__provider\` (both copies) is ${thousands(entry.provider)} ` +
+      `and the \`sourcePosition\` and \`stackTrace\` the CLI records are ${thousands(entry.stackTrace)}.`,
   );
   return parts.join("\n");
 }
