@@ -20,6 +20,8 @@ export interface Situation {
   ontapMessage: string;
   /** The account is SVM-scoped (it may not read /api/cluster): it sees its own SVM only. */
   svmScopedAccount?: boolean;
+  /** The command that runs the failed operation again, e.g. "`pulumi up`". */
+  rerun: string;
   /** The field ONTAP blames, if any. */
   target?: string;
 }
@@ -54,15 +56,15 @@ function fieldInput(s: Situation): string {
 const invalidValue = (summary: string): CodeAdvice => ({
   summary,
   meaning: (s) => `ONTAP on cluster ${s.cluster} rejected a value in ${s.method} ${s.path}. ${ontapSays(s)}`,
-  fix: (s) => `correct ${fieldInput(s)} in the IscsiService resource, then re-run \`pulumi up\``,
+  fix: (s) => `correct ${fieldInput(s)} in the IscsiService resource, then re-run ${s.rerun}`,
 });
 
 const internalError = (summary: string): CodeAdvice => ({
   summary,
   meaning: (s) =>
     `ONTAP on cluster ${s.cluster} failed internally while handling ${s.method} ${s.path}; a write may or may not have been applied. ${ontapSays(s)}`,
-  fix: () =>
-    `re-run \`pulumi up\` (a create whose outcome is unknown is read back before anything is sent again); if it keeps failing, check the cluster's events: ${EVENT_LOG}`,
+  fix: (s) =>
+    `re-run ${s.rerun} (a create whose outcome is unknown is read back before anything is sent again); if it keeps failing, check the cluster's events: ${EVENT_LOG}`,
 });
 
 const notAuthorized = (summary: string): CodeAdvice => ({
@@ -123,11 +125,13 @@ export const ISCSI_CODES: Readonly<Record<string, CodeAdvice>> = {
     meaning: (s) =>
       `${cap(s.svmLabel)} on cluster ${s.cluster} already has an iSCSI service (an SVM has at most one; inspect it with: vserver iscsi show -vserver ${s.svm}). ` +
       "Likely causes, most common first: the IscsiService resource was renamed or moved into a component, so Pulumi sees a new resource " +
-      "while the old one still holds the service; a second IscsiService in this stack names the same SVM; the SVM was renamed and the stack was not refreshed.",
+      "while the old one still holds the service; a second IscsiService in this stack names the same SVM; the SVM was renamed and the stack was not refreshed; " +
+      "an earlier run was interrupted (killed, timed out) after ONTAP created the service but before Pulumi recorded it.",
     fix: (s) =>
       "for a renamed or moved resource, keep its identity with an alias, e.g. " +
       '`new IscsiService("new-name", args, { aliases: [{ name: "old-name" }] })` (or `pulumi state rename`); ' +
-      "for a duplicate, remove one of the two resources; for a renamed SVM, run `pulumi refresh`. " +
+      "for a duplicate, remove one of the two resources; for a renamed SVM, run `pulumi refresh`; " +
+      "for a service an interrupted run of this stack created, set `adopt: true` to take it back. " +
       `Only when no stack manages the service on ${s.svmLabel}: ${ADOPT}`,
   },
   "5374893": {
@@ -204,7 +208,7 @@ export const COMMON_CODES: Readonly<Record<string, CodeAdvice>> = {
   "8": {
     summary: "resource in use",
     meaning: (s) => `Another operation on cluster ${s.cluster} holds the object right now. ${ontapSays(s)}`,
-    fix: () => "re-run `pulumi up` once the other operation has finished (see: job show -state running)",
+    fix: (s) => `re-run ${s.rerun} once the other operation has finished (see: job show -state running)`,
   },
   "65541": internalError("RPC timeout"),
   "65552": internalError("RPC failure"),
@@ -280,8 +284,8 @@ export const UNAVAILABLE: CodeAdvice = {
   summary: "the cluster, or a proxy in front of it, is unavailable",
   meaning: (s) =>
     `Cluster ${s.cluster} kept answering ${s.method} ${s.path} with this status through the provider's retries.`,
-  fix: () =>
-    `check that the cluster is healthy (cluster show; ${EVENT_LOG}) and any proxy in between, then re-run \`pulumi up\``,
+  fix: (s) =>
+    `check that the cluster is healthy (cluster show; ${EVENT_LOG}) and any proxy in between, then re-run ${s.rerun}`,
 };
 
 /** The gateway statuses that UNAVAILABLE explains. */

@@ -29,6 +29,13 @@ export interface DiagnosticContext {
   svm?: string;
   /** The account is SVM-scoped: an SVM it cannot see is not visible, rather than missing. */
   svmScopedAccount?: boolean;
+  /** The command that runs the operation again; default "`pulumi up`". A delete's is the destroy's too. */
+  rerun?: string;
+}
+
+/** The command that runs the failed operation again. */
+function rerunOf(ctx: DiagnosticContext): string {
+  return ctx.rerun ?? "`pulumi up`";
 }
 
 const TLS_PROBLEMS: Readonly<Record<TlsProblem, string>> = {
@@ -68,7 +75,7 @@ export function renderError(err: unknown, ctx: DiagnosticContext): string {
       : `ONTAP says: ${err.jobMessage}`;
     const fix = advice
       ? advice.fix(s)
-      : `look into the job on the cluster: job show -id ${err.jobUuid}; then re-run \`pulumi up\``;
+      : `look into the job on the cluster: job show -id ${err.jobUuid}; then re-run ${rerunOf(ctx)}`;
     return `${head}\n${detail}\nFix: ${fix}`;
   }
   if (err instanceof OntapAuthError) {
@@ -87,26 +94,26 @@ export function renderError(err: unknown, ctx: DiagnosticContext): string {
     return (
       `ONTAP job ${err.jobUuid} to ${ctx.action}${on} (cluster ${err.host}) is still ${err.state} after ${seconds(err.waitedMs)} [${where}]. ` +
       "ONTAP accepted the change and may still apply it; this run stopped waiting for it and sent nothing again.\n" +
-      `Check: job show -id ${err.jobUuid}; once it shows success or failure, re-run \`pulumi up\`. ` +
+      `Check: job show -id ${err.jobUuid}; once it shows success or failure, re-run ${rerunOf(ctx)}. ` +
       "If jobs on this cluster are routinely this slow, raise ontap:jobTimeoutMs (ONTAP_JOB_TIMEOUT_MS; default 300000)."
     );
   }
   if (err instanceof OntapTimeoutError) {
-    return `Cluster ${err.host} did not answer within ${seconds(err.timeoutMs)} while trying to ${ctx.action}${on} [${where}].\nCheck: the cluster's load and the network path to it; for a slow cluster raise ontap:timeoutMs (ONTAP_TIMEOUT_MS); then re-run \`pulumi up\`.`;
+    return `Cluster ${err.host} did not answer within ${seconds(err.timeoutMs)} while trying to ${ctx.action}${on} [${where}].\nCheck: the cluster's load and the network path to it; for a slow cluster raise ontap:timeoutMs (ONTAP_TIMEOUT_MS); then re-run ${rerunOf(ctx)}.`;
   }
   if (err instanceof OntapLostResponseError) {
     const job = err.jobUuid === undefined ? "" : ` (ONTAP job ${err.jobUuid})`;
-    return `The answer from cluster ${err.host} was lost while trying to ${ctx.action}${on}: ${err.reason}${job} [${err.method} ${err.path}]. ONTAP may or may not have applied it.\nFix: look with: vserver iscsi show -vserver ${s.svm}; then re-run \`pulumi up\`${err.method === "POST" ? " (a create reads the cluster back before it sends anything again)" : ""}.`;
+    return `The answer from cluster ${err.host} was lost while trying to ${ctx.action}${on}: ${err.reason}${job} [${err.method} ${err.path}]. ONTAP may or may not have applied it.\nFix: look with: vserver iscsi show -vserver ${s.svm}; then re-run ${rerunOf(ctx)}${err.method === "POST" ? " (a create reads the cluster back before it sends anything again)" : ""}.`;
   }
   if (err instanceof OntapNetworkError) {
     const fix =
       err.code === "ENOTFOUND"
         ? `the host name "${err.host}" does not resolve: correct ontap:host (ONTAP_HOST)`
         : `that ${err.host} is the cluster's management address and port (ontap:host), that it answers HTTPS (network interface show -service-policy default-management), and any firewall in between`;
-    return `Could not reach cluster ${err.host} to ${ctx.action}${on}: ${err.reason} (${err.code}) [${where}].\nCheck: ${fix}; then re-run \`pulumi up\`.`;
+    return `Could not reach cluster ${err.host} to ${ctx.action}${on}: ${err.reason} (${err.code}) [${where}].\nCheck: ${fix}; then re-run ${rerunOf(ctx)}.`;
   }
   if (err instanceof OntapResponseError) {
-    return `Cluster ${err.host} answered HTTP ${err.status} but ${err.reason} while trying to ${ctx.action}${on} [${where}].\nCheck: any proxy or load balancer between here and the cluster; then re-run \`pulumi up\`.`;
+    return `Cluster ${err.host} answered HTTP ${err.status} but ${err.reason} while trying to ${ctx.action}${on} [${where}].\nCheck: any proxy or load balancer between here and the cluster; then re-run ${rerunOf(ctx)}.`;
   }
   return `Could not ${ctx.action}${on}: ${err.message}`;
 }
@@ -173,6 +180,7 @@ function situation(err: OntapError, ctx: DiagnosticContext): Situation {
     method: err.method,
     path: err.path,
     ontapMessage: err instanceof OntapApiError ? err.ontapMessage : "",
+    rerun: rerunOf(ctx),
   };
   if (err instanceof OntapApiError && err.target !== undefined) s.target = err.target;
   if (ctx.svmScopedAccount) s.svmScopedAccount = true;

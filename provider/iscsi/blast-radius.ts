@@ -77,10 +77,14 @@ export function guardRefusal(
   const head = seen.known
     ? cutOffWarning(change, svm, cluster, seen)
     : `${change} the iSCSI service on SVM "${svm}" (cluster ${cluster}) may end active iSCSI sessions, and they could not be looked up: ${seen.why}`;
-  return new ActiveSessionsError(
-    `${head}\nRefused: protectActiveSessions is true on this resource, and nothing was changed.\n` +
-      "Ways out: move the hosts off this SVM or log them out first (on each host, e.g. iscsiadm -m node --logout; " +
+  const waysOut = seen.known
+    ? "Ways out: move the hosts off this SVM or log them out first (on each host, e.g. iscsiadm -m node --logout; " +
       `check with: vserver iscsi session show -vserver ${svm}), then run again; ` +
-      "or set protectActiveSessions: false for this change.",
+      "or set protectActiveSessions: false for this change."
+    : // Not knowing is no reason to drop the guard: make the lookup work.
+      "Fix what stopped the lookup (above: the connection's credentials, or an account whose REST role lacks readonly " +
+      `access to /api/protocols/san/iscsi/sessions), then run again; the guard then refuses only while hosts are logged in (check with: vserver iscsi session show -vserver ${svm}).`;
+  return new ActiveSessionsError(
+    `${head}\nRefused: protectActiveSessions is true on this resource, and nothing was changed.\n${waysOut}`,
   );
 }

@@ -3,7 +3,7 @@
  * A recorded pending create is settled first; a service another resource of this run holds,
  * or an ASA r2 service, is left in place.
  */
-import { toDiagnosticError } from "../diagnostics/render";
+import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
 import { PendingCreateError, ServiceLeftDisabledError } from "../errors";
 import { classify, hasCode, isGone } from "../ontap/failures";
 import type { ClusterSession } from "../session";
@@ -13,6 +13,8 @@ import type { IscsiServiceOutputs, IscsiServiceRecord } from "./model";
 import { pendingJobOutcome } from "./pending-job";
 
 const ASA_R2 = "5376452";
+/** A delete runs in `pulumi destroy`, or in the `pulumi up` whose program no longer has the resource. */
+const DELETE_RERUN = "`pulumi destroy` (or the `pulumi up` that removes the resource)";
 const DELETE_WHILE_ENABLED = "5373960";
 
 /** What the caller of a delete is told before the delete does something its state did not say. */
@@ -52,7 +54,8 @@ async function disableThenDelete(
   olds: IscsiServiceOutputs,
   hooks: DeleteHooks,
 ): Promise<void> {
-  const action = { action: "delete the iSCSI service", svm: olds.svmName };
+  // What the error names: the step that failed (a disable's job can outlive the wait too).
+  const action = { action: "delete the iSCSI service", svm: olds.svmName, rerun: DELETE_RERUN };
   const holder = session.ownership.otherHolder(
     { uuid: olds.svmUuid, name: olds.svmName },
     session.host,
@@ -79,9 +82,11 @@ async function disableThenDelete(
     // Counted as disabled unless ONTAP definitely refused: a PATCH whose outcome is unknown
     // (answers lost, a job that cannot be polled) may have switched the service off.
     disabledByUs = true;
+    action.action = "disable the iSCSI service before deleting it";
     try {
       await patchService(session.client, olds.svmUuid, { enabled: false });
       disabledForSure = true;
+      action.action = "delete the iSCSI service";
     } catch (err) {
       if (classify(err).refused) disabledByUs = false;
       throw err;
@@ -101,7 +106,7 @@ async function disableThenDelete(
   } catch (err) {
     if (isGone(err)) return hooks.onGone?.();
     if (disabledByUs) {
-      const deletedAfterAll = await reenable(session, olds, err, disabledForSure);
+      const deletedAfterAll = await reenable(session, olds, err, disabledForSure, action);
       if (deletedAfterAll) return;
     }
     if (hasCode(err, ASA_R2)) {
@@ -120,6 +125,7 @@ async function reenable(
   olds: IscsiServiceOutputs,
   deleteError: unknown,
   disabledForSure: boolean,
+  action: DiagnosticContext,
 ): Promise<boolean> {
   try {
     await patchService(session.client, olds.svmUuid, { enabled: true });
@@ -129,10 +135,7 @@ async function reenable(
     return false;
   } catch (err) {
     if (isGone(err)) return true;
-    const original = toDiagnosticError(deleteError, {
-      action: "delete the iSCSI service",
-      svm: olds.svmName,
-    });
+    const original = toDiagnosticError(deleteError, action);
     throw new ServiceLeftDisabledError(
       olds.svmName,
       session.host,

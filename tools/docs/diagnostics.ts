@@ -32,6 +32,7 @@ export const SAMPLE: Situation = {
   method: "PATCH",
   path: "/api/protocols/san/iscsi/services/{svm.uuid}",
   ontapMessage: "<ONTAP's message>",
+  rerun: "`pulumi up`",
 };
 
 function codeTable(codes: Readonly<Record<string, CodeAdvice>>): string {
