@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import { expect } from "chai";
 import {
   manySvmNames,
@@ -32,16 +33,39 @@ function postsBySvm(sim: Simulator): Map<string, RequestLogEntry> {
   );
 }
 
+/**
+ * The processes of a command's session, with their command lines: CliStack starts each command
+ * detached (a session of its own), and every process it starts stays in that session,
+ * whatever process group it moves to.
+ */
+function sessionProcesses(sessionId: number): Array<{ pid: number; command: string }> {
+  const found: Array<{ pid: number; command: string }> = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid pgrp session ...
+      const session = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+      if (session !== sessionId) continue;
+      const command = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
+      found.push({ pid: Number(entry), command });
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return found;
+}
+
 /** The file backend's lock files of the stack (gocloud's `.attrs` sidecars left out). */
 function lockFiles(stack: CliStack): string[] {
   return stack.backendFiles().filter((f) => /[\\/]\.pulumi[\\/]locks[\\/].*\.json$/.test(f));
 }
 
 /**
- * Resolves once `ready()` holds, checked on every tick of the request log (it is the event:
- * requests arrive as the CLI sends them); rejects if the command ends first.
+ * Resolves once `ready()` holds, checked every 20 ms (the request log and /proc are the
+ * events: they change as the CLI acts); rejects if `ended` (the command) settles first.
  */
-function when(ready: () => boolean, ended: Promise<unknown>, what: string): Promise<void> {
+function when(ready: () => boolean, what: string, ended?: Promise<unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     let done = false;
     const timer = setInterval(() => {
@@ -51,7 +75,7 @@ function when(ready: () => boolean, ended: Promise<unknown>, what: string): Prom
         resolve();
       }
     }, 20);
-    void ended.then(() => {
+    void ended?.then(() => {
       if (done) return;
       clearInterval(timer);
       reject(new Error(`the command ended before ${what}`));
@@ -60,15 +84,15 @@ function when(ready: () => boolean, ended: Promise<unknown>, what: string): Prom
 }
 
 /**
- * A `pulumi up` killed mid-create (SIGKILL to the CLI's whole process group, as a CI runner's
- * time-out or a lost machine ends it), through the real `pulumi` CLI on a file backend, and
- * the recovery docs/reliability.md documents: each step asserts the CLI's exit code, what it
- * printed, the pending operations `pulumi stack export` shows, and the requests the cluster
- * saw. The story: a stack of 2 services scales out to 8; of the 6 creates in flight when the
- * CLI dies, 3 POSTs never reached ONTAP (they hang) and 3 were accepted as ONTAP jobs that
- * finish after the CLI is gone — services the stack's state knows nothing of.
- * STACK_PROGRAM rather than the `many` fixture, because the recovery needs `adopt: true` on
- * some resources. The steps share the stack, so they run in order.
+ * A `pulumi up` killed mid-create, as a lost machine or a CI runner's time-out ends it (SIGKILL
+ * to the CLI's process group, then to the rest of its session, the provider included), through
+ * the real `pulumi` CLI on a file backend, and the recovery docs/reliability.md documents: each
+ * step asserts the CLI's exit code, what it printed, the pending operations `pulumi stack
+ * export` shows, and the requests the cluster saw. The story: a stack of 2 services scales out
+ * to 8; of the 6 creates in flight when the CLI dies, 3 POSTs never reached ONTAP (they hang)
+ * and 3 were accepted as ONTAP jobs that finish after the CLI is gone — services the stack's
+ * state knows nothing of. STACK_PROGRAM rather than the `many` fixture, because the recovery
+ * needs `adopt: true` on some resources. The steps share the stack, so they run in order.
  */
 describe("CLI: a `pulumi up` killed in the middle of creates, and the recovery", function () {
   this.timeout(240_000);
@@ -77,6 +101,8 @@ describe("CLI: a `pulumi up` killed in the middle of creates, and the recovery",
   /** SVMs whose POST hung (never applied) and whose POST was accepted as a job, in the killed run. */
   let hung: string[] = [];
   let accepted: string[] = [];
+  /** The killed command's session: whatever of it is left when the suite ends is ended too. */
+  let killedSession: number | undefined;
   const interrupted = SVMS.slice(2);
   const serviceUrns = (exported: StackExport) =>
     (exported.deployment.resources ?? []).filter((r) => r.type === SERVICE_TYPE).map((r) => r.urn);
@@ -90,6 +116,8 @@ describe("CLI: a `pulumi up` killed in the middle of creates, and the recovery",
     await stack.run(["up", "--yes"]);
   });
   after(async () => {
+    for (const { pid } of killedSession === undefined ? [] : sessionProcesses(killedSession))
+      process.kill(pid, "SIGKILL");
     await stack?.dispose();
     await sim?.stop();
   });
@@ -100,11 +128,18 @@ describe("CLI: a `pulumi up` killed in the middle of creates, and the recovery",
     sim.setAsyncJobs(true, 0, { held: true });
     sim.injectFault({ kind: "hang", method: "POST", path: SERVICES_PATH, times: 3 });
     const { child, result } = stack.start(["up", "--yes"]);
-    await when(() => postsBySvm(sim).size === 6, result, "6 POSTs reached the cluster");
+    killedSession = child.pid;
+    await when(() => postsBySvm(sim).size === 6, "6 POSTs reached the cluster", result);
 
     CliStack.kill(child);
     const killed = await result;
     expect(killed.signal).to.equal("SIGKILL");
+    // Pulumi starts each plugin in a process group of its own (cmdutil.RegisterProcessGroup),
+    // so the dynamic provider outlives a kill of the CLI's group. A lost machine takes it too.
+    const survivors = sessionProcesses(child.pid as number);
+    expect(survivors.map((p) => p.command).join("\n")).to.include("dynamic-provider");
+    for (const { pid } of survivors) process.kill(pid, "SIGKILL");
+    await when(() => sessionProcesses(child.pid as number).length === 0, "the run's processes ended");
     const posts = postsBySvm(sim);
     hung = [...posts].filter(([, r]) => r.fault === "hang").map(([svm]) => svm);
     accepted = [...posts].filter(([, r]) => r.status === 202).map(([svm]) => svm);
