@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import { expect } from "chai";
 import {
   manySvmNames,
@@ -9,7 +8,7 @@ import {
   startHttpsSimulator,
   writes,
 } from "../../tools/engine/scenario";
-import { CliStack, type StackExport } from "../../tools/pulumi-cli/cli";
+import { CliStack, type StackExport, sessionProcesses } from "../../tools/pulumi-cli/cli";
 import type { RequestLogEntry, Simulator } from "../../tools/simulator/types";
 import { resourceSummary, simulatorStack } from "./support";
 
@@ -31,29 +30,6 @@ function postsBySvm(sim: Simulator): Map<string, RequestLogEntry> {
       .filter((r) => r.method === "POST" && r.path === SERVICES_PATH)
       .map((r) => [(r.body as { svm: { name: string } }).svm.name, r]),
   );
-}
-
-/**
- * The processes of a command's session, with their command lines: CliStack starts each command
- * detached (a session of its own), and every process it starts stays in that session,
- * whatever process group it moves to.
- */
-function sessionProcesses(sessionId: number): Array<{ pid: number; command: string }> {
-  const found: Array<{ pid: number; command: string }> = [];
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      // pid (comm) state ppid pgrp session ...
-      const session = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
-      if (session !== sessionId) continue;
-      const command = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
-      found.push({ pid: Number(entry), command });
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  return found;
 }
 
 /** The file backend's lock files of the stack (gocloud's `.attrs` sidecars left out). */

@@ -198,9 +198,26 @@ export class CliStack {
     return { child, result: this.finish(child, full, { ...options, check: false }) };
   }
 
-  /** SIGKILL to the command's whole process group: the CLI, its language host, program and plugins. */
+  /**
+   * SIGKILL to the command's process group, as a CI runner's time-out or a second Ctrl-C
+   * ends a run: the CLI, its language host and the program. Pulumi starts each plugin in a
+   * process group of its own, so a dynamic provider outlives this (test/cli/interrupted
+   * shows it); `killSession` ends those too.
+   */
   static kill(child: ChildProcess): void {
     if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+  }
+
+  /** SIGKILL to every process of the command's session (its plugins' groups included), as a lost machine ends them. */
+  static killSession(child: ChildProcess): void {
+    if (child.pid === undefined) return;
+    for (const { pid } of sessionProcesses(child.pid)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
   }
 
   /** `pulumi config set [--secret] <key> -- <value>`: `--` so that a PEM is not read as a flag. */
@@ -241,7 +258,7 @@ export class CliStack {
 
   /** Kills what is still running and removes the scratch folder. */
   async dispose(): Promise<void> {
-    for (const child of this.running) CliStack.kill(child);
+    for (const child of this.running) CliStack.killSession(child);
     fs.rmSync(this.scratch, { recursive: true, force: true });
   }
 
@@ -286,6 +303,28 @@ export class CliStack {
       });
     });
   }
+}
+
+/**
+ * The processes of a session (Linux /proc): a command started `detached` leads its own
+ * session, and everything it starts stays in it, whatever process group it makes.
+ */
+export function sessionProcesses(sessionId: number): Array<{ pid: number; command: string }> {
+  const found: Array<{ pid: number; command: string }> = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid pgrp session ...
+      const session = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+      if (session !== sessionId) continue;
+      const command = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
+      found.push({ pid: Number(entry), command });
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return found;
 }
 
 /** The parts of `pulumi stack export` the suite reads. */
