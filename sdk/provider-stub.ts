@@ -21,9 +21,7 @@ export const providerStub = {
     try {
       h = require("pulumi-ontap-iscsi/host");
     } catch (e) {
-      // The package is missing where the program runs: say which folder needs it.
-      if ((e as { code?: string }).code !== "MODULE_NOT_FOUND") throw e;
-      throw Error(`install pulumi-ontap-iscsi in ${process.cwd()} (npm install pulumi-ontap-iscsi): ${e}`);
+      throw Error(`install pulumi-ontap-iscsi in ${process.cwd()}: ${e}`);
     }
     return Object.assign(this, h).configure(r);
   },

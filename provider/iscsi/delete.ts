@@ -5,6 +5,7 @@
  */
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
 import { PendingCreateError, ServiceLeftDisabledError } from "../errors";
+import { OntapError } from "../ontap/errors";
 import { classify, hasCode, isGone } from "../ontap/failures";
 import type { ClusterSession } from "../session";
 import { deleteService, patchService } from "./api";
@@ -104,7 +105,9 @@ async function disableThenDelete(
       await deleteService(session.client, olds.svmUuid);
     }
   } catch (err) {
-    if (isGone(err)) return hooks.onGone?.();
+    // Gone after this delete reached the service (a disable landed, or a DELETE retried
+    // after a lost answer): deleted. Gone at the first touch: maybe not this cluster's to say.
+    if (isGone(err)) return disabledForSure || attemptsOf(err) > 1 ? undefined : hooks.onGone?.();
     if (disabledByUs) {
       const deletedAfterAll = await reenable(session, olds, err, disabledForSure, action);
       if (deletedAfterAll) return;
@@ -172,4 +175,9 @@ async function settleBeforeDelete(
   if (!live) return undefined;
   const { pendingJob: _, ...settled } = olds;
   return { ...settled, enabled: live.enabled ?? true };
+}
+
+/** How many attempts the transport made for the request that failed (1 when unknown). */
+function attemptsOf(err: unknown): number {
+  return err instanceof OntapError ? err.attempts : 1;
 }

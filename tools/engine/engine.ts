@@ -199,6 +199,13 @@ async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
  * between resources (every step is independent of the others).
  */
 export class Engine {
+  /**
+   * The stack config as the state records it for the default provider, taken at the end of
+   * each successful `up`: `pulumi refresh` and `pulumi destroy` do not run the program, and
+   * the engine configures the provider from this record, not from the current config (the
+   * real CLI does so; test/cli/refactors shows it).
+   */
+  private providerConfig: Record<string, string> | undefined;
   /** Stack config, namespaced keys. Change it between operations with `setConfig`. */
   readonly config: Record<string, string>;
   readonly secretKeys: Set<string>;
@@ -226,6 +233,7 @@ export class Engine {
     this.project = options.project ?? readProjectName(this.programDir);
     this.stack = options.stack ?? "dev";
     this.config = { ...options.config };
+    this.providerConfig = undefined;
     this.secretKeys = new Set(options.secretKeys);
     for (const [name, dir] of Object.entries(options.packageLinks ?? {})) {
       ensurePackageLink(this.programDir, name, dir);
@@ -379,6 +387,7 @@ export class Engine {
         });
       }
       await deletes.drain();
+      this.providerConfig = { ...this.config };
     });
   }
 
@@ -388,7 +397,7 @@ export class Engine {
    */
   refresh(options: OperationOptions = {}): Promise<OperationResult> {
     return this.operation("refresh", options, async (op) => {
-      const host = await this.ensureHost(op, options.hostEnv);
+      const host = await this.ensureHost(op, options.hostEnv, this.providerConfig);
       const olds = [...this.resources.values()];
       const steps = olds.map((old) => this.newStep(op, "refresh", old.urn, old.type, old));
       const settled: Array<PromiseSettledResult<Awaited<ReturnType<HostProcess["read"]>>>> = [];
@@ -432,7 +441,7 @@ export class Engine {
   /** `pulumi destroy`: Delete every resource with its old outputs, last registered first, at most `parallel` at once. */
   destroy(options: OperationOptions = {}): Promise<OperationResult> {
     return this.operation("destroy", options, async (op) => {
-      const host = await this.ensureHost(op, options.hostEnv);
+      const host = await this.ensureHost(op, options.hostEnv, this.providerConfig);
       await this.deletePending(op, host);
       const deletes = this.pool(op);
       for (const old of [...this.resources.values()].reverse()) {
@@ -668,12 +677,19 @@ export class Engine {
     return structuredClone(await result);
   }
 
-  /** The running host, configured with the current stack config; a new one when the config changed. */
-  private async ensureHost(op: OperationResult, hostEnv?: NodeJS.ProcessEnv): Promise<HostProcess> {
+  /**
+   * The running host, configured with `config` (default: the current stack config); a new
+   * one when the config changed.
+   */
+  private async ensureHost(
+    op: OperationResult,
+    hostEnv?: NodeJS.ProcessEnv,
+    config: Record<string, string> = this.config,
+  ): Promise<HostProcess> {
     const programKey = (k: string) =>
       this.options.restartHostOn !== "any-config" && k.startsWith(`${this.project}:`);
     const key = JSON.stringify([
-      Object.entries(this.config)
+      Object.entries(config)
         .filter(([k]) => !programKey(k))
         .sort(),
       [...this.secretKeys].filter((k) => !programKey(k)).sort(),
@@ -695,7 +711,7 @@ export class Engine {
     this.host = host;
     this.hosts.push(host);
     this.hostConfigKey = key;
-    await host.configure(this.config, [...this.secretKeys]);
+    await host.configure(config, [...this.secretKeys]);
     op.hostStartMs = performance.now() - started;
     return host;
   }

@@ -96,8 +96,10 @@ describe("npm run bench (smoke size, as CI runs it)", function () {
       expect(r.requests).to.be.at.most(3);
   });
 
-  it("keeps one resource's checkpoint entry within 2,600 bytes", () => {
-    expect(result.stateBytesPerResource).to.be.greaterThan(0).and.at.most(2600);
+  // 2,481 bytes in 0.1; since then the stub says which folder lacks the package (its
+  // string is stored twice) and the outputs record stateVersion: about 2,860.
+  it("keeps one resource's checkpoint entry within 2,900 bytes", () => {
+    expect(result.stateBytesPerResource).to.be.greaterThan(0).and.at.most(2900);
   });
 
   it("measures a __provider of at most 800 bytes", () => {
