@@ -12,7 +12,7 @@ const PACKAGE = "pulumi-ontap-iscsi";
 
 /** The only files a published tarball may hold (paths as `npm pack --json` lists them). */
 function allowedInTarball(file: string): boolean {
-  if (["package.json", "README.md", "LICENSE"].includes(file)) return true;
+  if (["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(file)) return true;
   return /^dist\/(provider|sdk)\/.+\.(js|d\.ts)$/.test(file);
 }
 
