@@ -92,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
   const rate = result.schedules / Math.max(result.seconds, 1e-9);
   process.stdout.write(
     `\n${result.schedules} schedules in ${result.seconds.toFixed(1)} s (${rate.toFixed(1)} schedules/s), seed ${result.seed}: ` +
-      `${result.findings.length} violation(s) of ${kinds.size} kind(s)\n`,
+      `${result.findings.length} violation(s) of ${kinds.size} kind(s); ${result.knownLimits} known limit(s) met (tools/explore/limits.ts)\n`,
   );
   if (args.json)
     process.stdout.write(

@@ -33,7 +33,14 @@ const FAULT_PATHS: Record<FaultSpecGen["target"], RegExp> = {
 };
 
 function connection(host: string): Record<string, string> {
-  return { host, username: "admin", password: PASSWORD, caCert: CA };
+  return {
+    host,
+    username: "admin",
+    password: PASSWORD,
+    caCert: CA,
+    jobTimeoutMs: String(JOB_TIMEOUT_MS),
+    timeoutMs: String(REQUEST_TIMEOUT_MS),
+  };
 }
 
 /** The clusters of one story. */
@@ -97,8 +104,6 @@ export class Clusters {
     return {
       ...Object.fromEntries(Object.entries(defaults).map(([k, v]) => [`ontap:${k}`, v])),
       "ontap:clusters": JSON.stringify({ west: connection(a[1]), east: connection(CLUSTERS[1].hosts[0]) }),
-      "ontap:jobTimeoutMs": String(JOB_TIMEOUT_MS),
-      "ontap:timeoutMs": String(REQUEST_TIMEOUT_MS),
       "ontap:preflight": String(preflight),
     };
   }

@@ -86,6 +86,11 @@ export class Driver {
 
   constructor(private readonly hooks: DriverHooks) {}
 
+  /** Old resources of create-first replacements still to delete: in the checkpoint, marked for deletion. */
+  get pendingDeletes(): readonly StateEntry[] {
+    return this.#pendingDeletes;
+  }
+
   /** One operation; `program` in the order its registrations arrive. Never throws. */
   async operate(
     kind: OperationKind,
@@ -172,7 +177,8 @@ export class Driver {
   }
 
   async #delete(run: Run, old: StateEntry, guard: boolean): Promise<void> {
-    const ctx = this.#ctx(run, "delete", old.name, old.rid, { guard });
+    // A resource with adopt: true takes over what it finds on its SVM, in its delete too.
+    const ctx = this.#ctx(run, "delete", old.name, old.rid, { guard, adopt: old.outputs.adopt === true });
     await this.#step(run, ctx, () => run.provider.delete(old.id, old.outputs));
   }
 
@@ -245,7 +251,14 @@ export class Driver {
             });
           } else {
             await pool.submit(async () => {
-              await this.#create(run, r, rid, rechecked);
+              try {
+                await this.#create(run, r, rid, rechecked);
+              } catch (err) {
+                // Created but not initialised: the engine marks the old one for deletion all the
+                // same (step.go CreateStep.Apply), to be deleted by the next up.
+                if (initFailure(err)) this.#pendingDeletes.push(old);
+                throw err;
+              }
               this.#pendingDeletes.push(old);
               replaced.push({ old, guard });
             });
@@ -301,35 +314,37 @@ export class Driver {
 
   async #refresh(run: Run, parallel: number): Promise<void> {
     const olds = [...this.state.values()];
-    const results: Array<Awaited<ReturnType<IscsiServiceProvider["read"]>> | undefined> = [];
+    const read: Array<StateEntry | null | undefined> = [];
     const pool = new StepPool(parallel);
     for (const [i, old] of olds.entries()) {
       const ctx = this.#ctx(run, "read", old.name, old.rid);
       await pool.submit(() =>
         this.#step(run, ctx, () => run.provider.read(old.id, old.outputs)).then(
           (result) => {
-            results[i] = result;
+            if (result.id === "") {
+              read[i] = null;
+              return;
+            }
+            const entry: StateEntry = {
+              ...old,
+              id: result.id,
+              inputs: (result.inputs as Record<string, unknown> | undefined) ?? old.inputs,
+              outputs: result.props ?? old.outputs,
+            };
+            read[i] = entry;
+            // Told as the read ends: what it saw is what the cluster had then.
+            this.hooks.recorded(entry, "read");
           },
           () => {},
         ),
       );
     }
     await pool.drain();
+    // The engine applies the reads to the checkpoint together, at the end.
     olds.forEach((old, i) => {
-      const result = results[i];
-      if (!result) return;
-      if (result.id === "") {
-        this.state.delete(old.name);
-        return;
-      }
-      const entry: StateEntry = {
-        ...old,
-        id: result.id,
-        inputs: (result.inputs as Record<string, unknown> | undefined) ?? old.inputs,
-        outputs: result.props ?? old.outputs,
-      };
-      this.state.set(old.name, entry);
-      this.hooks.recorded(entry, "read");
+      const entry = read[i];
+      if (entry === null) this.state.delete(old.name);
+      else if (entry) this.state.set(old.name, entry);
     });
   }
 

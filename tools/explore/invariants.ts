@@ -51,12 +51,19 @@ export interface WriteVerdict {
  * reached the cluster (applied, or accepted as a job) is judged against who owned the
  * service just before it; a preview writes nothing at all.
  */
-export function judgeWrite(request: RequestRecord, owner: Owner | undefined, svmName: string): WriteVerdict {
+export function judgeWrite(
+  request: RequestRecord,
+  owner: Owner | undefined,
+  svmName: string,
+  key: string,
+  /** The resource (rid) that leaves this service in this run, if one does: a hand-over. */
+  leaving?: number,
+): WriteVerdict {
   const kind = writeKind(request.entry);
   const run = request.step?.run ?? -1;
   const what = `${kind === "other" ? "a write" : `the ${kind}`} of ${where(svmName, request.cluster)} by ${byStep(request)}`;
   const broken = (message: string): WriteVerdict => ({
-    violation: { invariant: 2, run, message },
+    violation: { invariant: 2, run, message, ...(key ? { key } : {}) },
     adopts: false,
   });
   const step = request.step;
@@ -64,7 +71,7 @@ export function judgeWrite(request: RequestRecord, owner: Owner | undefined, svm
   if (step.preview) return broken(`${what}: a preview wrote to the cluster`);
   if (!owner) return { adopts: false };
   if (owner.kind === "stack" && owner.rid === step.rid) return { adopts: false };
-  const mayAdopt = (step.kind === "create" || step.kind === "update") && step.adopt;
+  const mayAdopt = step.kind !== "read" && step.adopt;
   if (owner.kind !== "stack") {
     if (mayAdopt) return { adopts: true };
     const whose = owner.kind === "admin" ? "an administrator's" : "left outside the stack by a failed run";
@@ -72,6 +79,8 @@ export function judgeWrite(request: RequestRecord, owner: Owner | undefined, svm
       `${what}: the service is not the stack's (${whose}) and ${step.name} does not set adopt: true`,
     );
   }
+  // A hand-over: the resource that leaves the service in this run gives it up to an adopt.
+  if (mayAdopt && owner.rid === leaving) return { adopts: true };
   // A destroy deletes every resource: which of two holders (a rename with adopt: true that a
   // failed run left half-done) deletes the service is no matter.
   if ((kind === "delete" || kind === "disable") && step.operation !== "destroy")
@@ -91,40 +100,54 @@ export interface CutOffFacts {
   warnings: Warning[];
   /** Where the write's run began (a `seq`). */
   runStart: number;
-  /** When each ended session was first seen (a `seq`), by session key. */
+  /** Whether the write's run had the preflight on (off, Check announces nothing: a known limit). */
+  preflight: boolean;
+  /** When each ended session was first seen (a `seq`). */
   firstSeen: (session: SessionView) => number;
-  /** When the provider's reads of the cluster's sessions were let through (`seq`s). */
+  /** When the provider read this SVM's sessions (a `seq` each: the SVM's own, or the cluster's). */
   sessionReads: number[];
 }
 
 /**
  * Invariant 3: No disable or delete ends sessions without the warning naming the hosts,
  * and none at all while the resource's guard is on. A host that logged in during the run
- * after the provider's last look at the sessions is one it could not have named.
+ * after the provider's last look at the SVM's sessions is one it could not have known of
+ * (ONTAP has no conditional disable): it is not counted. With `ontap:preflight false`,
+ * Check does not look at sessions (docs/iscsi-service.md: "With `ontap:preflight false` the
+ * preview does not look"), so a disable by an update or create needs no warning then.
  */
 export function judgeCutOff(facts: CutOffFacts): Violation | undefined {
   const { request, ended } = facts;
   const run = request.step?.run ?? -1;
-  const hosts = [...new Set(ended.map((s) => s.initiator))];
+  const key = serviceKey(request.cluster, ended[0]?.svmUuid ?? "");
   const what = `the ${writeKind(request.entry)} of ${where(ended[0]?.svmName ?? "?", request.cluster)} by ${byStep(request)}`;
+  const knowable = ended.filter((session) => {
+    const seen = facts.firstSeen(session);
+    return seen <= facts.runStart || facts.sessionReads.some((read) => read > seen && read < request.seq);
+  });
+  if (knowable.length === 0) return undefined;
+  const hosts = [...new Set(knowable.map((s) => s.initiator))];
   if (request.step?.guard)
     return {
       invariant: 3,
       run,
-      message: `${what} ended ${ended.length} session(s) of ${hosts.join(", ")} while protectActiveSessions was on`,
+      key,
+      message: `${what} ended ${knowable.length} session(s) of ${hosts.join(", ")} while protectActiveSessions was on`,
     };
-  const unannounced = ended.filter((session) => {
-    const seen = facts.firstSeen(session);
-    const lookedSince = facts.sessionReads.some((read) => read > seen && read < request.seq);
-    if (seen > facts.runStart && !lookedSince) return false;
-    return !facts.warnings.some((w) => w.seq < request.seq && w.text.includes(session.initiator));
-  });
+  if (!facts.preflight && request.step?.kind !== "delete") return undefined;
+  // A warning names the first few hosts and counts the rest ("… and 2 more"), by design.
+  const before = facts.warnings.filter((w) => w.seq < request.seq);
+  const names = (w: Warning, session: SessionView) =>
+    w.text.includes(session.initiator) ||
+    (/ and \d+ more\b/.test(w.text) && ended.some((other) => w.text.includes(other.initiator)));
+  const unannounced = knowable.filter((session) => !before.some((w) => names(w, session)));
   if (unannounced.length === 0) return undefined;
-  const names = [...new Set(unannounced.map((s) => s.initiator))];
+  const cut = [...new Set(unannounced.map((s) => s.initiator))];
   return {
     invariant: 3,
     run,
-    message: `${what} ended the sessions of ${names.join(", ")} with no warning naming them before it`,
+    key,
+    message: `${what} ended the sessions of ${cut.join(", ")} with no warning naming them before it`,
   };
 }
 
@@ -134,6 +157,9 @@ export interface StateView {
   outputs: IscsiServiceOutputs;
   /** The cluster its outputs' host reaches. */
   cluster: number | undefined;
+  rid: number;
+  /** The old resource of a create-first replacement, kept in state until its delete succeeds. */
+  leaving?: boolean;
 }
 
 /** What invariants 1, 4 and 5 need at the end of a run. */
@@ -154,8 +180,10 @@ export interface RunEndFacts {
   /** The names the program registers now (the last program of a preview or up). */
   program: Set<string>;
   owners: Map<string, Owner>;
-  /** Whether a job is still running (a resource recorded with it is still being created). */
-  jobRunning(cluster: number, uuid: string): boolean;
+  /** Whether a write to this service was accepted as a job that is still running. */
+  jobWriteRunning(key: string): boolean;
+  /** Services a step of the run disabled last: a delete's disable, or one the program asked for. */
+  disables: Map<string, "delete" | "intended">;
 }
 
 /**
@@ -165,8 +193,8 @@ export interface RunEndFacts {
  */
 export function judgeRunEnd(facts: RunEndFacts): Violation[] {
   const found: Violation[] = [];
-  const broken = (invariant: Violation["invariant"], message: string) =>
-    found.push({ invariant, run: facts.run, message });
+  const broken = (invariant: Violation["invariant"], key: string, message: string) =>
+    found.push({ invariant, run: facts.run, message, key });
   const keyOf = (s: StateView) =>
     s.cluster === undefined ? undefined : serviceKey(s.cluster, s.outputs.svmUuid);
 
@@ -175,14 +203,17 @@ export function judgeRunEnd(facts: RunEndFacts): Violation[] {
   if (facts.ok && facts.kind !== "preview") {
     for (const s of facts.state) {
       const key = keyOf(s);
-      if (key === undefined || s.cluster === undefined || facts.drifted.has(key)) continue;
-      if (s.outputs.pendingJob !== undefined && facts.jobRunning(s.cluster, s.outputs.pendingJob)) continue;
+      // A resource recorded with a pending job records what it asked for: the next run finishes it.
+      if (key === undefined || s.cluster === undefined || s.leaving || s.outputs.pendingJob !== undefined)
+        continue;
+      if (facts.drifted.has(key)) continue;
       const live = facts.services.get(key);
       const svm = where(s.outputs.svmName, s.cluster);
-      if (!live) broken(1, `${s.name}: state records ${svm}, which the cluster does not have`);
+      if (!live) broken(1, key, `${s.name}: state records ${svm}, which the cluster does not have`);
       else if (live.enabled !== s.outputs.enabled || live.alias !== s.outputs.targetAlias)
         broken(
           1,
+          key,
           `${s.name}: state records ${svm} as enabled ${s.outputs.enabled}, alias "${s.outputs.targetAlias}"; ` +
             `the cluster has enabled ${live.enabled}, alias "${live.alias}"`,
         );
@@ -193,22 +224,33 @@ export function judgeRunEnd(facts: RunEndFacts): Violation[] {
   // left outside state unless the run failed and said so (with the way back).
   // A resource recorded with a pending job owns the job, not yet a service.
   const holders = new Map<string, string[]>();
-  const pending = new Set<string>();
+  const recorded = new Set<string>();
   for (const s of facts.state) {
     const key = keyOf(s);
     if (key === undefined) continue;
-    if (s.outputs.pendingJob !== undefined) pending.add(key);
-    else holders.set(key, [...(holders.get(key) ?? []), s.name]);
+    recorded.add(key);
+    if (s.outputs.pendingJob === undefined && !s.leaving)
+      holders.set(key, [...(holders.get(key) ?? []), s.name]);
   }
   // A resource no longer in the program is on its way out: a rename with adopt: true whose run
   // failed before the old resource's delete is finished by the next up (which leaves the
   // service to the new one).
   for (const [key, names] of holders)
     if (names.filter((name) => facts.program.has(name)).length > 1)
-      broken(4, `${names.join(" and ")} both record the service ${key} in state`);
+      broken(4, key, `${names.join(" and ")} both record the service ${key} in state`);
   for (const [key, owner] of facts.owners) {
     const live = facts.services.get(key);
-    if (owner.kind !== "stack" || !live || holders.has(key) || pending.has(key)) continue;
+    // An adopt whose resource was not recorded (its run failed) leaves the service to the
+    // resource that records it.
+    const holder = facts.state.find((s) => !s.leaving && keyOf(s) === key);
+    if (
+      owner.kind === "stack" &&
+      holder &&
+      holder.rid !== owner.rid &&
+      !facts.state.some((s) => s.rid === owner.rid && keyOf(s) === key)
+    )
+      facts.owners.set(key, { ...owner, rid: holder.rid, name: holder.name });
+    if (owner.kind !== "stack" || !live || recorded.has(key)) continue;
     if (!owner.made) {
       // An administrator's service whose adoption was not recorded is the administrator's again.
       facts.owners.set(key, { kind: "admin" });
@@ -222,11 +264,13 @@ export function judgeRunEnd(facts: RunEndFacts): Violation[] {
     if (facts.ok)
       broken(
         4,
+        key,
         `${svm}, made by the stack (last held by ${owner.name}), is left outside the state by a run that succeeded`,
       );
     else if (!said)
       broken(
         4,
+        key,
         `${svm}, made by the stack (last held by ${owner.name}), is left outside the state, and the failed run does not say so`,
       );
     facts.owners.set(key, { kind: "orphan" });
@@ -237,10 +281,14 @@ export function judgeRunEnd(facts: RunEndFacts): Violation[] {
     for (const [key, before] of facts.servicesBefore) {
       const live = facts.services.get(key);
       if (!before.enabled || !live || live.enabled || facts.touched.has(key)) continue;
-      // A disable the stack made and recorded (an update to enabled: false) is no accident.
-      if (facts.state.some((s) => keyOf(s) === key && s.outputs.enabled === false)) continue;
+      // A disable the program asked for (an update or create to enabled: false) is no accident;
+      // a delete's disable (the first of its two phases) is, if the run fails.
+      if (facts.disables.get(key) !== "delete") continue;
+      // A write whose job is still running when the run ends (its outcome is not known yet).
+      if (facts.jobWriteRunning(key)) continue;
       broken(
         5,
+        key,
         `${where(live.svmName, Number(key.split(":")[0]))} was enabled before the run and is left disabled`,
       );
     }

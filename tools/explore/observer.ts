@@ -56,6 +56,12 @@ export interface RunLog {
   touched: Set<string>;
   /** The clusters' services when the run began. */
   servicesBefore: Map<string, ServiceView>;
+  /** Services a step of this run disabled last: a delete's disable, or one the program asked for. */
+  disables: Map<string, "delete" | "intended">;
+  /** `ontap:preflight` of the run. */
+  preflight: boolean;
+  /** Services whose resource leaves them in this run (moves away, or is removed): key → rid. */
+  leaving: Map<string, number>;
   violations: Violation[];
 }
 
@@ -65,7 +71,8 @@ export class Observer {
   #services: Map<string, ServiceView>;
   #sessions: Map<string, SessionView>;
   readonly #firstSeen = new Map<string, number>();
-  readonly #sessionReads: number[][] = CLUSTERS.map(() => []);
+  /** The provider's reads of sessions: when, on which cluster, of which SVMs (undefined: all). */
+  readonly #sessionReads: Array<{ seq: number; cluster: number; svms?: string[] }> = [];
   /** Writes answered 202: their job applies them later. */
   readonly #jobWrites: RequestRecord[] = [];
   /** Who each service belongs to, by service key. */
@@ -120,8 +127,10 @@ export class Observer {
   }
 
   /** A run begins: its record, and the clusters' services as they are. */
-  startRun(index: number): void {
+  startRun(index: number, preflight: boolean, leaving: Map<string, number>): void {
     this.run = this.#newRun(index);
+    this.run.preflight = preflight;
+    this.run.leaving = leaving;
     this.runs.push(this.run);
   }
 
@@ -137,7 +146,13 @@ export class Observer {
     if (cause.kind === "request") {
       cause.request.released = seq;
       if (cause.request.entry.method === "GET" && cause.request.entry.path.endsWith("/iscsi/sessions"))
-        this.#sessionReads[cause.request.cluster].push(seq);
+        this.#sessionReads.push({
+          seq,
+          cluster: cause.request.cluster,
+          ...(cause.request.entry.query["svm.uuid"] === undefined
+            ? {}
+            : { svms: cause.request.entry.query["svm.uuid"].toLowerCase().split("|") }),
+        });
     }
     const text =
       line ?? (cause.kind === "event" ? `admin: ${cause.text}` : cause.kind === "clock" ? "time passes" : "");
@@ -156,10 +171,17 @@ export class Observer {
         this.drifted.add(key);
       }
     this.#trackOwners(services, cause);
+    this.#trackDisables(services, cause);
     this.#trackSessions(sessions, cause);
     this.#services = services;
     this.#sessions = sessions;
     this.#cause = { kind: "idle" };
+    // A job that has ended changes nothing more.
+    for (let i = this.#jobWrites.length - 1; i >= 0; i--) {
+      const r = this.#jobWrites[i];
+      const job = r.entry.job === undefined ? undefined : this.clusters.sims[r.cluster].job(r.entry.job);
+      if (job?.endTime !== undefined || job === undefined) this.#jobWrites.splice(i, 1);
+    }
   }
 
   /**
@@ -181,6 +203,16 @@ export class Observer {
     if (how !== "update") this.drifted.delete(key);
   }
 
+  /** Whether a write to this service was accepted as a job that has not ended. */
+  jobWriteRunning(key: string): boolean {
+    return this.#jobWrites.some((r) => {
+      const target = SERVICE_PATH.exec(r.entry.path);
+      if (!target || serviceKey(r.cluster, target[1]) !== key || r.entry.job === undefined) return false;
+      const job = this.clusters.sims[r.cluster].job(r.entry.job);
+      return job !== undefined && job.endTime === undefined;
+    });
+  }
+
   /** The clusters' services as last seen. */
   get services(): Map<string, ServiceView> {
     return this.#services;
@@ -194,6 +226,9 @@ export class Observer {
       lines: [],
       touched: new Set(),
       servicesBefore: new Map(this.#services),
+      disables: new Map(),
+      preflight: true,
+      leaving: new Map(),
       violations: [],
     };
   }
@@ -243,11 +278,8 @@ export class Observer {
     if (request.step?.preview || (target && (entry.applied || entry.status === 202))) {
       const key = target ? serviceKey(request.cluster, target[1]) : "";
       const svm = (entry.body as { svm?: { name?: string } } | undefined)?.svm?.name;
-      const verdict = judgeWrite(
-        request,
-        this.owners.get(key),
-        this.#services.get(key)?.svmName ?? svm ?? "?",
-      );
+      const svmName = this.#services.get(key)?.svmName ?? svm ?? "?";
+      const verdict = judgeWrite(request, this.owners.get(key), svmName, key, this.run.leaving.get(key));
       this.#report(verdict.violation);
       if (verdict.adopts && request.step)
         this.owners.set(key, adoptedBy(request.step.rid, request.step.name, this.owners.get(key)));
@@ -257,7 +289,9 @@ export class Observer {
   /** A write accepted as a job for this SVM, still waiting to apply: the oldest first. */
   #jobWrite(cluster: number, svmUuid: string, svmName: string, kinds: string[]): RequestRecord | undefined {
     const i = this.#jobWrites.findIndex((r) => {
-      if (r.cluster !== cluster) return false;
+      // Only a job that has just ended (ended ones are dropped once settled) applied anything.
+      const job = r.entry.job === undefined ? undefined : this.clusters.sims[r.cluster].job(r.entry.job);
+      if (r.cluster !== cluster || job?.endTime === undefined) return false;
       const target = SERVICE_PATH.exec(r.entry.path);
       if (r.entry.method === "POST") {
         const svm = (r.entry.body as { svm?: { name?: string; uuid?: string } } | undefined)?.svm;
@@ -265,17 +299,50 @@ export class Observer {
       }
       return target?.[1].toLowerCase() === svmUuid && kinds.includes(writeKind(r.entry));
     });
-    return i < 0 ? undefined : this.#jobWrites.splice(i, 1)[0];
+    return i < 0 ? undefined : this.#jobWrites[i];
+  }
+
+  /** The write that changed this SVM's service just now: the request let through, or a job that ended. */
+  #writer(
+    cause: Cause,
+    cluster: number,
+    svmUuid: string,
+    svmName: string,
+    kinds: string[],
+  ): RequestRecord | undefined {
+    if (cause.kind === "request") {
+      const { entry } = cause.request;
+      const target = SERVICE_PATH.exec(entry.path);
+      const kind = entry.method === "POST" ? "create" : writeKind(entry);
+      const mine =
+        entry.method === "POST"
+          ? true
+          : target?.[1].toLowerCase() === svmUuid && cause.request.cluster === cluster;
+      if (mine && kinds.includes(kind) && (entry.applied || entry.method === "POST")) return cause.request;
+    }
+    if (cause.kind === "event" && cause.admin) return undefined;
+    return this.#jobWrite(cluster, svmUuid, svmName, kinds);
+  }
+
+  /** Disables of this run by a step: a delete's (to be undone if the run fails) or one the program asked for. */
+  #trackDisables(now: Map<string, ServiceView>, cause: Cause): void {
+    for (const key of this.#services.keys()) if (!now.has(key)) this.run.disables.delete(key);
+    for (const [key, service] of now) {
+      const before = this.#services.get(key);
+      if (!before) continue;
+      if (!before.enabled && service.enabled) this.run.disables.delete(key);
+      if (!before.enabled || service.enabled) continue;
+      const [cluster, uuid] = [Number(key.split(":")[0]), key.split(":")[1]];
+      const step = this.#writer(cause, cluster, uuid, service.svmName, ["disable"])?.step;
+      if (step) this.run.disables.set(key, step.kind === "delete" ? "delete" : "intended");
+    }
   }
 
   #trackOwners(now: Map<string, ServiceView>, cause: Cause): void {
     for (const [key, service] of now) {
       if (this.#services.has(key)) continue;
       const [cluster, uuid] = [Number(key.split(":")[0]), key.split(":")[1]];
-      let maker: RequestRecord | undefined;
-      if (cause.kind === "request" && cause.request.entry.method === "POST") maker = cause.request;
-      else if (cause.kind !== "event" || !cause.admin)
-        maker = this.#jobWrite(cluster, uuid, service.svmName, ["create"]);
+      const maker = this.#writer(cause, cluster, uuid, service.svmName, ["create"]);
       this.owners.set(
         key,
         maker?.step
@@ -297,14 +364,7 @@ export class Observer {
     for (const [svm, sessions] of ended) {
       if (cause.kind === "event" && cause.admin) continue;
       const { cluster, svmUuid, svmName } = sessions[0];
-      let write: RequestRecord | undefined;
-      if (cause.kind === "request") {
-        const target = SERVICE_PATH.exec(cause.request.entry.path);
-        const kind = writeKind(cause.request.entry);
-        if (target?.[1].toLowerCase() === svmUuid && (kind === "disable" || kind === "delete"))
-          write = cause.request;
-      }
-      write ??= this.#jobWrite(cluster, svmUuid, svmName, ["disable", "delete"]);
+      const write = this.#writer(cause, cluster, svmUuid, svmName, ["disable", "delete"]);
       if (!write) {
         this.#report({
           invariant: 3,
@@ -313,15 +373,18 @@ export class Observer {
         });
         continue;
       }
-      const run = write.step?.run ?? this.run.index;
+      const log = this.runs.find((r) => r.index === (write.step?.run ?? this.run.index)) ?? this.run;
       this.#report(
         judgeCutOff({
           request: write,
           ended: sessions,
-          warnings: run === this.run.index ? this.run.warnings : [],
-          runStart: run === this.run.index ? this.run.start : 0,
+          warnings: log.warnings,
+          runStart: log.start,
           firstSeen: (s) => this.#firstSeen.get(s.key) ?? 0,
-          sessionReads: this.#sessionReads[cluster],
+          preflight: log.preflight,
+          sessionReads: this.#sessionReads
+            .filter((r) => r.cluster === cluster && (r.svms === undefined || r.svms.includes(svmUuid)))
+            .map((r) => r.seq),
         }),
       );
     }

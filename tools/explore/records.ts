@@ -62,6 +62,10 @@ export interface Violation {
   /** The run (0-based) it was found in. */
   run: number;
   message: string;
+  /** The service it concerns ("<cluster>:<svm uuid>"), when one. */
+  key?: string;
+  /** Set when the violation is a limit the docs state (./limits): counted, not reported. */
+  limit?: string;
 }
 
 /** The key of an SVM's service on a cluster. */

@@ -7,65 +7,21 @@
 import { IscsiServiceProvider } from "../../provider";
 import type { VirtualClock } from "./clock";
 import { Clusters } from "./clusters";
-import { Driver, type ProgramResource, type StateEntry } from "./driver";
+import { Driver, type StateEntry } from "./driver";
 import { type DuringEvent, interleave } from "./interleave";
 import { judgeRunEnd } from "./invariants";
+import { duplicatesNamedApart, knownLimit } from "./limits";
 import { Observer } from "./observer";
+import { arrivals, describeEvent, describeResource, leaving, stateViews } from "./plan";
 import type { Violation } from "./records";
 import type { TaskScheduler } from "./replay";
-import {
-  ALIASES,
-  applyChange,
-  argsOf,
-  initialProgram,
-  type OutOfBand,
-  type ProgramEntry,
-  type Story,
-} from "./story";
+import { ALIASES, applyChange, initialProgram, type Story } from "./story";
 import { routeRequests } from "./transport";
 
 /** What a story did: every violation, and a transcript a person can follow. */
 export interface StoryResult {
   violations: Violation[];
   transcript: string[];
-}
-
-function describeEvent(e: OutOfBand): string {
-  const where = `cluster ${"ab"[e.cluster]}`;
-  if (e.kind === "finish-jobs" || e.kind === "purge-jobs") return `${e.kind} on ${where}`;
-  const extra =
-    e.kind === "create-service"
-      ? ` enabled=${e.enabled} alias=${JSON.stringify(ALIASES[e.alias] ?? null)}`
-      : e.kind === "set-enabled"
-        ? ` ${e.enabled}`
-        : e.kind === "svm-state"
-          ? ` ${e.state}`
-          : e.kind === "login"
-            ? ` ${e.hosts}`
-            : "";
-  return `${e.kind} ${where} svm#${e.svm}${extra}`;
-}
-
-/** The program's registrations in the order they reach the engine this run. */
-function arrivals(program: ProgramEntry[], order: number[]): ProgramResource[] {
-  const keyed = program.map((entry, i) => ({ entry, key: order[i % Math.max(1, order.length)] ?? 0, i }));
-  keyed.sort((a, b) => a.key - b.key || a.i - b.i);
-  return keyed.map(({ entry }) => ({
-    name: entry.name,
-    aliases: entry.aliases,
-    args: argsOf(entry),
-    ...(entry.spec.deleteBeforeReplace === undefined
-      ? {}
-      : { deleteBeforeReplace: entry.spec.deleteBeforeReplace }),
-  }));
-}
-
-function describeResource(r: ProgramResource): string {
-  const opts = [
-    ...(r.aliases.length ? [`aliases=${r.aliases.join(",")}`] : []),
-    ...(r.deleteBeforeReplace === undefined ? [] : [`deleteBeforeReplace=${r.deleteBeforeReplace}`]),
-  ];
-  return `${r.name} ${JSON.stringify(r.args)}${opts.length ? ` (${opts.join(", ")})` : ""}`;
 }
 
 /** Plays `story`; never throws for what the provider does (that is a violation or an error of a run). */
@@ -103,15 +59,31 @@ export async function runStory(
     },
   });
   const transcript: string[] = [];
+  const namedApart = new Set<string>();
   let reported = 0;
-  /** Puts the violations found since the last call into the transcript. */
+  /** Puts the violations found since the last call into the transcript, known limits marked. */
   const report = () => {
     const all = observer.violations;
-    for (const v of all.slice(reported))
-      transcript.push(`  VIOLATION of invariant ${v.invariant} (run ${v.run + 1}): ${v.message}`);
+    for (const v of all.slice(reported)) {
+      const limit = knownLimit(v, namedApart);
+      if (limit) v.limit = limit;
+      transcript.push(
+        limit
+          ? `  known limit (${limit}): invariant ${v.invariant} (run ${v.run + 1}): ${v.message}`
+          : `  VIOLATION of invariant ${v.invariant} (run ${v.run + 1}): ${v.message}`,
+      );
+    }
     reported = all.length;
   };
   let program = initialProgram(story.program, clusters.svmName);
+  story.clusters.forEach((start, c) => {
+    for (const s of start.services)
+      transcript.push(
+        `cluster ${"ab"[c]}: SVM "${clusters.svmName(c, s.svm)}" has a service (enabled ${s.enabled}, alias ${JSON.stringify(ALIASES[s.alias] ?? null)})`,
+      );
+    for (const s of start.sessions)
+      transcript.push(`cluster ${"ab"[c]}: ${s.hosts} host(s) log in to SVM "${clusters.svmName(c, s.svm)}"`);
+  });
   try {
     for (const [index, run] of story.runs.entries()) {
       program = run.changes.reduce((p, change) => applyChange(p, change, clusters.svmName), program);
@@ -128,7 +100,9 @@ export async function runStory(
       clusters.setJobs(run.jobs);
       clusters.injectFaults(run.faults);
       const resources = arrivals(program, run.order);
-      observer.startRun(index);
+      if (!run.preflight && (run.kind === "up" || run.kind === "preview"))
+        for (const key of duplicatesNamedApart(program)) namedApart.add(key);
+      observer.startRun(index, run.preflight, leaving(driver, program, clusterOf));
       const jobs = run.jobs.mode === "late" ? `late ${run.jobs.delayMs} ms` : run.jobs.mode;
       transcript.push(
         `run ${index + 1}: ${run.kind} --parallel ${run.parallel} (preflight ${run.preflight ? "on" : "off"}, jobs ${jobs}` +
@@ -162,21 +136,15 @@ export async function runStory(
         kind: run.kind,
         ok: outcome.ok,
         errors: outcome.errors,
-        state: [...driver.state.values()].map((s) => ({
-          name: s.name,
-          outputs: s.outputs,
-          cluster: clusterOf(s),
-        })),
+        state: stateViews(driver, clusterOf),
         services: observer.services,
         servicesBefore: log.servicesBefore,
         touched: log.touched,
         drifted: observer.drifted,
         program: new Set(program.map((e) => e.name)),
         owners: observer.owners,
-        jobRunning: (c, uuid) => {
-          const job = clusters.sims[c].job(uuid);
-          return job !== undefined && job.endTime === undefined;
-        },
+        jobWriteRunning: (key) => observer.jobWriteRunning(key),
+        disables: log.disables,
       });
       // A state left wrong stays wrong in the runs after: said once.
       const said = new Set(observer.violations.map((v) => `${v.invariant} ${v.message}`));

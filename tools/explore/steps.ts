@@ -14,7 +14,7 @@ export interface StepContext {
   name: string;
   /** The resource's identity: the same through an `aliases` rename and through a replacement. */
   rid: number;
-  /** The program's `adopt` for this resource, for a create or an update; false otherwise. */
+  /** The program's `adopt` for a create or an update; the state's for a delete; false otherwise. */
   adopt: boolean;
   /**
    * The `protectActiveSessions` that governs the step: the program's for a resource in

@@ -187,6 +187,7 @@ async function runWrite(
   };
   const { delayMs, pausedMs, held } = c.asyncJobs;
   const job = c.jobs.start(plan.description, { delayMs, pausedMs, held }, work, plan.svm);
+  entry.job = job.uuid;
   const accepted: Reply = {
     status: 202,
     body: jobLink(job),

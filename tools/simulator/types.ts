@@ -155,6 +155,8 @@ export interface RequestLogEntry {
   applied: boolean;
   /** Fault injected into this request, if any. */
   fault?: FaultKind;
+  /** The UUID of the job a write started (async mode, or a job-failure fault). */
+  job?: string;
 }
 
 export type FaultKind =
