@@ -93,10 +93,13 @@ async function finishCreated(
 /**
  * Create: one POST. An existing service (5374077, or ASA r2's 5376452) is taken over only
  * with `adopt: true`. A lost response is reconciled by reading before anything else.
+ * `again`: the POST after an adopt found the service gone (a hand-over); a service met
+ * then is an error, not another adopt.
  */
 export async function createIscsiService(
   session: ClusterSession,
   inputs: IscsiServiceInputs,
+  again = false,
 ): Promise<IscsiServiceOutputs> {
   const action = { action: "create the iSCSI service", svm: svmLabel(inputs) };
   let record: IscsiServiceRecord;
@@ -105,9 +108,8 @@ export async function createIscsiService(
   } catch (err) {
     if (hasCode(err, ALREADY_EXISTS, ASA_R2)) {
       if (!inputs.adopt) throw toDiagnosticError(err, await namedSvm(session, inputs, action));
-      return adopt(session, inputs, hasCode(err, ASA_R2)).catch((e) => {
-        throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: svmLabel(inputs) });
-      });
+      if (again) throw toDiagnosticError(err, await namedSvm(session, inputs, action));
+      return adopt(session, inputs, hasCode(err, ASA_R2));
     }
     // A job still running is a pending outcome: never POST again while it runs.
     if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err);
@@ -134,53 +136,52 @@ async function namedSvm(
   return svm ? { ...action, svm: svm.name } : action;
 }
 
-/** Takes over an existing service; `isAsaR2System` says whether the cluster is ASA r2, or asks it. */
+/**
+ * Takes over an existing service; `isAsaR2System` says whether the cluster is ASA r2, or
+ * asks it. A service gone by the time the adopt holds its SVM (a delete of this run, a
+ * hand-over, removed it) is created anew with one more POST.
+ */
 async function adopt(
   session: ClusterSession,
   inputs: IscsiServiceInputs,
   isAsaR2System: boolean | (() => Promise<boolean>),
 ): Promise<IscsiServiceOutputs> {
-  const found = await findService(session.client, { name: inputs.svmName, uuid: inputs.svmUuid });
-  if (!found) return createAfterAll(session, inputs);
-  // Alone with this SVM: a delete of this run (a hand-over) either ended before, and the
-  // service is gone, or starts after and sees this resource's claim.
-  return session.ownership
-    .exclusive(found.svm.uuid, async () => {
-      const existing = await getService(session.client, found.svm.uuid);
-      if (!existing) return undefined;
-      const holder = session.ownership.heldByAnother(existing.svm.uuid, undefined);
-      if (holder) throw new OwnershipConflictError(existing.svm.name, session.host, holder);
-      session.claim(existing.svm);
-      const claimId = session.ownership.recordWrite(existing.svm.uuid, "adopted");
-      const asaR2 = typeof isAsaR2System === "boolean" ? isAsaR2System : await isAsaR2System();
-      const record = await converge(session, { ...existing }, inputs);
-      session.log.warn(
-        `Adopted the existing iSCSI service on SVM "${record.svm.name}" (cluster ${session.host}); it is now managed by this stack` +
-          (asaR2 ? " (ASA r2: destroy will leave it in place)." : " and will be deleted on destroy."),
-      );
-      return outputsFor(session, record, inputs, { adopted: true, asaR2, claimId });
-    })
-    .then((adopted) => adopted ?? createAfterAll(session, inputs));
+  let adopted: IscsiServiceOutputs | undefined;
+  try {
+    adopted = await takeOver(session, inputs, isAsaR2System);
+  } catch (e) {
+    throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: svmLabel(inputs) });
+  }
+  return adopted ?? createIscsiService(session, inputs, true);
 }
 
-/**
- * The service an adopt was to take over is gone: a delete of this run (another resource
- * leaving the SVM) removed it between ONTAP's 5374077 and the read. The create goes on as a
- * create: one more POST, whose own 5374077 is an error this time.
- */
-async function createAfterAll(
+/** The adopt itself: undefined when the SVM has no service (any more). */
+async function takeOver(
   session: ClusterSession,
   inputs: IscsiServiceInputs,
-): Promise<IscsiServiceOutputs> {
-  const action = { action: "create the iSCSI service", svm: svmLabel(inputs) };
-  let record: IscsiServiceRecord;
-  try {
-    record = await createService(session.client, toCreateBody(inputs));
-  } catch (err) {
-    if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err);
-    throw toDiagnosticError(err, await namedSvm(session, inputs, action));
-  }
-  return finishCreated(session, record, inputs, action);
+  isAsaR2System: boolean | (() => Promise<boolean>),
+): Promise<IscsiServiceOutputs | undefined> {
+  const found = await findService(session.client, { name: inputs.svmName, uuid: inputs.svmUuid });
+  if (!found) return undefined;
+  // Alone with this SVM: a delete of this run (a hand-over) either ended before, and the
+  // service is gone, or starts after and sees this resource's claim.
+  return session.ownership.exclusive(found.svm.uuid, async () => {
+    const existing = await getService(session.client, found.svm.uuid);
+    if (!existing) return undefined;
+    const holder = session.ownership.heldByAnother(existing.svm.uuid, undefined);
+    if (holder) throw new OwnershipConflictError(existing.svm.name, session.host, holder);
+    session.claim(existing.svm);
+    const claimId = session.ownership.recordWrite(existing.svm.uuid, "adopted");
+    const asaR2 = typeof isAsaR2System === "boolean" ? isAsaR2System : await isAsaR2System();
+    const record = await converge(session, { ...existing }, inputs);
+    session.log.warn(
+      `Adopted the existing iSCSI service on SVM "${record.svm.name}" (cluster ${session.host}); it is now managed by this stack` +
+        (asaR2
+          ? " (ASA r2: destroy will leave it in place)."
+          : " and will be deleted when this resource is deleted."),
+    );
+    return outputsFor(session, record, inputs, { adopted: true, asaR2, claimId });
+  });
 }
 
 /** How many more POSTs a create whose answer was lost may send, each only after a read found nothing. */
@@ -216,9 +217,7 @@ async function reconcileLostCreate(
       if (proven) return finishCreated(session, existing, inputs, action);
       if (!inputs.adopt) throw new LostCreateError(label, session.host);
       // The lost answer may have been ASA r2's 5376452: ask, so that destroy leaves it in place.
-      return adopt(session, inputs, () => session.isAsaR2()).catch((e) => {
-        throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: label });
-      });
+      return adopt(session, inputs, () => session.isAsaR2());
     }
     // Nothing there. A lost answer is sent again; an ONTAP error answer stands.
     if (reposts === LOST_CREATE_REPOSTS || !(last instanceof OntapLostResponseError))
@@ -331,11 +330,7 @@ async function finishPendingCreate(
   const outcome = pending.outcome === "pending" ? "done" : pending.outcome;
   const live = await settledPendingService(session, olds, outcome, news.adopt);
   if (!live) return createIscsiService(session, news);
-  if (outcome !== "done") {
-    return adopt(session, news, () => session.isAsaR2()).catch((e) => {
-      throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: olds.svmName });
-    });
-  }
+  if (outcome !== "done") return adopt(session, news, () => session.isAsaR2());
   return finishCreated(session, live, news, { action: "create the iSCSI service", svm: olds.svmName });
 }
 

@@ -1,5 +1,3 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { expect } from "chai";
 import {
   BASIC_PROGRAM,
@@ -47,18 +45,9 @@ function diagnostics(output: string): Record<string, string> {
 const printed = (result: CliResult) =>
   `${result.command} exited ${result.code}\n${result.stdout}${result.stderr}`;
 
-/**
- * A stack of STACK_PROGRAM. The fixture has no package.json, so its copy under .tmp/cli
- * inherits the repository's, whose `main` (dist/sdk/index.js) the Node language host would
- * run instead of index.js: a program of no resources that exits 0. The copy gets its own
- * package.json, as examples/basic has (reported: tools/engine/fixtures/stack needs one).
- */
+/** A stack of STACK_PROGRAM (its own package.json names index.js) with these resources. */
 async function stackProgramStack(sim: Simulator, resources: Resource[]): Promise<CliStack> {
   const stack = await simulatorStack(sim, PASSWORD, STACK_PROGRAM);
-  fs.writeFileSync(
-    path.join(stack.dir, "package.json"),
-    JSON.stringify({ name: "ontap-iscsi-stack", private: true, main: "index.js" }),
-  );
   await stack.setConfigs(stackConfig(resources));
   return stack;
 }

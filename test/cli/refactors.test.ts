@@ -1,6 +1,3 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { expect } from "chai";
 import {
   MANY_PROGRAM,
@@ -13,7 +10,7 @@ import {
 } from "../../tools/engine/scenario";
 import type { CliResult, CliStack } from "../../tools/pulumi-cli/cli";
 import type { Simulator } from "../../tools/simulator/types";
-import { simulatorStack } from "./support";
+import { resourceSummary, simulatorStack } from "./support";
 
 /** The simulators' password: each stack's secret `ontap:password`. */
 const PASSWORD = "Cli-Refactor-7wQ!pw-52hd";
@@ -34,17 +31,8 @@ const postLine = (body: Record<string, unknown>, status: number) =>
  */
 describe("CLI: refactoring a stack through `pulumi`", function () {
   this.timeout(180_000);
-  const copies: string[] = [];
-  let stackProgram: string;
-  let manyProgram: string;
-
-  before(() => {
-    stackProgram = runnable(STACK_PROGRAM, copies);
-    manyProgram = runnable(MANY_PROGRAM, copies);
-  });
-  after(() => {
-    for (const dir of copies) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const stackProgram = STACK_PROGRAM;
+  const manyProgram = MANY_PROGRAM;
 
   const urnOf = (name: string) => `urn:pulumi:dev::ontap-iscsi-stack::${SERVICE_TYPE}::${name}`;
 
@@ -92,7 +80,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
 
         expect(previewSummary(up.stdout), name).to.deep.equal({ unchanged: 2 });
         expect(up.stdout).to.not.match(/IscsiService \S+ (create|delete|replace)/);
-        expect(summary(up.stdout), name).to.deep.equal({ unchanged: 2 });
+        expect(resourceSummary(up.stdout), name).to.deep.equal({ unchanged: 2 });
         expect(writes(sim), name).to.deep.equal([]);
         expect([...(await servicesInState(stack)).keys()], name).to.deep.equal([urnOf(name)]);
       }
@@ -126,7 +114,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
       });
       expect(up.stdout).to.match(/\+\s+pulumi-nodejs:dynamic\/ontap:IscsiService iscsi create/);
       expect(up.stdout).to.match(/-\s+pulumi-nodejs:dynamic\/ontap:IscsiService db-primary delete/);
-      expect(summary(up.stdout)).to.deep.equal({ created: 1, deleted: 1, changes: 2, unchanged: 1 });
+      expect(resourceSummary(up.stdout)).to.deep.equal({ created: 1, deleted: 1, changes: 2, unchanged: 1 });
       expect(writes(sim)).to.deep.equal([
         postLine({ svm: { name: "svm1" }, enabled: true, target: { alias: "db" } }, 409),
       ]);
@@ -141,7 +129,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
 
       sim.clearRequests();
       const again = await stack.run(["up", "--yes", "--expect-no-changes"]);
-      expect(summary(again.stdout)).to.deep.equal({ unchanged: 2 });
+      expect(resourceSummary(again.stdout)).to.deep.equal({ unchanged: 2 });
       expect(sim.requests).to.deep.equal([]);
     });
   });
@@ -182,7 +170,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
       const targeted = await stack.run(["up", "--yes", "--target", urnOf("db")]);
 
       expect(previewSummary(targeted.stdout)).to.deep.equal({ "to delete": 1, unchanged: 2 });
-      expect(summary(targeted.stdout)).to.deep.equal({ deleted: 1, unchanged: 2 });
+      expect(resourceSummary(targeted.stdout)).to.deep.equal({ deleted: 1, unchanged: 2 });
       expect(writes(sim)).to.deep.equal([
         `PATCH ${SERVICES_PATH}/{svm1} {"enabled":false} → 200`,
         `DELETE ${SERVICES_PATH}/{svm1} → 200`,
@@ -199,15 +187,15 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
 
     it("the stack does not notice: `up --expect-no-changes` passes without a request, until `pulumi refresh` drops the resource and the next `up` creates the service again", async () => {
       const quiet = await stack.run(["up", "--yes", "--expect-no-changes"]);
-      expect(summary(quiet.stdout)).to.deep.equal({ unchanged: 2 });
+      expect(resourceSummary(quiet.stdout)).to.deep.equal({ unchanged: 2 });
       expect(sim.requests).to.deep.equal([]);
 
       const refresh = await stack.run(["refresh", "--yes"]);
-      expect(summary(refresh.stdout)).to.deep.equal({ deleted: 1, unchanged: 1 });
+      expect(resourceSummary(refresh.stdout)).to.deep.equal({ deleted: 1, unchanged: 1 });
       expect([...(await servicesInState(stack)).keys()]).to.deep.equal([]);
 
       const up = await stack.run(["up", "--yes"]);
-      expect(summary(up.stdout)).to.deep.equal({ created: 1, unchanged: 1 });
+      expect(resourceSummary(up.stdout)).to.deep.equal({ created: 1, unchanged: 1 });
       expect(writes(sim)).to.deep.equal([postLine({ svm: { name: "svm1" }, enabled: true }, 201)]);
       expect(sim.service("svm1")).to.include({ enabled: true });
       expect(sim.sessions("svm1")).to.have.length(2);
@@ -230,7 +218,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
       expect(printed(targeted)).to.include(`Target '${urnOf("database")}' could not be found in the stack`);
       const full = await stack.run(["up", "--yes", "--expect-no-changes"]);
 
-      expect(summary(full.stdout)).to.deep.equal({ unchanged: 2 });
+      expect(resourceSummary(full.stdout)).to.deep.equal({ unchanged: 2 });
       expect(sim.requests).to.deep.equal([]);
       expect(sim.service("svm1")).to.include({ enabled: true });
       expect(sim.sessions("svm1")).to.have.length(2);
@@ -244,12 +232,12 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
       const targeted = await stack.run(["up", "--yes", "--target", urnOf("iscsi")]);
 
       expect(targeted.stdout).to.not.match(/IscsiService \S+ (create|delete|replace)/);
-      expect(summary(targeted.stdout)).to.deep.equal({ unchanged: 2 });
+      expect(resourceSummary(targeted.stdout)).to.deep.equal({ unchanged: 2 });
       expect(writes(sim)).to.deep.equal([]);
       expect([...(await servicesInState(stack)).keys()]).to.deep.equal([urnOf("iscsi")]);
 
       const full = await stack.run(["up", "--yes"]);
-      expect(summary(full.stdout)).to.deep.equal({ unchanged: 2 });
+      expect(resourceSummary(full.stdout)).to.deep.equal({ unchanged: 2 });
       expect(writes(sim)).to.deep.equal([]);
       expect([...(await servicesInState(stack)).keys()]).to.deep.equal([urnOf("iscsi-svm1")]);
       expect(sim.service("svm1")).to.include({ enabled: true, iqn });
@@ -284,16 +272,16 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
       await stack.setConfig("ontap:host", localhost);
       const preview = await stack.run(["preview", "--diff"]);
       expect(preview.stdout).to.match(/~ pulumi-nodejs:dynamic\/ontap:IscsiService: \(update\)/);
-      expect(summary(preview.stdout)).to.deep.equal({ "to update": 1, unchanged: 1 });
+      expect(resourceSummary(preview.stdout)).to.deep.equal({ "to update": 1, unchanged: 1 });
 
       const up = await stack.run(["up", "--yes"]);
 
-      expect(summary(up.stdout)).to.deep.equal({ updated: 1, unchanged: 1 });
+      expect(resourceSummary(up.stdout)).to.deep.equal({ updated: 1, unchanged: 1 });
       expect(writes(sim)).to.deep.equal([]);
       expect((await servicesInState(stack)).get(urnOf("db"))).to.include({ host: localhost });
       sim.clearRequests();
       const again = await stack.run(["up", "--yes", "--expect-no-changes"]);
-      expect(summary(again.stdout)).to.deep.equal({ unchanged: 2 });
+      expect(resourceSummary(again.stdout)).to.deep.equal({ unchanged: 2 });
       expect(sim.requests).to.deep.equal([]);
     });
 
@@ -316,7 +304,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
     it("plain `pulumi destroy` does not run the program: it connects as the last successful `up` did and deletes the service where it lives; the other cluster sees no request", async () => {
       const destroy = await stack.run(["destroy", "--yes"]);
 
-      expect(summary(destroy.stdout)).to.deep.equal({ deleted: 2 });
+      expect(resourceSummary(destroy.stdout)).to.deep.equal({ deleted: 2 });
       expect(writes(sim)).to.deep.equal([
         `PATCH ${SERVICES_PATH}/{svm1} {"enabled":false} → 200`,
         `DELETE ${SERVICES_PATH}/{svm1} → 200`,
@@ -419,7 +407,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
       const up = await s.run(["up", "--yes"]);
 
       expect(previewSummary(up.stdout)).to.deep.equal({ "to update": 1, unchanged: 1 });
-      expect(summary(up.stdout)).to.deep.equal({ updated: 1, unchanged: 1 });
+      expect(resourceSummary(up.stdout)).to.deep.equal({ updated: 1, unchanged: 1 });
       expect(sim.requests.map((r) => r.path)).to.include(`/api/cluster/jobs/${job}`);
       expect(writes(sim)).to.deep.equal([]);
       const outputs = (await servicesInState(s)).get(urnOf("db")) ?? {};
@@ -454,7 +442,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
         0,
         preview.indexOf("iscsi-000 create replacement"),
       );
-      expect(summary(up.stdout)).to.deep.equal({ replaced: 1, unchanged: 1 });
+      expect(resourceSummary(up.stdout)).to.deep.equal({ replaced: 1, unchanged: 1 });
       expect(writes(sim)).to.deep.equal([
         `PATCH ${SERVICES_PATH}/{svm-000} {"enabled":false} → 200`,
         `DELETE ${SERVICES_PATH}/{svm-000} → 200`,
@@ -483,24 +471,6 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
   });
 });
 
-/**
- * A copy of an engine fixture (tools/engine/fixtures) that the CLI runs as written. The
- * fixtures have no package.json: under the CLI, Pulumi's Node.js runtime then takes the
- * nearest one upward — the repository's, whose `main` is the SDK — and the program declares
- * no resource at all. A package.json naming index.js, as every user project has, fixes that.
- */
-function runnable(fixture: string, copies: string[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cli-refactors-${path.basename(fixture)}-`));
-  copies.push(dir);
-  fs.cpSync(fixture, dir, { recursive: true });
-  const project = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"))?.[1];
-  fs.writeFileSync(
-    path.join(dir, "package.json"),
-    `${JSON.stringify({ name: project, private: true, main: "index.js" }, null, 2)}\n`,
-  );
-  return dir;
-}
-
 /** The IscsiService resources of `pulumi stack export`: URN → outputs. */
 async function servicesInState(stack: CliStack): Promise<Map<string, Record<string, unknown>>> {
   const resources = (await stack.exportStack()).deployment.resources ?? [];
@@ -512,24 +482,9 @@ function previewPart(stdout: string): string {
   return stdout.split(/^(Updating|Destroying|Refreshing) \(/m)[0];
 }
 
-/**
- * The last "Resources:" block as counts. Unlike support.ts's `resourceSummary`, it reads
- * every count of a line: the CLI prints "2 changes. 1 unchanged" on one.
- */
-function summary(output: string): Record<string, number> {
-  const block =
-    output
-      .split(/^Resources:$/m)
-      .at(-1)
-      ?.split(/^\S/m)[0] ?? "";
-  const counts: Record<string, number> = {};
-  for (const m of block.matchAll(/(\d+) (to \w+|\w+)/g)) counts[m[2]] = Number(m[1]);
-  return counts;
-}
-
 /** The preview's "Resources:" block (what `up`/`destroy` printed before acting) as counts. */
 function previewSummary(stdout: string): Record<string, number> {
-  return summary(previewPart(stdout));
+  return resourceSummary(previewPart(stdout));
 }
 
 /** Everything a command printed, where the CLI puts diagnostics (stdout) and errors (stderr). */
