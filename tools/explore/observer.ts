@@ -95,6 +95,10 @@ export class Observer {
     },
   };
 
+  /** The resource in state (not waiting for a pending create) that records this service, if any. */
+  recordedBy: (key: string) => { rid: number; name: string } | undefined = () => undefined;
+  #between = true;
+
   constructor(
     private readonly clusters: Clusters,
     private readonly scheduler: TaskScheduler,
@@ -127,7 +131,13 @@ export class Observer {
   }
 
   /** A run begins: its record, and the clusters' services as they are. */
+  /** The run is over: what happens next happens between runs. */
+  endRun(): void {
+    this.#between = true;
+  }
+
   startRun(index: number, preflight: boolean, leaving: Map<string, number>): void {
+    this.#between = false;
     this.run = this.#newRun(index);
     this.run.preflight = preflight;
     this.run.leaving = leaving;
@@ -169,6 +179,22 @@ export class Observer {
       for (const key of this.#changedServices(services)) {
         this.run.touched.add(key);
         this.drifted.add(key);
+      }
+    // A job the provider stopped waiting for applies its write later: in another run, or
+    // between runs, state does not know of it until a refresh.
+    if (cause.kind !== "request" && !(cause.kind === "event" && cause.admin))
+      for (const key of this.#changedServices(services)) {
+        const write = this.#jobWrites.find((r) => {
+          const target = SERVICE_PATH.exec(r.entry.path);
+          const svm = (r.entry.body as { svm?: { uuid?: string; name?: string } } | undefined)?.svm;
+          const name = (services.get(key) ?? this.#services.get(key))?.svmName;
+          const uuid = key.split(":")[1];
+          return (
+            r.cluster === Number(key.split(":")[0]) &&
+            (target?.[1].toLowerCase() === uuid || svm?.uuid?.toLowerCase() === uuid || svm?.name === name)
+          );
+        });
+        if (this.#between || write?.step?.run !== this.run.index) this.drifted.add(key);
       }
     this.#trackOwners(services, cause);
     this.#trackDisables(services, cause);
@@ -343,11 +369,16 @@ export class Observer {
       if (this.#services.has(key)) continue;
       const [cluster, uuid] = [Number(key.split(":")[0]), key.split(":")[1]];
       const maker = this.#writer(cause, cluster, uuid, service.svmName, ["create"]);
+      // A service is its SVM's: one an administrator recreates on the SVM of a resource in
+      // state is that resource's (drift), unless the resource is still waiting for its create.
+      const holder = maker?.step ? undefined : this.recordedBy(key);
       this.owners.set(
         key,
         maker?.step
           ? { kind: "stack", rid: maker.step.rid, name: maker.step.name, made: true }
-          : { kind: "admin" },
+          : holder
+            ? { kind: "stack", rid: holder.rid, name: holder.name, made: false }
+            : { kind: "admin" },
       );
     }
     for (const key of this.#services.keys()) if (!now.has(key)) this.owners.delete(key);

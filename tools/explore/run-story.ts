@@ -13,7 +13,7 @@ import { judgeRunEnd } from "./invariants";
 import { duplicatesNamedApart, knownLimit } from "./limits";
 import { Observer } from "./observer";
 import { arrivals, describeEvent, describeResource, leaving, stateViews } from "./plan";
-import type { Violation } from "./records";
+import { serviceKey, type Violation } from "./records";
 import type { TaskScheduler } from "./replay";
 import { ALIASES, applyChange, initialProgram, type Story } from "./story";
 import { routeRequests } from "./transport";
@@ -58,6 +58,15 @@ export async function runStory(
       );
     },
   });
+  observer.recordedBy = (key) => {
+    const s = [...driver.state.values()].find((e) => {
+      const c = clusterOf(e);
+      return (
+        c !== undefined && e.outputs.pendingJob === undefined && serviceKey(c, e.outputs.svmUuid) === key
+      );
+    });
+    return s && { rid: s.rid, name: s.name };
+  };
   const transcript: string[] = [];
   const namedApart = new Set<string>();
   let reported = 0;
@@ -126,6 +135,7 @@ export async function runStory(
         break;
       }
       const outcome = await work;
+      observer.endRun();
       for (const w of log.warnings) transcript.push(`  warning: ${w.text.split("\n")[0]}`);
       for (const e of outcome.errors) transcript.push(`  error: ${e.split("\n")[0]}`);
       transcript.push(
