@@ -58,11 +58,13 @@ export async function runStory(
       );
     },
   });
+  // A resource whose create is pending holds its SVM's service only once its job succeeded.
   observer.recordedBy = (key) => {
     const s = [...driver.state.values()].find((e) => {
       const c = clusterOf(e);
+      if (c === undefined || serviceKey(c, e.outputs.svmUuid) !== key) return false;
       return (
-        c !== undefined && e.outputs.pendingJob === undefined && serviceKey(c, e.outputs.svmUuid) === key
+        e.outputs.pendingJob === undefined || clusters.sims[c].job(e.outputs.pendingJob)?.state === "success"
       );
     });
     return s && { rid: s.rid, name: s.name };
