@@ -336,7 +336,7 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
     function expectRefusedNamingBoth(result: CliResult): void {
       expect(result.code, result.command).to.not.equal(0);
       expect(printed(result), result.command).to.include(
-        `The iSCSI service on SVM "svm1" lives on cluster ${localhost}, but ontap:host now points at ${other.host}. Refusing to act on the wrong cluster.`,
+        `The iSCSI service on SVM "svm1" lives on cluster ${localhost}, but ontap:host now points at ${other.host}, which has no SVM with the UUID in the stack. Refusing to act on the wrong cluster.`,
       );
     }
   });
