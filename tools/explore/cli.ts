@@ -1,11 +1,20 @@
 /**
- * `npm run explore -- --schedules N --seed S [--json] [--no-shrink] [--verbose]` and
- * `npm run explore -- --replay <seed>:<path>`. Prints the rate and each violation found
- * (with the command that replays it); `--json` ends with one line
- * `{"schedules", "violations", "seconds", "seed"}`. Exit code 1 when a violation was found.
+ * The explorer's command line (npm run explore -- …):
+ *
+ *   --schedules N --seed S [--json] [--no-shrink] [--verbose]   explore; prints the rate and
+ *       each violation with the command that replays it. `--json`: one line per finding
+ *       (`{"finding": …}`), then one last line `{"schedules", "violations", "seconds", "seed"}`.
+ *   --replay <seed>:<path> [--save <file> --name <n> --about <text>]   one case of a search,
+ *       as a finding prints it; `--save` keeps it as a regression case (./cases).
+ *   --case <file> [--json]   a kept case under its recorded schedule.
+ *   --cases fixed|open [--json]   every kept case of a folder, one JSON line each with --json.
+ *
+ * Exit code 1 when a violation was found (known limits do not count), 2 on a usage error.
  */
-import { explore, type Finding, kindOf, replay } from "./explore";
+import { type RegressionCase, readCase, readCases, writeCase } from "./cases";
+import { explore, type Finding, kindOf, replay, replayCase } from "./explore";
 import { INVARIANTS } from "./invariants";
+import type { StoryResult } from "./run-story";
 
 interface Args {
   schedules: number;
@@ -14,6 +23,19 @@ interface Args {
   shrink: boolean;
   verbose: boolean;
   replay?: { seed: number; path: string };
+  save?: string;
+  name?: string;
+  about?: string;
+  case?: string;
+  cases?: "fixed" | "open";
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function wholeNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n)) throw new Error(`${flag} takes a whole number, got ${text}`);
+  return n;
 }
 
 function parse(argv: string[]): Args {
@@ -36,7 +58,15 @@ function parse(argv: string[]): Args {
     else if (flag === "--json") args.json = true;
     else if (flag === "--no-shrink") args.shrink = false;
     else if (flag === "--verbose") args.verbose = true;
-    else if (flag === "--replay") {
+    else if (flag === "--save") args.save = value();
+    else if (flag === "--name") args.name = value();
+    else if (flag === "--about") args.about = value();
+    else if (flag === "--case") args.case = value();
+    else if (flag === "--cases") {
+      const folder = value();
+      if (folder !== "fixed" && folder !== "open") throw new Error("--cases takes fixed or open");
+      args.cases = folder;
+    } else if (flag === "--replay") {
       const m = /^(-?\d+):([\d:]+)$/.exec(value());
       if (!m) throw new Error("--replay takes <seed>:<path>, as a finding prints it");
       args.replay = { seed: Number(m[1]), path: m[2] };
@@ -45,21 +75,17 @@ function parse(argv: string[]): Args {
   return args;
 }
 
-function wholeNumber(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n)) throw new Error(`${flag} takes a whole number, got ${text}`);
-  return n;
+/** Violations that count: known limits (./limits) do not. */
+function counted(result: StoryResult | undefined) {
+  return (result?.violations ?? []).filter((v) => v.limit === undefined);
 }
 
 function printFinding(f: Finding, verbose: boolean): void {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
   out(
     `\nviolation of invariant ${f.violation.invariant}: ${INVARIANTS[f.violation.invariant as 1] ?? "the run ends"}`,
   );
   out(`  ${f.violation.message}`);
-  out(
-    `  found after ${f.foundAfter} schedules; ${f.shrunk ? "shrunk" : "not shrunk (same kind as an earlier one)"}`,
-  );
+  out(`  found after ${f.foundAfter} schedules; ${f.shrunk ? "shrunk" : "not shrunk"}`);
   out(`  replay: npm run explore -- --replay ${f.seed}:${f.path}`);
   if (f.shrunk || verbose) {
     out(`  story: ${JSON.stringify(f.story)}`);
@@ -67,18 +93,66 @@ function printFinding(f: Finding, verbose: boolean): void {
   }
 }
 
+async function replayOne(args: Args & { replay: { seed: number; path: string } }): Promise<number> {
+  const { story, result, schedule } = await replay(args.replay.seed, args.replay.path);
+  out(`story: ${JSON.stringify(story)}`);
+  for (const line of result?.transcript ?? []) out(`| ${line}`);
+  const violations = counted(result);
+  out(`${violations.length} violation(s)`);
+  if (args.save && story && violations[0]) {
+    const kept: RegressionCase = {
+      name: args.name ?? args.save.replace(/^.*\//, "").replace(/\.json$/, ""),
+      about: args.about ?? violations[0].message,
+      invariant: violations[0].invariant,
+      kind: kindOf(violations[0]),
+      seed: args.replay.seed,
+      path: args.replay.path,
+      found: "",
+      story,
+      schedule,
+    };
+    writeCase(args.save, kept);
+    out(`saved ${args.save}`);
+  }
+  return violations.length > 0 ? 1 : 0;
+}
+
+async function playCases(
+  files: Array<{ file: string; case: RegressionCase }>,
+  json: boolean,
+): Promise<number> {
+  let found = 0;
+  for (const { file, case: kept } of files) {
+    const result = await replayCase(kept.story, kept.schedule);
+    const violations = counted(result);
+    found += violations.length;
+    if (json)
+      out(
+        JSON.stringify({
+          case: kept.name,
+          file,
+          violations: violations.map((v) => ({
+            invariant: v.invariant,
+            kind: kindOf(v),
+            message: v.message,
+          })),
+        }),
+      );
+    else {
+      out(`\n${kept.name}: ${kept.about}`);
+      for (const line of result.transcript) out(`| ${line}`);
+      out(`${violations.length} violation(s)`);
+    }
+  }
+  return found > 0 ? 1 : 0;
+}
+
 /** Runs the command line; resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
-  if (args.replay) {
-    const { story, result, schedule } = await replay(args.replay.seed, args.replay.path);
-    process.stdout.write(`story: ${JSON.stringify(story)}\n`);
-    for (const line of result?.transcript ?? []) process.stdout.write(`| ${line}\n`);
-    process.stdout.write(`schedule: ${JSON.stringify(schedule)}\n`);
-    const violations = result?.violations.length ?? 0;
-    process.stdout.write(`${violations} violation(s)\n`);
-    return violations > 0 ? 1 : 0;
-  }
+  if (args.replay) return replayOne({ ...args, replay: args.replay });
+  if (args.case) return playCases([{ file: args.case, case: readCase(args.case) }], args.json);
+  if (args.cases) return playCases(readCases(args.cases), args.json);
   const result = await explore({
     schedules: args.schedules,
     seed: args.seed,
@@ -87,16 +161,33 @@ export async function main(argv: string[]): Promise<number> {
       if (!args.json) process.stderr.write(`  ${n} schedules\n`);
     },
   });
-  for (const f of result.findings) printFinding(f, args.verbose);
   const kinds = new Set(result.findings.map((f) => kindOf(f.violation)));
+  if (args.json)
+    for (const f of result.findings)
+      out(
+        JSON.stringify({
+          finding: {
+            invariant: f.violation.invariant,
+            kind: kindOf(f.violation),
+            message: f.violation.message,
+            replay: `${f.seed}:${f.path}`,
+          },
+        }),
+      );
+  else for (const f of result.findings) printFinding(f, args.verbose);
   const rate = result.schedules / Math.max(result.seconds, 1e-9);
-  process.stdout.write(
+  out(
     `\n${result.schedules} schedules in ${result.seconds.toFixed(1)} s (${rate.toFixed(1)} schedules/s), seed ${result.seed}: ` +
-      `${result.findings.length} violation(s) of ${kinds.size} kind(s); ${result.knownLimits} known limit(s) met (tools/explore/limits.ts)\n`,
+      `${result.findings.length} violation(s) of ${kinds.size} kind(s); ${result.knownLimits} known limit(s) met (tools/explore/limits.ts)`,
   );
   if (args.json)
-    process.stdout.write(
-      `${JSON.stringify({ schedules: result.schedules, violations: result.findings.length, seconds: Number(result.seconds.toFixed(2)), seed: result.seed })}\n`,
+    out(
+      JSON.stringify({
+        schedules: result.schedules,
+        violations: result.findings.length,
+        seconds: Number(result.seconds.toFixed(2)),
+        seed: result.seed,
+      }),
     );
   return result.findings.length > 0 ? 1 : 0;
 }

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { story as storyArbitrary } from "./arbitraries";
 import { VirtualClock, wallNow } from "./clock";
 import type { Violation } from "./records";
-import { releasedLabels } from "./replay";
+import { ReplayScheduler, releasedLabels } from "./replay";
 import { runStory, type StoryResult } from "./run-story";
 import type { Story } from "./story";
 
@@ -118,6 +118,12 @@ export async function replay(
   if (details.counterexample) story = details.counterexample[0];
   if (failing) schedule = releasedLabels(failing.scheduler);
   return { ...(story ? { story } : {}), ...(failing ? { result: failing.result } : {}), schedule };
+}
+
+/** Plays a kept story under its recorded schedule (./cases). */
+export async function replayCase(story: Story, schedule: string[]): Promise<StoryResult> {
+  install();
+  return runStory(story, new ReplayScheduler(schedule), clock);
 }
 
 /** Explores `schedules` schedules from `seed`. */

@@ -317,7 +317,8 @@ export class Observer {
     const i = this.#jobWrites.findIndex((r) => {
       // Only a job that has just ended (ended ones are dropped once settled) applied anything.
       const job = r.entry.job === undefined ? undefined : this.clusters.sims[r.cluster].job(r.entry.job);
-      if (r.cluster !== cluster || job?.endTime === undefined) return false;
+      // (A job purged as it ended, in one long pause, counts as ended.)
+      if (r.cluster !== cluster || (job !== undefined && job.endTime === undefined)) return false;
       const target = SERVICE_PATH.exec(r.entry.path);
       if (r.entry.method === "POST") {
         const svm = (r.entry.body as { svm?: { name?: string; uuid?: string } } | undefined)?.svm;
