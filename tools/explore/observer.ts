@@ -299,7 +299,8 @@ export class Observer {
   #judgeWrite(request: RequestRecord): void {
     const { entry } = request;
     if (entry.method === "GET") return;
-    if (entry.status === 202) this.#jobWrites.push(request);
+    // A write that started a job (answered 202, or its answer lost) applies when the job ends.
+    if (entry.job !== undefined) this.#jobWrites.push(request);
     const target = SERVICE_PATH.exec(entry.path);
     if (request.step?.preview || (target && (entry.applied || entry.status === 202))) {
       const key = target ? serviceKey(request.cluster, target[1]) : "";
