@@ -80,9 +80,10 @@ export function stepsWallMs(op: OperationResult): number {
 }
 
 /**
- * One resource's entry in the checkpoint as the engine writes it (apitype.ResourceV3,
- * `omitempty` fields left out), indented with four spaces as the DIY backends write the
- * file: both copies of `__provider` included.
+ * A model of one resource's entry in the checkpoint (apitype.ResourceV3, `omitempty`
+ * fields left out), indented with four spaces: both copies of `__provider` included. The
+ * real CLI (3.276) writes its file backend as compact JSON and adds each resource's
+ * `sourcePosition` and `stackTrace`; ./cli measures the entry it writes.
  */
 export function checkpointEntry(engine: Engine, state: ResourceState): string {
   const stack = `urn:pulumi:${engine.stack}::${engine.project}::pulumi:pulumi:Stack::${engine.project}-${engine.stack}`;
