@@ -1,15 +1,14 @@
 import { expect } from "chai";
-import { CLI_OPERATIONS, type CliBench, measureCli } from "../../../tools/bench/cli";
-import { findPulumiCli } from "../../../tools/pulumi-cli/cli";
+import { CLI_OPERATIONS, type CliBench, measureCli } from "../../tools/bench/cli";
+import { pulumiCli } from "./support";
 
 describe("npm run bench: the CLI section (tools/bench/cli.ts), at 2 services", function () {
   // About twenty `pulumi` commands of a few seconds each.
   this.timeout(600_000);
   let result: CliBench;
 
-  before(async function () {
-    // Only with a CLI already at hand: the default suite does not build one (test:cli and bench do).
-    if (!findPulumiCli()) this.skip();
+  before(async () => {
+    pulumiCli(); // found, or built: the CLI suite always has one
     result = await measureCli({ services: 2, latencyMs: 0, checkpointServices: 1, build: false });
   });
 
