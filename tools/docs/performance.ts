@@ -205,7 +205,7 @@ export function cliBlock(cli: CliBench | null): string {
     align.push("r", "r", "r");
   }
   const parts = [
-    `${thousands(cli.services)} services at ${cli.latencyMs} ms added latency, \`--parallel ${cli.parallel}\` (the CLI's default on this machine), ${cli.pulumi.replace(/ \(.*\)$/, "")}:`,
+    `${thousands(cli.services)} services at ${cli.latencyMs} ms added latency, \`--parallel ${cli.parallel}\` (the CLI's default on this machine), the Pulumi CLI ${cli.pulumi.replace(/ \(.*\)$/, "").replace(/^pulumi /, "")}:`,
     "",
     table(header, rows, align),
   ];
