@@ -146,6 +146,7 @@ describe("explorer invariants, judged on recorded facts", () => {
       kind: "up",
       ok: true,
       errors: [],
+      warnings: [],
       state: [{ name: "r1", rid: 1, outputs: outputs(true), cluster: 0 }],
       services: live(true),
       servicesBefore: live(true),

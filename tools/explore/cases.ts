@@ -18,8 +18,8 @@ export interface RegressionCase {
   about: string;
   /** The invariant it broke when found. */
   invariant: Violation["invariant"];
-  /** The shape of that violation (./explore kindOf): the short run tolerates the open ones'. */
-  kind: string;
+  /** The shapes of its violations (./explore kindOf): the short run tolerates the open cases'. */
+  kinds: string[];
   /** How the search found it: `npm run explore -- --replay <seed>:<path>` against `provider`. */
   seed: number;
   path: string;

@@ -104,7 +104,7 @@ async function replayOne(args: Args & { replay: { seed: number; path: string } }
       name: args.name ?? args.save.replace(/^.*\//, "").replace(/\.json$/, ""),
       about: args.about ?? violations[0].message,
       invariant: violations[0].invariant,
-      kind: kindOf(violations[0]),
+      kinds: [...new Set(violations.map(kindOf))],
       seed: args.replay.seed,
       path: args.replay.path,
       found: "",

@@ -9,6 +9,8 @@
  *   limit's doing.
  * - docs/iscsi-service.md, "Who gets cut off": "With `ontap:preflight false` the preview does
  *   not look." (judged in ./invariants judgeCutOff).
+ * - docs/iscsi-service.md, "Who gets cut off": "A cluster it cannot ask (unreachable, 403,
+ *   …) gets one line per run saying it could not check." (judged in ./invariants judgeCutOff).
  * - A host that logs in after the provider's last look at the SVM's sessions, and before
  *   the disable: ONTAP has no conditional disable (judged in ./invariants judgeCutOff).
  */

@@ -148,6 +148,7 @@ export async function runStory(
         kind: run.kind,
         ok: outcome.ok,
         errors: outcome.errors,
+        warnings: log.warnings.map((w) => w.text),
         state: stateViews(driver, clusterOf),
         services: observer.services,
         servicesBefore: log.servicesBefore,
