@@ -171,6 +171,7 @@ export async function main(argv: string[]): Promise<number> {
             kind: kindOf(f.violation),
             message: f.violation.message,
             replay: `${f.seed}:${f.path}`,
+            foundAfter: f.foundAfter,
           },
         }),
       );

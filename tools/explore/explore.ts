@@ -62,6 +62,7 @@ export function kindOf(v: Violation): string {
     .replace(/\b\d:[0-9a-f-]{36}\b/g, "<service>")
     .replace(/\(cluster [ab]\)/g, "(cluster)")
     .replace(/\br\d+(-v\d+)?\b/g, "r")
+    .replace(/\br( and r)+\b/g, "r and r")
     .replace(/\d+/g, "#");
   return `${v.invariant}: ${shape}`;
 }
