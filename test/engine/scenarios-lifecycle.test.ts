@@ -252,6 +252,9 @@ describe("engine scenarios: the life of an examples/basic stack through the real
   it("a rejected password fails with a diagnostic that names its config key, never a value", async () => {
     const wrong = "Wrong-3vQ!pw-for-401";
     engine.setConfig({ "ontap:password": wrong }, { secret: true });
+    // Refresh connects as the state's record of the stack config says, which an up (here a
+    // no-op, with no request) writes; the CLI does the same.
+    await engine.up();
     const err = await expectFailure(engine.refresh());
     engine.setConfig({ "ontap:password": PASSWORD }, { secret: true });
 
@@ -262,6 +265,7 @@ describe("engine scenarios: the life of an examples/basic stack through the real
     expect(engine.hostOutput).to.not.include(wrong);
     expect(sim.requests.map((r) => r.status)).to.deep.equal([401]);
     expect(state()?.id).to.equal(uuid("svm2"));
+    await engine.up();
   });
 
   it("destroy disables the service, then deletes it", async () => {
