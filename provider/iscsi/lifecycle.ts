@@ -4,6 +4,7 @@ import { OntapJobPendingError, OntapLostResponseError } from "../ontap/errors";
 import { classify, hasCode } from "../ontap/failures";
 import type { ClusterSession } from "../session";
 import { createService, findService, findSvm, getService, patchService } from "./api";
+import { couldNotCheck, cutOffWarning, guardRefusal, sessionsOf } from "./blast-radius";
 import {
   desiredAlias,
   type IscsiServiceInputs,
@@ -170,6 +171,8 @@ async function takeOver(
     if (!existing) return undefined;
     const holder = session.ownership.heldByAnother(existing.svm.uuid, undefined);
     if (holder) throw new OwnershipConflictError(existing.svm.name, session.host, holder);
+    if (inputs.enabled === false && (existing.enabled ?? true))
+      await announceAdoptedDisable(session, existing, inputs);
     session.claim(existing.svm);
     const claimId = session.ownership.recordWrite(existing.svm.uuid, "adopted");
     const asaR2 = typeof isAsaR2System === "boolean" ? isAsaR2System : await isAsaR2System();
@@ -182,6 +185,31 @@ async function takeOver(
     );
     return outputsFor(session, record, inputs, { adopted: true, asaR2, claimId });
   });
+}
+
+/**
+ * An adopt that disables the live service ends its sessions: the hosts are named in a
+ * warning before the PATCH, or with protectActiveSessions the adopt is refused (also when
+ * the sessions cannot be looked up), nothing written.
+ */
+async function announceAdoptedDisable(
+  session: ClusterSession,
+  existing: IscsiServiceRecord,
+  inputs: IscsiServiceInputs,
+): Promise<void> {
+  const svm = existing.svm;
+  const seen = await sessionsOf(session, { uuid: svm.uuid, name: svm.name }, "apply");
+  if (inputs.protectActiveSessions === true) {
+    if (!seen.known || seen.sessions > 0) throw guardRefusal("Disabling", svm.name, session.host, seen);
+    return;
+  }
+  if (seen.known && seen.sessions > 0) {
+    session.log.warn(cutOffWarning("Disabling", svm.name, session.host, seen));
+    session.announced.add(svm.name);
+  } else if (!seen.known && !session.reportedSessionsUnknown) {
+    session.log.warn(couldNotCheck(session.host, seen.why));
+    session.reportedSessionsUnknown = true;
+  }
 }
 
 /** How many more POSTs a create whose answer was lost may send, each only after a read found nothing. */
