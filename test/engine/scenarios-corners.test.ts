@@ -5,9 +5,9 @@ import {
   failureOf,
   SERVICE_TYPE,
   SERVICES_PATH,
-  STACK_PROGRAM,
-  scenarioEngine,
-  stackConfig,
+  type StackResource,
+  setStackResources,
+  stackEngine,
   startHttpsSimulator,
   writes,
 } from "../../tools/engine/scenario";
@@ -15,7 +15,7 @@ import type { Simulator } from "../../tools/simulator/types";
 
 const PASSWORD = "Corners-8mW!pw-17cd";
 
-type Resource = { name: string; args: Record<string, unknown>; opts?: Record<string, unknown> };
+type Resource = StackResource;
 
 /**
  * The corners where services were lost (issue 19), through the real host: a pending
@@ -28,18 +28,10 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
   let engine: Engine | undefined;
 
   function stack(resources: Resource[], config: Record<string, string> = {}): Engine {
-    engine = scenarioEngine(sim, {
-      programDir: STACK_PROGRAM,
-      password: PASSWORD,
-      config: { ...stackConfig(resources), ...config },
-      reuseProgramRuns: false,
-    });
+    engine = stackEngine(sim, PASSWORD, resources, config);
     return engine;
   }
-
-  function program(e: Engine, resources: Resource[]): void {
-    e.setConfig({ [`${e.project}:resources`]: JSON.stringify(resources) });
-  }
+  const program = setStackResources;
 
   beforeEach(async () => {
     sim = await startHttpsSimulator({ svms: ["svm1", "svm2"], password: PASSWORD });

@@ -6,9 +6,9 @@ import {
   methods,
   SERVICE_TYPE,
   SERVICES_PATH,
-  STACK_PROGRAM,
-  scenarioEngine,
-  stackConfig,
+  type StackResource,
+  setStackResources,
+  stackEngine,
   startHttpsSimulator,
   writes,
 } from "../../tools/engine/scenario";
@@ -16,7 +16,7 @@ import type { Simulator } from "../../tools/simulator/types";
 
 const PASSWORD = "Owner-5tQ!pw-91ab";
 
-type Resource = { name: string; args: Record<string, unknown>; opts?: Record<string, unknown> };
+type Resource = StackResource;
 
 /**
  * One owner per iSCSI service, through the real host, on the stacks users refactor: a
@@ -31,18 +31,10 @@ describe("engine scenarios: one owner per iSCSI service, through the real host",
   const others: Simulator[] = [];
 
   function stack(resources: Resource[], config: Record<string, string> = {}): Engine {
-    engine = scenarioEngine(sim, {
-      programDir: STACK_PROGRAM,
-      password: PASSWORD,
-      config: { ...stackConfig(resources), ...config },
-      reuseProgramRuns: false,
-    });
+    engine = stackEngine(sim, PASSWORD, resources, config);
     return engine;
   }
-
-  function program(e: Engine, resources: Resource[]): void {
-    e.setConfig({ [`${e.project}:resources`]: JSON.stringify(resources) });
-  }
+  const program = setStackResources;
 
   beforeEach(async () => {
     sim = await startHttpsSimulator({ svms: ["svm1", "svm2"], password: PASSWORD });

@@ -20,11 +20,32 @@ export const MANY_PROGRAM = path.join(repoRoot, "tools", "engine", "fixtures", "
 /** The IscsiService resources of the JSON program config `resources` ([{name, args, opts?}]): refactors as data. */
 export const STACK_PROGRAM = path.join(repoRoot, "tools", "engine", "fixtures", "stack");
 
+/** One IscsiService of STACK_PROGRAM: its name, its args and resource options. */
+export type StackResource = { name: string; args: Record<string, unknown>; opts?: Record<string, unknown> };
+
 /** Program config for STACK_PROGRAM. */
-export function stackConfig(
-  resources: Array<{ name: string; args: Record<string, unknown>; opts?: Record<string, unknown> }>,
-): Record<string, string> {
+export function stackConfig(resources: StackResource[]): Record<string, string> {
   return { resources: JSON.stringify(resources) };
+}
+
+/** An Engine on STACK_PROGRAM with these resources (the program runs anew for every operation). */
+export function stackEngine(
+  sim: Simulator,
+  password: string,
+  resources: StackResource[],
+  config: Record<string, string> = {},
+): Engine {
+  return scenarioEngine(sim, {
+    programDir: STACK_PROGRAM,
+    password,
+    config: { ...stackConfig(resources), ...config },
+    reuseProgramRuns: false,
+  });
+}
+
+/** Changes the program of a STACK_PROGRAM engine, as an edit of the program would. */
+export function setStackResources(engine: Engine, resources: StackResource[]): void {
+  engine.setConfig({ [`${engine.project}:resources`]: JSON.stringify(resources) });
 }
 
 /** The package name a program's `require` (and the serialized `__provider`) resolves. */
