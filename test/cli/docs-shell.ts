@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { CliStack } from "../../tools/pulumi-cli/cli";
+import { type CliStack, collect } from "../../tools/pulumi-cli/cli";
 
 /** What one script did. */
 export interface ScriptResult {
@@ -67,29 +67,7 @@ export async function runScript(
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group: a time-out ends the CLI and its plugins too
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
-  });
-  const timeoutMs = options.timeoutMs ?? 300_000;
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      reject(new Error(`script did not end within ${timeoutMs} ms:\n${script}\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on("close", (exit) => {
-      clearTimeout(timer);
-      resolve(exit);
-    });
-  });
+  const { code, stdout, stderr } = await collect(child, `script\n${script}\n`, options.timeoutMs ?? 300_000);
   const pulumi = fs
     .readFileSync(log, "utf8")
     .split(CALL_END)

@@ -18,7 +18,7 @@ import * as path from "node:path";
 import * as ts from "typescript";
 import { ensurePackageLink } from "../../tools/engine/capture";
 import { repoRoot } from "../../tools/paths";
-import type { PulumiCli } from "../../tools/pulumi-cli/cli";
+import { collect, offlineEnvironment, type PulumiCli } from "../../tools/pulumi-cli/cli";
 
 /** One cluster of fleet.json (examples/fleet/index.ts `ClusterSpec`). */
 export interface FleetCluster {
@@ -66,20 +66,8 @@ export class FleetExample {
       fileName: "index.ts",
     });
     fs.writeFileSync(path.join(this.dir, "index.js"), outputText);
-    const backend = path.join(this.scratch, "backend");
-    const home = path.join(this.scratch, "home");
-    fs.mkdirSync(backend);
-    fs.mkdirSync(home);
     this.env = {
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PULUMI_|ONTAP_)/.test(k))),
-      PATH: [cli.binDir, process.env.PATH].filter(Boolean).join(path.delimiter),
-      PULUMI_HOME: home,
-      PULUMI_BACKEND_URL: `file://${backend}`,
-      PULUMI_CONFIG_PASSPHRASE: "fleet-example-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
-      NO_COLOR: "1",
+      ...offlineEnvironment(cli, this.scratch, "fleet-example-passphrase"),
       ...passwords,
     };
   }
@@ -107,28 +95,7 @@ export class FleetExample {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true, // its own process group: a time-out ends the CLIs it started too
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-        reject(new Error(`fleet ${operation} did not end within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-      }, timeoutMs);
-      child.on("error", (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return collect(child, `fleet ${operation}`, timeoutMs);
   }
 
   /** Removes the copy, its backend and its fleet files. */

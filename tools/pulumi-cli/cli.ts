@@ -151,20 +151,8 @@ export class CliStack {
     this.stack = options.stack ?? "dev";
     copyProgram(options.programDir, this.dir);
     ensurePackageLink(this.dir, "pulumi-ontap-iscsi", repoRoot);
-    const backend = path.join(this.scratch, "backend");
-    const home = path.join(this.scratch, "home");
-    fs.mkdirSync(backend);
-    fs.mkdirSync(home);
     this.env = {
-      ...withoutPulumiOrOntapVariables(process.env),
-      PATH: [options.nodeBinDir, cli.binDir, process.env.PATH].filter(Boolean).join(path.delimiter),
-      PULUMI_HOME: home,
-      PULUMI_BACKEND_URL: `file://${backend}`,
-      PULUMI_CONFIG_PASSPHRASE: "cli-suite-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
-      NO_COLOR: "1",
+      ...offlineEnvironment(cli, this.scratch, "cli-suite-passphrase", options.nodeBinDir),
       ...options.env,
     };
   }
@@ -267,42 +255,87 @@ export class CliStack {
       cwd: this.dir,
       env: { ...this.env, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
-      detached: true, // its own process group, so that kill reaches the plugins too
+      detached: true, // its own process group, so that kill reaches the CLI's children too
     });
     this.running.add(child);
     child.stdin?.end(options.input ?? "");
     return child;
   }
 
-  private finish(child: ChildProcess, args: string[], options: RunOptions): Promise<CliResult> {
+  private async finish(child: ChildProcess, args: string[], options: RunOptions): Promise<CliResult> {
     const command = `pulumi ${args.join(" ")}`;
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    const timeoutMs = options.timeoutMs ?? 180_000;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        CliStack.kill(child);
-        reject(new Error(`${command} did not end within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-      }, timeoutMs);
-      child.on("error", (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.on("close", (code, signal) => {
-        clearTimeout(timer);
-        this.running.delete(child);
-        const result: CliResult = { command, code, signal, stdout, stderr };
-        if (options.check !== false && code !== 0) reject(new CliCommandError(result));
-        else resolve(result);
-      });
-    });
+    try {
+      const { code, signal, stdout, stderr } = await collect(child, command, options.timeoutMs ?? 180_000);
+      const result: CliResult = { command, code, signal, stdout, stderr };
+      if (options.check !== false && code !== 0) throw new CliCommandError(result);
+      return result;
+    } finally {
+      this.running.delete(child);
+    }
   }
+}
+
+/**
+ * What a detached child printed and how it ended; after `timeoutMs` its process group is
+ * killed and the promise rejects with what it printed so far. The one way the CLI suites
+ * wait for a command, a script or a program that drives the CLI.
+ */
+export function collect(
+  child: ChildProcess,
+  what: string,
+  timeoutMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      CliStack.kill(child);
+      reject(new Error(`${what} did not end within ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * The environment of a CLI run as a user's CI without Pulumi Cloud has it: `cli` first on
+ * PATH (after `nodeBinDir`, when given), a file backend and PULUMI_HOME below `scratch`
+ * (made here), a passphrase, no update check, no plugin or registry downloads, no colour,
+ * and none of the caller's PULUMI_* or ONTAP_* variables.
+ */
+export function offlineEnvironment(
+  cli: PulumiCli,
+  scratch: string,
+  passphrase: string,
+  nodeBinDir?: string,
+): NodeJS.ProcessEnv {
+  const backend = path.join(scratch, "backend");
+  const home = path.join(scratch, "home");
+  fs.mkdirSync(backend, { recursive: true });
+  fs.mkdirSync(home, { recursive: true });
+  return {
+    ...withoutPulumiOrOntapVariables(process.env),
+    PATH: [nodeBinDir, cli.binDir, process.env.PATH].filter(Boolean).join(path.delimiter),
+    PULUMI_HOME: home,
+    PULUMI_BACKEND_URL: `file://${backend}`,
+    PULUMI_CONFIG_PASSPHRASE: passphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+    NO_COLOR: "1",
+  };
 }
 
 /**
