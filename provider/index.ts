@@ -9,7 +9,7 @@ import {
   PendingCreateError,
   SvmIdentityError,
 } from "./errors";
-import { couldNotCheck, cutOffWarning, guardRefusal, sessionsOf } from "./iscsi/blast-radius";
+import { announceCutOff, guardRefusal, sessionsOf } from "./iscsi/blast-radius";
 import { deleteIscsiService } from "./iscsi/delete";
 import { diffService, type Placement } from "./iscsi/diff";
 import {
@@ -183,16 +183,10 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
           : inputs.svmUuid !== undefined
             ? "svmUuid"
             : "cluster";
-    if (!seen.known) {
-      if (!session.reportedSessionsUnknown) session.log.warn(couldNotCheck(session.host, seen.why));
-      session.reportedSessionsUnknown = true;
-      return [];
-    }
-    if (seen.sessions === 0) return [];
-    if (inputs.protectActiveSessions === true)
+    // A preview that cannot tell only says so; the apply's guard refuses then.
+    if (inputs.protectActiveSessions === true && seen.known && seen.sessions > 0)
       return [{ property, reason: guardRefusal(change, label, session.host, seen).message }];
-    session.log.warn(cutOffWarning(change, label, session.host, seen));
-    session.announced.add(label);
+    announceCutOff(session, change, label, seen);
     return [];
   }
 
@@ -249,8 +243,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     if (!seen.known || seen.sessions === 0) return;
     if (news.protectActiveSessions === true)
       throw guardRefusal("Disabling", current.name, session.host, seen);
-    session.log.warn(cutOffWarning("Disabling", current.name, session.host, seen));
-    session.announced.add(current.name);
+    announceCutOff(session, "Disabling", current.name, seen);
   }
 
   async create(inputs: CheckedInputs & HostKeys): Promise<pulumi.dynamic.CreateResult<IscsiServiceOutputs>> {
@@ -427,10 +420,9 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     cluster: string | undefined,
     session: ClusterSession,
   ): Promise<Error> {
-    const directory = await session.svmDirectory().catch(() => undefined);
-    const namesake = [...(directory?.values() ?? [])].find((svm) => svm.name === state.svmName);
+    const namesake = await session.svmUuidOf(state.svmName).catch(() => undefined);
     const key = cluster === undefined ? "ontap:host" : `ontap:clusters.${cluster}.host`;
-    return new ClusterMismatchError(state.svmName, state.host, key, session.host, namesake?.uuid);
+    return new ClusterMismatchError(state.svmName, state.host, key, session.host, namesake);
   }
 
   /**
@@ -496,13 +488,7 @@ function withProvider(err: unknown, inputs: HostKeys): void {
  */
 async function announceDelete(session: ClusterSession, props: IscsiServiceOutputs): Promise<void> {
   const seen = await sessionsOf(session, { uuid: props.svmUuid, name: props.svmName }, "apply");
-  if (seen.known && seen.sessions > 0 && !session.announced.has(props.svmName)) {
-    session.log.warn(cutOffWarning("Deleting", props.svmName, session.host, seen));
-    session.announced.add(props.svmName);
-  }
-  if (!seen.known && !session.reportedSessionsUnknown)
-    session.log.warn(couldNotCheck(session.host, seen.why));
-  if (!seen.known) session.reportedSessionsUnknown = true;
+  announceCutOff(session, "Deleting", props.svmName, seen);
 }
 
 /** State written by a newer package is refused before anything reads or writes the cluster. */
@@ -532,9 +518,9 @@ async function refuseIfSvmReplaced(
     });
   }
   if (directory.has(state.svmUuid.toLowerCase())) return;
-  const namesake = [...directory.values()].find((svm) => svm.name === state.svmName);
-  if (namesake)
-    throw new SvmIdentityError(state.svmName, state.svmUuid, session.host, namesake.uuid, operation);
+  // The same (cached) directory: no second request.
+  const namesake = await session.svmUuidOf(state.svmName);
+  if (namesake) throw new SvmIdentityError(state.svmName, state.svmUuid, session.host, namesake, operation);
 }
 
 /** The guard at apply time: refuses (nothing written) while sessions are active, or when it cannot tell. */

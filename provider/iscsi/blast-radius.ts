@@ -38,6 +38,27 @@ export async function sessionsOf(
   }
 }
 
+/**
+ * Says what a look at an SVM's sessions found, at apply time, before a write that ends
+ * them: a warning naming the hosts (once per SVM and run: a check may have named them
+ * already), or one line per cluster and run that they could not be looked up.
+ */
+export function announceCutOff(
+  session: ClusterSession,
+  change: string,
+  svm: string,
+  seen: SessionsSeen,
+): void {
+  if (seen.known) {
+    if (seen.sessions === 0 || session.announced.has(svm)) return;
+    session.log.warn(cutOffWarning(change, svm, session.host, seen));
+    session.announced.add(svm);
+  } else if (!session.reportedSessionsUnknown) {
+    session.log.warn(couldNotCheck(session.host, seen.why));
+    session.reportedSessionsUnknown = true;
+  }
+}
+
 /** "dbhost01 (iqn…), dbhost02 (iqn…) and 3 more": the first few hosts by alias and IQN. */
 export function hostList(hosts: readonly SessionHost[], shown = 3): string {
   const named = hosts.map((h) => (h.alias ? `${h.alias} (${h.name})` : h.name));

@@ -4,7 +4,7 @@ import { OntapJobPendingError, OntapLostResponseError } from "../ontap/errors";
 import { classify, hasCode } from "../ontap/failures";
 import type { ClusterSession } from "../session";
 import { createService, findService, findSvm, getService, patchService } from "./api";
-import { couldNotCheck, cutOffWarning, guardRefusal, sessionsOf } from "./blast-radius";
+import { announceCutOff, guardRefusal, sessionsOf } from "./blast-radius";
 import {
   desiredAlias,
   type IscsiServiceInputs,
@@ -203,13 +203,7 @@ async function announceAdoptedDisable(
     if (!seen.known || seen.sessions > 0) throw guardRefusal("Disabling", svm.name, session.host, seen);
     return;
   }
-  if (seen.known && seen.sessions > 0) {
-    session.log.warn(cutOffWarning("Disabling", svm.name, session.host, seen));
-    session.announced.add(svm.name);
-  } else if (!seen.known && !session.reportedSessionsUnknown) {
-    session.log.warn(couldNotCheck(session.host, seen.why));
-    session.reportedSessionsUnknown = true;
-  }
+  announceCutOff(session, "Disabling", svm.name, seen);
 }
 
 /** How many more POSTs a create whose answer was lost may send, each only after a read found nothing. */
