@@ -374,8 +374,8 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
     }
 
     it("`up` fails naming the job and records the resource with pendingJob; while the job runs, the next `up` says so and POSTs nothing", async () => {
-      // Ten minutes: the job does not end while this test runs (stop() cancels it).
-      sim.setAsyncJobs(true, 600_000);
+      // Held: the job runs until the test ends it (it never does here; stop() cancels it).
+      sim.setAsyncJobs(true, 600_000, { held: true });
       const s = stack as CliStack;
       const job = await upUntilPending(s);
       sim.clearRequests();
@@ -395,13 +395,12 @@ describe("CLI: refactoring a stack through `pulumi`", function () {
     });
 
     it("once the job has ended, the next `up` reads its outcome and records the service, without a second POST", async () => {
-      // The simulator fixes a job's duration when it starts and has no hook to end one on
-      // demand: 10 s is far beyond the provider's 0.5 s wait, and the test then waits for
-      // the job's own effect (the service appearing) rather than for a time.
-      sim.setAsyncJobs(true, 10_000);
+      // Held: the job outlasts the provider's wait until the test ends it.
+      sim.setAsyncJobs(true, 600_000, { held: true });
       const s = stack as CliStack;
       const job = await upUntilPending(s);
-      await until(() => sim.service("svm1") !== undefined, 60_000);
+      expect(sim.finishJobs()).to.equal(1);
+      expect(sim.service("svm1")).to.not.equal(undefined);
       sim.clearRequests();
 
       const up = await s.run(["up", "--yes"]);
@@ -490,13 +489,4 @@ function previewSummary(stdout: string): Record<string, number> {
 /** Everything a command printed, where the CLI puts diagnostics (stdout) and errors (stderr). */
 function printed(result: CliResult): string {
   return `${result.stdout}${result.stderr}`;
-}
-
-/** Waits for a condition on the in-process simulator: an event, bounded by `ms`. */
-async function until(condition: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
