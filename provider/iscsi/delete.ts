@@ -11,7 +11,7 @@ import type { ClusterSession } from "../session";
 import { deleteService, patchService } from "./api";
 import { settledPendingService } from "./lifecycle";
 import type { IscsiServiceOutputs, IscsiServiceRecord } from "./model";
-import { pendingJobOutcome } from "./pending-job";
+import { pendingJobOutcome, unprovenServiceError } from "./pending-job";
 
 const ASA_R2 = "5376452";
 /** A delete runs in `pulumi destroy`, or in the `pulumi up` whose program no longer has the resource. */
@@ -166,9 +166,11 @@ async function settleBeforeDelete(
     live = await settledPendingService(session, olds, pending.outcome, olds.adopt);
   } catch (err) {
     if (!(err instanceof PendingCreateError)) throw err;
+    // A purged job may have made the service: leaving it while the run succeeds would lose
+    // track of a service the stack may own, so the delete fails and says the ways on.
+    if (pending.outcome === "purged") throw unprovenServiceError(session, olds, "purged", "delete");
     session.log.warn(
-      `${err.message.split("\n")[0]} The service is left in place, untouched, and the resource removed from the stack; ` +
-        `if it is yours to delete: vserver iscsi stop -vserver ${olds.svmName}, then vserver iscsi delete -vserver ${olds.svmName}.`,
+      `${err.message.split("\n")[0]} The service is left in place, untouched, and the resource removed from the stack.`,
     );
     return undefined;
   }

@@ -89,23 +89,30 @@ export async function pendingJobOutcome(
 /**
  * A service is on the SVM, but nothing proves the pending create made it: its job failed,
  * or ONTAP purged the job before anyone read its outcome (an administrator may have created
- * the service by hand since). It is taken over only with `adopt: true`.
+ * the service by hand since). It is taken over only with `adopt: true`; a delete leaves it
+ * and, when it may be the stack's (a purged job), fails with the two ways on.
  */
 export function unprovenServiceError(
   session: ClusterSession,
   olds: IscsiServiceOutputs,
   outcome: "failed" | "purged",
+  operation: "update" | "delete" = "update",
 ): PendingCreateError {
   const job = olds.pendingJob ?? "";
   const why =
     outcome === "failed"
       ? `failed, so the service now on the SVM was made by someone else`
       : "is gone from the cluster (ONTAP purges finished jobs), so nothing tells whether it made the service now on the SVM or someone else did";
+  const choices =
+    operation === "update"
+      ? "Choices: to manage that service from this resource, set adopt: true and run again (it is then brought to the program's settings, and deleted on destroy); " +
+        "to leave it alone, remove this resource from the stack with `pulumi state delete <urn>` and from the program."
+      : `Choices: if the service is this stack's, delete it (vserver iscsi stop -vserver ${olds.svmName}, then vserver iscsi delete -vserver ${olds.svmName}) ` +
+        "and run the delete again (the resource then goes, its service gone); to keep the service, " +
+        "remove this resource from the stack with `pulumi state delete <urn>`.";
   return new PendingCreateError(
     `The create of the iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) was left pending as ONTAP job ${job}; that job ${why}. ` +
-      "Nothing was changed.\n" +
-      "Choices: to manage that service from this resource, set adopt: true and run again (it is then brought to the program's settings, and deleted on destroy); " +
-      "to leave it alone, remove this resource from the stack with `pulumi state delete <urn>` and from the program.",
+      `Nothing was changed.\n${choices}`,
     job,
   );
 }

@@ -78,14 +78,21 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
       expect(sim.service("svm1")).to.include({ enabled: false, alias: "by-hand" });
     });
 
-    it("up refuses too; refresh refuses; destroy leaves the service in place with a warning", async () => {
+    it("up refuses too; refresh refuses; destroy refuses with the ways on (the service may be the stack's), and goes once it is deleted by hand", async () => {
       await failureOf(e.up());
       await failureOf(e.refresh());
-      await e.destroy();
+      const err = await failureOf(e.destroy());
+      const details = (err.cause as HostCallError).details;
+      expect(details).to.include("purges finished jobs").and.include("vserver iscsi delete -vserver svm1");
+      expect(details).to.include("pulumi state delete");
       expect(writes(sim)).to.deep.equal([]);
       expect(sim.service("svm1")).to.include({ enabled: false, alias: "by-hand" });
+      expect(e.state.size).to.equal(1);
+      // The first way on: the service deleted by hand, the destroy then has nothing left to settle.
+      sim.outOfBand.deleteService("svm1");
+      await e.destroy();
       expect(e.state.size).to.equal(0);
-      expect(e.hostOutput).to.include("left in place, untouched");
+      expect(writes(sim)).to.deep.equal([]);
     });
 
     it("with adopt: true, up takes it over and brings it to the program", async () => {
