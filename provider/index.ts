@@ -125,9 +125,30 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       if (duplicate.length > 0)
         failures.splice(0, failures.length, ...failures.filter((f) => f.property !== "adopt"), ...duplicate);
     }
+    if (failures.length === 0) this.noteReplacementGuard(olds, inputs, sameCluster);
     if (failures.length === 0 && this.settings.preflightEnabled())
       failures.push(...(await this.announceCutOff(olds, inputs, sameCluster)));
     return { inputs: failures.length ? news : inputs, failures };
+  }
+
+  /**
+   * A replacement onto another SVM or cluster deletes the old service with the program's
+   * protectActiveSessions, not the old state's: recorded for the delete, with or without
+   * preflight (no request).
+   */
+  private noteReplacementGuard(olds: Record<string, unknown>, inputs: CheckedInputs, sameCluster: boolean): void {
+    if (Object.keys(olds).length === 0 || !isNewService(olds, inputs, sameCluster)) return;
+    let host: string;
+    try {
+      host = this.sessionFor(typeof olds.cluster === "string" ? olds.cluster : undefined).host;
+    } catch {
+      return;
+    }
+    const svm = {
+      ...(typeof olds.svmUuid === "string" ? { uuid: olds.svmUuid } : {}),
+      ...(typeof olds.svmName === "string" ? { name: olds.svmName } : {}),
+    };
+    this.pool.ownership.setReplacementGuard(svm, host, inputs.protectActiveSessions === true);
   }
 
   /**
@@ -172,7 +193,6 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       if (!disabling && sameSvm && oldUuid !== undefined && there?.has(oldUuid.toLowerCase())) return [];
     }
     const change = disabling && !moving ? "Disabling" : "Replacing";
-    if (moving && inputs.protectActiveSessions !== true) this.pool.ownership.liftGuard(svm, session.host);
     const seen = await sessionsOf(session, svm, "preview");
     const label = svm.name ?? svm.uuid ?? "";
     const property =
@@ -303,9 +323,8 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     const svm = { uuid: props.svmUuid, name: props.svmName };
     const untouched = props.asaR2 || this.pool.ownership.otherHolder(svm, session.host, props.claimId);
     // The guard reads the live sessions whatever state says of `enabled` (it may have been
-    // enabled outside Pulumi since), unless this run's program lifted it for a replacement.
-    const guarded =
-      props.protectActiveSessions === true && !this.pool.ownership.guardLifted(svm, session.host);
+    // enabled outside Pulumi since); a replacement follows the program's setting.
+    const guarded = this.pool.ownership.guarded(svm, session.host, props.protectActiveSessions === true);
     if (!untouched && guarded) await refuseIfSessions(session, props, "Deleting");
     else if (!untouched && props.enabled) await announceDelete(session, props);
     await deleteIscsiService(session, props, {

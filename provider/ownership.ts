@@ -84,8 +84,8 @@ export class RunOwnership {
   #nextOwner = 1;
   #lastCheck: { owner: number; news: string } | undefined;
   #recheck: { owner: number; news: string } | undefined;
-  /** SVM keys ("uuid:…", "name:<host>/…") whose replacement this run checked with protectActiveSessions off. */
-  readonly #guardLifted = new Set<string>();
+  /** SVM keys ("uuid:…", "name:<host>/…") of replacements this run checked: the guard the program sets for it. */
+  readonly #replacementGuard = new Map<string, boolean>();
   /** The tail of each SVM's (lower-case UUID) queue of exclusive sections. */
   readonly #locks = new Map<string, Promise<void>>();
 
@@ -123,17 +123,22 @@ export class RunOwnership {
   }
 
   /**
-   * This run's program moves a resource off this SVM of the cluster at `host` with the guard
-   * off: its delete may end sessions. Only that SVM: a same-named SVM of another cluster
-   * keeps its guard.
+   * This run's program moves a resource off this SVM of the cluster at `host`: its delete
+   * (the replacement's) follows the program's protectActiveSessions, not the old state's —
+   * turned off, it may end sessions; turned on, it refuses while hosts are logged in. Only
+   * that SVM: a same-named SVM of another cluster keeps its own.
    */
-  liftGuard(svm: { uuid?: string; name?: string }, host: string): void {
-    for (const key of guardKeys(svm, host)) this.#guardLifted.add(key);
+  setReplacementGuard(svm: { uuid?: string; name?: string }, host: string, on: boolean): void {
+    for (const key of guardKeys(svm, host)) this.#replacementGuard.set(key, on);
   }
 
-  /** Whether the program lifted the guard for the replacement that deletes this SVM's service. */
-  guardLifted(svm: { uuid?: string; name?: string }, host: string): boolean {
-    return guardKeys(svm, host).some((key) => this.#guardLifted.has(key));
+  /** Whether the delete of this SVM's service is guarded: the program's setting for a replacement checked in this run, else state's. */
+  guarded(svm: { uuid?: string; name?: string }, host: string, inState: boolean): boolean {
+    for (const key of guardKeys(svm, host)) {
+      const set = this.#replacementGuard.get(key);
+      if (set !== undefined) return set;
+    }
+    return inState;
   }
 
   /**

@@ -180,6 +180,25 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
       expect(e.state.has(e.urn(SERVICE_TYPE, "east-db"))).to.equal(true);
     });
 
+    it("a replacement onto another SVM that turns the guard on refuses the old delete while hosts are logged in, with preflight off too", async () => {
+      await sim.stop();
+      sim = await startHttpsSimulator({ svms: ["svm1", "svm2"], sessions: { svm1: 2 }, password: PASSWORD });
+      const e = stack([{ name: "db", args: { svmName: "svm1" } }], { "ontap:preflight": "false" });
+      await e.up();
+      sim.clearRequests();
+
+      // Check does not look (preflight off): the delete itself applies the program's guard.
+      program(e, [{ name: "db", args: { svmName: "svm2", protectActiveSessions: true } }]);
+      const err = await failureOf(e.up());
+      expect(err.step?.op).to.equal("replace");
+      expect((err.cause as HostCallError).details)
+        .to.include('Deleting the iSCSI service on SVM "svm1"')
+        .and.include("Refused: protectActiveSessions is true");
+      expect(writes(sim).filter((w) => !w.startsWith("POST"))).to.deep.equal([]);
+      expect(sim.service("svm1")).to.include({ enabled: true });
+      expect(sim.sessions("svm1")).to.have.length(2);
+    });
+
     it("a disable of an SVM renamed outside Pulumi finds its sessions by UUID: warned, and refused with the guard", async () => {
       await sim.stop();
       sim = await startHttpsSimulator({ svms: ["svm1", "svm2"], sessions: { svm1: 3 }, password: PASSWORD });
