@@ -172,7 +172,7 @@ async function takeOver(
     const holder = session.ownership.heldByAnother(existing.svm.uuid, undefined);
     if (holder) throw new OwnershipConflictError(existing.svm.name, session.host, holder);
     if (inputs.enabled === false && (existing.enabled ?? true))
-      await announceAdoptedDisable(session, existing, inputs);
+      await announceLiveDisable(session, existing, inputs);
     session.claim(existing.svm);
     const claimId = session.ownership.recordWrite(existing.svm.uuid, "adopted");
     const asaR2 = typeof isAsaR2System === "boolean" ? isAsaR2System : await isAsaR2System();
@@ -188,11 +188,13 @@ async function takeOver(
 }
 
 /**
- * An adopt that disables the live service ends its sessions: the hosts are named in a
- * warning before the PATCH, or with protectActiveSessions the adopt is refused (also when
- * the sessions cannot be looked up), nothing written.
+ * A disable of a live service that state did not record as enabled (an adopt; a pending
+ * create whose service was enabled outside Pulumi while its job ran) ends its sessions,
+ * and Check, reading state, announced nothing: the hosts are named in a warning before the
+ * PATCH, or with protectActiveSessions the change is refused (also when the sessions cannot
+ * be looked up), nothing written.
  */
-async function announceAdoptedDisable(
+async function announceLiveDisable(
   session: ClusterSession,
   existing: IscsiServiceRecord,
   inputs: IscsiServiceInputs,
@@ -353,6 +355,7 @@ async function finishPendingCreate(
   const live = await settledPendingService(session, olds, outcome, news.adopt);
   if (!live) return createIscsiService(session, news);
   if (outcome !== "done") return adopt(session, news, () => session.isAsaR2());
+  if (news.enabled === false && live.enabled !== false) await announceLiveDisable(session, live, news);
   return finishCreated(session, live, news, { action: "create the iSCSI service", svm: olds.svmName });
 }
 

@@ -119,6 +119,37 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
     expect((err.cause as HostCallError).details).to.include("purges finished jobs");
   });
 
+  describe("a pending create of a disabled service, enabled by hand with a host logged in before the next up", () => {
+    async function enabledByHand(args: Record<string, unknown>): Promise<Engine> {
+      const e = stack([{ name: "db", args: { svmName: "svm1", enabled: false, ...args } }], {
+        "ontap:jobTimeoutMs": "500",
+      });
+      await pendingCreate(e);
+      expect(sim.finishJobs()).to.equal(1);
+      sim.setAsyncJobs(false);
+      sim.outOfBand.setEnabled("svm1", true);
+      sim.outOfBand.addSessions({ svm1: 1 });
+      expect(sim.sessions("svm1")).to.have.length(1);
+      sim.clearRequests();
+      return e;
+    }
+
+    it("the up that finishes it warns naming the host before it disables (Check, reading state, saw no disable)", async () => {
+      const e = await enabledByHand({});
+      await e.up();
+      expect(writes(sim)).to.deep.equal([`PATCH ${SERVICES_PATH}/{svm1} {"enabled":false} → 200`]);
+      expect(e.hostOutput).to.match(/Disabling the iSCSI service on SVM "svm1" \(cluster [^)]+\) ends 1 active/);
+    });
+
+    it("with protectActiveSessions the up refuses, nothing written, the host keeps its session", async () => {
+      const e = await enabledByHand({ protectActiveSessions: true });
+      const err = await failureOf(e.up());
+      expect((err.cause as HostCallError).details).to.include("Refused: protectActiveSessions is true");
+      expect(writes(sim)).to.deep.equal([]);
+      expect(sim.sessions("svm1")).to.have.length(1);
+    });
+  });
+
   it("a refresh after the pending job ended reads the service by a targeted GET, never an older snapshot", async () => {
     const e = stack(
       [
