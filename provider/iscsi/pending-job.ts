@@ -28,7 +28,17 @@ export async function pendingCreate(
   } catch {
     svm = undefined;
   }
-  if (!svm) return new PendingCreateError(message, pending.jobUuid);
+  if (!svm) {
+    // Not recorded: the engine has no id for it. If the job makes the service, nothing in
+    // the stack holds it, and the next up's create meets it (5374077): say how to take it.
+    const label = inputs.svmName ?? inputs.svmUuid ?? "";
+    return new PendingCreateError(
+      `${message}\nThe resource could not be recorded (its SVM could not be looked up), so the stack does not hold what the job makes. ` +
+        `Once the job ends (job show -id ${pending.jobUuid}): if it made the service on SVM "${label}", set adopt: true on this resource and run \`pulumi up\` to take it over, ` +
+        `or delete it (vserver iscsi stop -vserver ${label}, then vserver iscsi delete -vserver ${label}); if it failed, \`pulumi up\` creates the service again.`,
+      pending.jobUuid,
+    );
+  }
   const outputs: IscsiServiceOutputs = {
     svmName: svm.name,
     svmUuid: svm.uuid,

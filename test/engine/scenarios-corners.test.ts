@@ -119,6 +119,28 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
     expect((err.cause as HostCallError).details).to.include("purges finished jobs");
   });
 
+  it("a create left pending that cannot be recorded (its SVM lookup refused) says how to take over what the job makes", async () => {
+    const e = stack([{ name: "db", args: { svmName: "svm1" } }], {
+      "ontap:jobTimeoutMs": "500",
+      "ontap:preflight": "false",
+    });
+    sim.setAsyncJobs(true, 0, { held: true });
+    sim.injectFault({ kind: "http-error", status: 403, method: "GET", path: "/api/svm/svms", times: 20 });
+    const err = await failureOf(e.up());
+    const details = (err.cause as HostCallError).details;
+    expect(details).to.include("could not be recorded");
+    expect(details).to.include('on SVM "svm1", set adopt: true').and.include("vserver iscsi delete -vserver svm1");
+    expect(e.state.has(e.urn(SERVICE_TYPE, "db"))).to.equal(false);
+
+    // The way back works: the job made the service; adopt: true takes it over.
+    sim.clearFaults();
+    expect(sim.finishJobs()).to.equal(1);
+    sim.setAsyncJobs(false);
+    program(e, [{ name: "db", args: { svmName: "svm1", adopt: true } }]);
+    await e.up();
+    expect(e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs).to.include({ adopted: true, enabled: true });
+  });
+
   describe("a pending create of a disabled service, enabled by hand with a host logged in before the next up", () => {
     async function enabledByHand(args: Record<string, unknown>): Promise<Engine> {
       const e = stack([{ name: "db", args: { svmName: "svm1", enabled: false, ...args } }], {
