@@ -136,7 +136,11 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
    * protectActiveSessions, not the old state's: recorded for the delete, with or without
    * preflight (no request).
    */
-  private noteReplacementGuard(olds: Record<string, unknown>, inputs: CheckedInputs, sameCluster: boolean): void {
+  private noteReplacementGuard(
+    olds: Record<string, unknown>,
+    inputs: CheckedInputs,
+    sameCluster: boolean,
+  ): void {
     if (Object.keys(olds).length === 0 || !isNewService(olds, inputs, sameCluster)) return;
     let host: string;
     try {

@@ -129,7 +129,9 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
     const err = await failureOf(e.up());
     const details = (err.cause as HostCallError).details;
     expect(details).to.include("could not be recorded");
-    expect(details).to.include('on SVM "svm1", set adopt: true').and.include("vserver iscsi delete -vserver svm1");
+    expect(details)
+      .to.include('on SVM "svm1", set adopt: true')
+      .and.include("vserver iscsi delete -vserver svm1");
     expect(e.state.has(e.urn(SERVICE_TYPE, "db"))).to.equal(false);
 
     // The way back works: the job made the service; adopt: true takes it over.
@@ -160,7 +162,9 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
       const e = await enabledByHand({});
       await e.up();
       expect(writes(sim)).to.deep.equal([`PATCH ${SERVICES_PATH}/{svm1} {"enabled":false} → 200`]);
-      expect(e.hostOutput).to.match(/Disabling the iSCSI service on SVM "svm1" \(cluster [^)]+\) ends 1 active/);
+      expect(e.hostOutput).to.match(
+        /Disabling the iSCSI service on SVM "svm1" \(cluster [^)]+\) ends 1 active/,
+      );
     });
 
     it("with protectActiveSessions the up refuses, nothing written, the host keeps its session", async () => {
