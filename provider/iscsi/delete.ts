@@ -152,7 +152,9 @@ async function reenable(
 /**
  * Whether a recorded pending create may go on to the two-phase delete, and with which
  * state: not while its job runs (the error says so), not when no service is there, and not
- * for a service the job cannot be proven to have made (left in place, with a warning).
+ * for a service the job cannot be proven to have made, whatever `adopt` says: after a failed
+ * job it is someone else's (left in place, with a warning); after a purged one it may be
+ * the stack's (the delete fails, naming the ways on).
  */
 async function settleBeforeDelete(
   session: ClusterSession,
@@ -163,7 +165,9 @@ async function settleBeforeDelete(
   if (pending.outcome === "pending") return undefined;
   let live: IscsiServiceRecord | undefined;
   try {
-    live = await settledPendingService(session, olds, pending.outcome, olds.adopt);
+    // Never with adopt: a delete takes over nothing. The resource's create never held a
+    // service its job cannot be proven to have made; it may be another resource's now.
+    live = await settledPendingService(session, olds, pending.outcome, false);
   } catch (err) {
     if (!(err instanceof PendingCreateError)) throw err;
     // A purged job may have made the service: leaving it while the run succeeds would lose

@@ -119,6 +119,23 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
     expect((err.cause as HostCallError).details).to.include("purges finished jobs");
   });
 
+  it("a destroy of a pending create with adopt: true whose job failed leaves the service someone else made: a delete takes over nothing", async () => {
+    const e = stack([{ name: "db", args: { svmName: "svm1", adopt: true } }], {
+      "ontap:jobTimeoutMs": "500",
+    });
+    await pendingCreate(e);
+    // Someone else makes the service while the job runs: the job then fails (5374077).
+    sim.outOfBand.createService("svm1", { enabled: true, alias: "theirs" });
+    expect(sim.finishJobs()).to.equal(1);
+    sim.setAsyncJobs(false);
+    sim.clearRequests();
+    await e.destroy();
+    expect(writes(sim)).to.deep.equal([]);
+    expect(sim.service("svm1")).to.include({ enabled: true, alias: "theirs" });
+    expect(e.state.size).to.equal(0);
+    expect(e.hostOutput).to.include("that job failed").and.include("left in place, untouched");
+  });
+
   it("a create left pending that cannot be recorded (its SVM lookup refused) says how to take over what the job makes", async () => {
     const e = stack([{ name: "db", args: { svmName: "svm1" } }], {
       "ontap:jobTimeoutMs": "500",
