@@ -19,6 +19,7 @@ export type ProviderErrorKind =
   | "svm-identity"
   | "newer-state"
   | "ownership-conflict"
+  | "duplicate-resource"
   | "create-pending"
   | "not-found"
   | "unsupported-release"
@@ -194,6 +195,20 @@ export class OwnershipConflictError extends ProviderError {
       `Refusing to adopt the iSCSI service on SVM "${svm}" (cluster ${host}): another IscsiService resource of this run ${how} it moments ago, ` +
         "and two resources managing one service would each undo the other's changes (and the first delete would take it from both).\n" +
         'Fix: keep one resource for this SVM; if you renamed or moved a resource, give the new one `aliases: [{ name: "<old name>" }]` instead.',
+    );
+  }
+}
+
+/** Two resources of the stack name one SVM: found by Check, or by Diff through the UUID in state. */
+export class DuplicateResourceError extends ProviderError {
+  readonly kind = "duplicate-resource";
+  constructor(svm: string, host: string, reachedAs?: string) {
+    super(
+      `Another IscsiService resource in this stack names the same SVM "${svm}" (cluster ${host}` +
+        (reachedAs === undefined ? "" : `, reached there as ${reachedAs}`) +
+        "). An SVM has one iSCSI service, and two resources managing it would undo each other's changes; deleting either would delete it.\n" +
+        'Fix: keep one resource for this SVM. If you renamed a resource or moved it into a component, give it `aliases: [{ name: "<old name>" }]` ' +
+        "(or run `pulumi state rename`) instead of keeping the old one.",
     );
   }
 }

@@ -4,6 +4,7 @@ import { toDiagnosticError } from "./diagnostics/render";
 import {
   ClusterMismatchError,
   ConfigError,
+  DuplicateResourceError,
   NewerStateError,
   PartialCreateError,
   PendingCreateError,
@@ -29,6 +30,7 @@ import type { ClusterSession } from "./session";
 export {
   ClusterMismatchError,
   ConfigError,
+  DuplicateResourceError,
   LostCreateError,
   NewerStateError,
   OntapDiagnosticError,
@@ -226,6 +228,13 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     news: CheckedInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     refuseNewerState(olds);
+    // Check claimed the SVM by the name in the program; state knows its UUID (an SVM renamed
+    // outside Pulumi no longer has that name, and another resource may name its new one).
+    const duplicate = await this.pool.ownership.confirmUuid(olds.svmUuid, this.settings.preflightEnabled());
+    if (duplicate) {
+      const reachedAs = duplicate.session.host === olds.host ? undefined : duplicate.session.host;
+      throw new DuplicateResourceError(duplicate.name ?? olds.svmName, olds.host, reachedAs);
+    }
     let placement: Placement = "unknown";
     let compared = news;
     if (!isUnknown(news.cluster)) {
@@ -379,17 +388,8 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     if (!other) return [];
     const svm = inputs.svmName ?? other.name ?? inputs.svmUuid ?? "";
     const property = inputs.svmName !== undefined ? "svmName" : "svmUuid";
-    return [
-      {
-        property,
-        reason:
-          `Another IscsiService resource in this stack names the same SVM "${svm}" (cluster ${session.host}` +
-          (other.session.host === session.host ? "" : `, reached there as ${other.session.host}`) +
-          "). An SVM has one iSCSI service, and two resources managing it would undo each other's changes; deleting either would delete it.\n" +
-          'Fix: keep one resource for this SVM. If you renamed a resource or moved it into a component, give it `aliases: [{ name: "<old name>" }]` ' +
-          "(or run `pulumi state rename`) instead of keeping the old one.",
-      },
-    ];
+    const reachedAs = other.session.host === session.host ? undefined : other.session.host;
+    return [{ property, reason: new DuplicateResourceError(svm, session.host, reachedAs).message }];
   }
 
   /**

@@ -183,6 +183,22 @@ export class RunOwnership {
     return others.find((o) => sameSvm(o, claim));
   }
 
+  /**
+   * The Diff of the resource checked last (one in state, so the engine diffs it right after
+   * its Check): its SVM's UUID from state. A claim by a name the cluster no longer has (the
+   * SVM renamed outside Pulumi) resolved to nothing; the UUID finds the resource that names
+   * the SVM by its new name. Returns that other claim, if any.
+   */
+  async confirmUuid(svmUuid: string, lookUp: boolean): Promise<SvmClaim | undefined> {
+    const last = this.#lastCheck;
+    const own = last && this.#checked.find((r) => r.owner === last.owner);
+    if (!own || own.claim.uuid !== undefined) return undefined;
+    own.claim.uuid = svmUuid.toLowerCase();
+    const others = this.#checked.filter((r) => r !== own).map((r) => r.claim);
+    if (lookUp) await Promise.all(others.map(resolveUuid));
+    return others.find((o) => sameSvm(o, own.claim));
+  }
+
   /** A create of this run made or took over the service of this SVM; returns the claim id its outputs record. */
   recordWrite(svmUuid: string, kind: WriteKind): string {
     const claimId = randomBytes(6).toString("hex");
