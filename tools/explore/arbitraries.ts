@@ -142,6 +142,7 @@ export const runSpec: fc.Arbitrary<RunSpec> = fc.record({
   parallel: weighted([1, fc.constant(1)], [2, fc.constant(2)], [3, fc.constant(4)], [2, fc.constant(8)]),
   order: fc.array(fc.nat({ max: 9 }), { minLength: 6, maxLength: 6 }),
   preflight: weighted([4, fc.constant(true)], [1, fc.constant(false)]),
+  previewFirst: weighted([1, fc.constant(true)], [1, fc.constant(false)]),
   jobs: jobMode,
   faults: fc.array(fault, { maxLength: 2 }),
   before: fc.array(outOfBand, { maxLength: 2 }),

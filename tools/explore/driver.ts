@@ -97,9 +97,16 @@ export class Driver {
     index: number,
     program: ProgramResource[],
     parallel: number,
+    previewFirst = false,
   ): Promise<RunOutcome> {
     const errors: string[] = [];
     try {
+      if (kind === "up" && previewFirst) {
+        // `pulumi up` without --skip-preview: a preview (its own provider process) first; a
+        // failed preview ends the operation before the update starts.
+        const provider = await this.hooks.provider();
+        await this.#preview({ index, kind: "preview", preview: true, provider, errors }, program);
+      }
       const provider = await this.hooks.provider();
       const run: Run = { index, kind, preview: kind === "preview", provider, errors };
       if (kind === "preview") await this.#preview(run, program);

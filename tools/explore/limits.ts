@@ -11,6 +11,11 @@
  *   not look." (judged in ./invariants judgeCutOff).
  * - docs/iscsi-service.md, "Who gets cut off": "A cluster it cannot ask (unreachable, 403,
  *   …) gets one line per run saying it could not check." (judged in ./invariants judgeCutOff).
+ * - docs/iscsi-service.md, "One owner per service": in an up without its preview
+ *   (`--skip-preview`, the Automation API), a resource's adopt may run before a later
+ *   resource's Check (or Diff) fails the run: a duplicate that adopts, or the first half of
+ *   a hand-over whose second half is refused. "Both then record the service". From such a
+ *   run, two resources recording one service is this limit's doing.
  * - A host that logs in after the provider's last look at the SVM's sessions, and before
  *   the disable: ONTAP has no conditional disable (judged in ./invariants judgeCutOff).
  */
@@ -29,9 +34,30 @@ export function duplicatesNamedApart(program: ProgramEntry[]): string[] {
   return [...namings].filter(([, set]) => set.size > 1).map(([key]) => key);
 }
 
+/**
+ * A run stopped by a Check that failed (the driver's "invalid inputs for …"), or by the
+ * provider's error for two resources naming one SVM (DuplicateResourceError, from a Diff).
+ */
+export function isCheckStop(message: string): boolean {
+  return (
+    message.startsWith("invalid inputs for ") ||
+    message.includes("Another IscsiService resource in this stack names the same SVM")
+  );
+}
+
 /** Why a violation is a documented limit, or undefined when it is not one. */
-export function knownLimit(violation: Violation, namedApart: ReadonlySet<string>): string | undefined {
+export function knownLimit(
+  violation: Violation,
+  namedApart: ReadonlySet<string>,
+  duplicateUnpreviewed: ReadonlySet<number>,
+): string | undefined {
   if (violation.key !== undefined && namedApart.has(violation.key))
     return "ontap:preflight false with a duplicate named two ways (docs/iscsi-service.md)";
+  if (
+    violation.invariant === 4 &&
+    duplicateUnpreviewed.has(violation.run) &&
+    violation.message.includes("both record the service")
+  )
+    return "an up without its preview stopped by a Check after an adopt (docs/iscsi-service.md)";
   return undefined;
 }

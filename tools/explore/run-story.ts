@@ -10,7 +10,7 @@ import { Clusters } from "./clusters";
 import { Driver, type StateEntry } from "./driver";
 import { type DuringEvent, interleave } from "./interleave";
 import { judgeRunEnd } from "./invariants";
-import { duplicatesNamedApart, knownLimit } from "./limits";
+import { duplicatesNamedApart, isCheckStop, knownLimit } from "./limits";
 import { Observer } from "./observer";
 import { arrivals, describeEvent, describeResource, leaving, stateViews } from "./plan";
 import { serviceKey, type Violation } from "./records";
@@ -71,12 +71,14 @@ export async function runStory(
   };
   const transcript: string[] = [];
   const namedApart = new Set<string>();
+  /** Runs that were an up without its preview, stopped by a failed Check (./limits). */
+  const duplicateUnpreviewed = new Set<number>();
   let reported = 0;
   /** Puts the violations found since the last call into the transcript, known limits marked. */
   const report = () => {
     const all = observer.violations;
     for (const v of all.slice(reported)) {
-      const limit = knownLimit(v, namedApart);
+      const limit = knownLimit(v, namedApart, duplicateUnpreviewed);
       if (limit) v.limit = limit;
       transcript.push(
         limit
@@ -116,12 +118,12 @@ export async function runStory(
       observer.startRun(index, run.preflight, leaving(driver, program, clusterOf));
       const jobs = run.jobs.mode === "late" ? `late ${run.jobs.delayMs} ms` : run.jobs.mode;
       transcript.push(
-        `run ${index + 1}: ${run.kind} --parallel ${run.parallel} (preflight ${run.preflight ? "on" : "off"}, jobs ${jobs}` +
+        `run ${index + 1}: ${run.kind}${run.kind === "up" && run.previewFirst !== true ? " --skip-preview" : ""} --parallel ${run.parallel} (preflight ${run.preflight ? "on" : "off"}, jobs ${jobs}` +
           `${run.faults.length ? `, faults ${JSON.stringify(run.faults)}` : ""})`,
       );
       if (run.kind === "preview" || run.kind === "up")
         for (const r of resources) transcript.push(`  program: ${describeResource(r)}`);
-      const work = driver.operate(run.kind, index, resources, run.parallel);
+      const work = driver.operate(run.kind, index, resources, run.parallel, run.previewFirst === true);
       const during: DuringEvent[] = run.during.map((event) => ({
         label: `event ${describeEvent(event)}`,
         apply: () => clusters.apply(event),
@@ -138,6 +140,8 @@ export async function runStory(
       }
       const outcome = await work;
       observer.endRun();
+      if (run.kind === "up" && run.previewFirst !== true && outcome.errors.some(isCheckStop))
+        duplicateUnpreviewed.add(index);
       for (const w of log.warnings) transcript.push(`  warning: ${w.text.split("\n")[0]}`);
       for (const e of outcome.errors) transcript.push(`  error: ${e.split("\n")[0]}`);
       transcript.push(

@@ -119,6 +119,12 @@ export interface RunSpec {
   order: number[];
   /** `ontap:preflight`. */
   preflight: boolean;
+  /**
+   * For an up: the preview `pulumi up` runs first (the CLI's default); false is
+   * `--skip-preview` (and the Automation API's up). Absent in cases kept before it existed,
+   * which ran without a preview.
+   */
+  previewFirst?: boolean;
   jobs: JobMode;
   faults: FaultSpecGen[];
   /** Outside Pulumi, before the run starts. */
