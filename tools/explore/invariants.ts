@@ -163,6 +163,12 @@ export interface StateView {
   rid: number;
   /** The old resource of a create-first replacement, kept in state until its delete succeeds. */
   leaving?: boolean;
+  /**
+   * The program now names another SVM or cluster for it, and its move has not happened (a
+   * failed replacement): the next up finishes it, and that delete leaves the service to a
+   * resource that stays on it.
+   */
+  moving?: boolean;
 }
 
 /** What invariants 1, 4 and 5 need at the end of a run. */
@@ -234,7 +240,7 @@ export function judgeRunEnd(facts: RunEndFacts): Violation[] {
     const key = keyOf(s);
     if (key === undefined) continue;
     recorded.add(key);
-    if (s.outputs.pendingJob === undefined && !s.leaving)
+    if (s.outputs.pendingJob === undefined && !s.leaving && !s.moving)
       holders.set(key, [...(holders.get(key) ?? []), s.name]);
   }
   // A resource no longer in the program is on its way out: a rename with adopt: true whose run

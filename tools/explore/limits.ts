@@ -12,10 +12,12 @@
  * - docs/iscsi-service.md, "Who gets cut off": "A cluster it cannot ask (unreachable, 403,
  *   …) gets one line per run saying it could not check." (judged in ./invariants judgeCutOff).
  * - docs/iscsi-service.md, "One owner per service": in an up without its preview
- *   (`--skip-preview`, the Automation API), a resource's adopt may run before a later
- *   resource's Check (or Diff) fails the run: a duplicate that adopts, or the first half of
- *   a hand-over whose second half is refused. "Both then record the service". From such a
- *   run, two resources recording one service is this limit's doing.
+ *   (`--skip-preview`, the Automation API), the steps of a resource registered first run
+ *   before a later resource's Check (or Diff) fails the run: a duplicate's create or adopt
+ *   may write the service the other holds, and the first half of a hand-over stands when its
+ *   second half is refused ("Both then record the service"). From such a run, what
+ *   invariants 2 and 4 say of a service the program names twice, or names with
+ *   `adopt: true`, is this limit's doing.
  * - A host that logs in after the provider's last look at the SVM's sessions, and before
  *   the disable: ONTAP has no conditional disable (judged in ./invariants judgeCutOff).
  */
@@ -45,19 +47,35 @@ export function isCheckStop(message: string): boolean {
   );
 }
 
-/** Why a violation is a documented limit, or undefined when it is not one. */
+/** Services (keys) the program names twice, or names in a resource with `adopt: true`. */
+export function sharedOrAdopted(program: ProgramEntry[]): string[] {
+  const seen = new Set<string>();
+  const keys = new Set<string>();
+  for (const entry of program) {
+    const cluster = clusterOf(entry.spec.profile);
+    const key = `${cluster}:${CLUSTERS[cluster].svms[entry.svm].uuid}`;
+    if (seen.has(key) || entry.spec.adopt) keys.add(key);
+    seen.add(key);
+  }
+  return [...keys];
+}
+
+/**
+ * Why a violation is a documented limit, or undefined when it is not one. `unpreviewed`:
+ * for each up without its preview that a Check stopped, the services of `sharedOrAdopted`.
+ */
 export function knownLimit(
   violation: Violation,
   namedApart: ReadonlySet<string>,
-  duplicateUnpreviewed: ReadonlySet<number>,
+  unpreviewed: ReadonlyMap<number, ReadonlySet<string>>,
 ): string | undefined {
   if (violation.key !== undefined && namedApart.has(violation.key))
     return "ontap:preflight false with a duplicate named two ways (docs/iscsi-service.md)";
   if (
-    violation.invariant === 4 &&
-    duplicateUnpreviewed.has(violation.run) &&
-    violation.message.includes("both record the service")
+    (violation.invariant === 2 || violation.invariant === 4) &&
+    violation.key !== undefined &&
+    unpreviewed.get(violation.run)?.has(violation.key)
   )
-    return "an up without its preview stopped by a Check after an adopt (docs/iscsi-service.md)";
+    return "an up without its preview, stopped by a Check after the steps of the resources before it (docs/iscsi-service.md)";
   return undefined;
 }

@@ -26,14 +26,22 @@ export function arrivals(program: ProgramEntry[], order: number[]): ProgramResou
 export function stateViews(
   driver: Driver,
   clusterOf: (entry: StateEntry) => number | undefined,
+  program?: ProgramEntry[],
 ): StateView[] {
-  const view = (s: StateEntry, leaving: boolean): StateView => ({
-    name: s.name,
-    rid: s.rid,
-    outputs: s.outputs,
-    cluster: clusterOf(s),
-    ...(leaving ? { leaving } : {}),
-  });
+  // After an up or a preview: who the program moves away from the service it records.
+  const left = program ? leaving(driver, program, clusterOf) : new Map<string, number>();
+  const view = (s: StateEntry, leaving: boolean): StateView => {
+    const c = clusterOf(s);
+    const moving = !leaving && c !== undefined && left.get(serviceKey(c, s.outputs.svmUuid)) === s.rid;
+    return {
+      name: s.name,
+      rid: s.rid,
+      outputs: s.outputs,
+      cluster: c,
+      ...(leaving ? { leaving } : {}),
+      ...(moving && program?.some((e) => e.name === s.name) ? { moving } : {}),
+    };
+  };
   return [
     ...[...driver.state.values()].map((s) => view(s, false)),
     ...driver.pendingDeletes.map((s) => view(s, true)),

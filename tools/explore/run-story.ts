@@ -10,7 +10,7 @@ import { Clusters } from "./clusters";
 import { Driver, type StateEntry } from "./driver";
 import { type DuringEvent, interleave } from "./interleave";
 import { judgeRunEnd } from "./invariants";
-import { duplicatesNamedApart, isCheckStop, knownLimit } from "./limits";
+import { duplicatesNamedApart, isCheckStop, knownLimit, sharedOrAdopted } from "./limits";
 import { Observer } from "./observer";
 import { arrivals, describeEvent, describeResource, leaving, stateViews } from "./plan";
 import { serviceKey, type Violation } from "./records";
@@ -71,14 +71,14 @@ export async function runStory(
   };
   const transcript: string[] = [];
   const namedApart = new Set<string>();
-  /** Runs that were an up without its preview, stopped by a failed Check (./limits). */
-  const duplicateUnpreviewed = new Set<number>();
+  /** Ups without their preview that a failed Check stopped, and the services ./limits excuses there. */
+  const unpreviewed = new Map<number, Set<string>>();
   let reported = 0;
   /** Puts the violations found since the last call into the transcript, known limits marked. */
   const report = () => {
     const all = observer.violations;
     for (const v of all.slice(reported)) {
-      const limit = knownLimit(v, namedApart, duplicateUnpreviewed);
+      const limit = knownLimit(v, namedApart, unpreviewed);
       if (limit) v.limit = limit;
       transcript.push(
         limit
@@ -141,7 +141,7 @@ export async function runStory(
       const outcome = await work;
       observer.endRun();
       if (run.kind === "up" && run.previewFirst !== true && outcome.errors.some(isCheckStop))
-        duplicateUnpreviewed.add(index);
+        unpreviewed.set(index, new Set(sharedOrAdopted(program)));
       for (const w of log.warnings) transcript.push(`  warning: ${w.text.split("\n")[0]}`);
       for (const e of outcome.errors) transcript.push(`  error: ${e.split("\n")[0]}`);
       transcript.push(
@@ -153,7 +153,7 @@ export async function runStory(
         ok: outcome.ok,
         errors: outcome.errors,
         warnings: log.warnings.map((w) => w.text),
-        state: stateViews(driver, clusterOf),
+        state: stateViews(driver, clusterOf, program),
         services: observer.services,
         servicesBefore: log.servicesBefore,
         touched: log.touched,
