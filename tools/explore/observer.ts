@@ -75,6 +75,8 @@ export class Observer {
   readonly #sessionReads: Array<{ seq: number; cluster: number; svms?: string[] }> = [];
   /** Writes answered 202: their job applies them later. */
   readonly #jobWrites: RequestRecord[] = [];
+  /** The service (key) each job of a PATCH or DELETE writes, by job UUID. */
+  readonly #jobKeys = new Map<string, string>();
   /** Who each service belongs to, by service key. */
   readonly owners = new Map<string, Owner>();
   /**
@@ -229,6 +231,18 @@ export class Observer {
     if (how !== "update") this.drifted.delete(key);
   }
 
+  /**
+   * The run's steps stopped waiting for these jobs (their errors say so): what the jobs
+   * write, whenever they end, is drift that state learns of only by a refresh — also when
+   * they end before this run does.
+   */
+  abandoned(jobUuids: string[]): void {
+    for (const uuid of jobUuids) {
+      const key = this.#jobKeys.get(uuid);
+      if (key !== undefined) this.drifted.add(key);
+    }
+  }
+
   /** Whether a write to this service was accepted as a job that has not ended. */
   jobWriteRunning(key: string): boolean {
     return this.#jobWrites.some((r) => {
@@ -302,6 +316,8 @@ export class Observer {
     // A write that started a job (answered 202, or its answer lost) applies when the job ends.
     if (entry.job !== undefined) this.#jobWrites.push(request);
     const target = SERVICE_PATH.exec(entry.path);
+    if (entry.job !== undefined && target)
+      this.#jobKeys.set(entry.job, serviceKey(request.cluster, target[1]));
     if (request.step?.preview || (target && (entry.applied || entry.status === 202))) {
       const key = target ? serviceKey(request.cluster, target[1]) : "";
       const svm = (entry.body as { svm?: { name?: string } } | undefined)?.svm?.name;

@@ -140,6 +140,7 @@ export async function runStory(
       }
       const outcome = await work;
       observer.endRun();
+      observer.abandoned(abandonedJobs([...outcome.errors, ...log.warnings.map((w) => w.text)]));
       if (run.kind === "up" && run.previewFirst !== true && outcome.errors.some(isCheckStop))
         unpreviewed.set(index, new Set(sharedOrAdopted(program)));
       for (const w of log.warnings) transcript.push(`  warning: ${w.text.split("\n")[0]}`);
@@ -186,4 +187,13 @@ export async function runStory(
     await clusters.stop();
   }
   return { violations: observer.violations, transcript };
+}
+
+/** The ONTAP jobs a run's messages say it stopped waiting for ("… job <uuid> … is still running after …"). */
+function abandonedJobs(messages: string[]): string[] {
+  const jobs: string[] = [];
+  for (const m of messages)
+    for (const match of m.matchAll(/ONTAP job ([0-9a-f-]{36}) [^\n]*?is still (?:running|queued|paused)/g))
+      jobs.push(match[1]);
+  return jobs;
 }
