@@ -1,5 +1,14 @@
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { promisify } from "node:util";
@@ -77,6 +86,11 @@ process.stdout.write(JSON.stringify(out));
   delete env.NODE_PATH;
   const { stdout } = await run(process.execPath, [script], { cwd: appDir, env });
   return JSON.parse(stdout) as Record<string, Outcome>;
+}
+
+/** Every .js file under `dir`, as paths relative to it. */
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".js"));
 }
 
 describe("the npm package", () => {
@@ -198,6 +212,27 @@ describe("the npm package", () => {
           ok: false,
           code: "ERR_PACKAGE_PATH_NOT_EXPORTED",
         });
+      }
+    });
+  });
+  describe("Node versions", () => {
+    it("loads node-fetch (ESM only) with import(), which TypeScript left as written: never with require", () => {
+      const dist = join(appDir, "node_modules", PACKAGE, "dist");
+      const requiring = jsFiles(dist).filter((f) =>
+        /require\(["']node-fetch["']\)/.test(readFileSync(join(dist, f), "utf8")),
+      );
+      expect(requiring).to.deep.equal([]);
+      expect(readFileSync(join(dist, "provider", "ontap", "fetch.js"), "utf8")).to.match(
+        /\bimport\("node-fetch"\)/,
+      );
+    });
+
+    it("the README and the installation page state the engines range of package.json", () => {
+      const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+        engines: { node: string };
+      };
+      for (const page of ["README.md", join("docs", "installation-and-configuration.md")]) {
+        expect(readFileSync(join(repoRoot, page), "utf8"), page).to.include(`\`${manifest.engines.node}\``);
       }
     });
   });
