@@ -7,7 +7,6 @@
 
 import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import fetch from "node-fetch";
 
 import {
   type CheckedConnection,
@@ -32,6 +31,7 @@ import {
   type TlsProblem,
 } from "./errors";
 import { applyLostResponseRule, classify } from "./failures";
+import { nodeFetch } from "./fetch";
 import { CredentialVault } from "./redact";
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetries } from "./retry";
 import { Semaphore } from "./semaphore";
@@ -229,6 +229,9 @@ export class OntapClient {
     site: RequestSite,
     attempt: number,
   ): Promise<Answer> {
+    // Synchronous once node-fetch is loaded (./fetch), so a request waits on it only once per process.
+    const loaded = nodeFetch();
+    const fetch = typeof loaded === "function" ? loaded : await loaded;
     await this.#slots.acquire(this.#closing.signal);
     const tracker = newSendTracker();
     const timeout = new AbortController();

@@ -10,8 +10,8 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ClientRequest } from "node:http";
-import https from "node:https";
-import tls from "node:tls";
+import * as https from "node:https";
+import * as tls from "node:tls";
 
 import { OntapConfigError } from "./errors";
 import { parseHost } from "./host";

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import type { IscsiServiceOutputs } from "../../provider";
 import type { TestCluster } from "../support/cluster";
+import { until } from "../support/until";
 import {
   appliedWrites,
   checked,
@@ -71,14 +72,21 @@ describe("lost responses", () => {
     });
 
     it("reconciles an async create whose job could not be polled, when the first job refuses the second POST", async () => {
-      c = await fastCluster();
+      const cluster = await fastCluster();
+      c = cluster;
       const checkedInputs = await checked(c, { svmName: "svm1", targetAlias: "web" });
-      c.sim.setAsyncJobs(true, 150);
+      // Jobs run until the test ends them: the first is still running when the read back comes.
+      c.sim.setAsyncJobs(true, 0, { held: true });
       // Every poll of the first job fails (4 attempts = 1 + 3 retries): the POST's outcome is unknown.
       c.sim.injectFault({ kind: "reset-before", method: "GET", path: JOBS, times: 4 });
-      const { outs } = await c.provider.create(checkedInputs);
-      // The read back came before the first job ran: a second POST went out, and was refused.
-      expect(c.sim.requests.filter((r) => r.method === "POST")).to.have.length(2);
+      const creating = c.provider.create(checkedInputs);
+      const posts = () => cluster.sim.requests.filter((r) => r.method === "POST").length;
+      // The read back found no service: a second POST went out. Then both jobs end, in order:
+      // the first makes the service, the second is refused.
+      await until(() => posts() === 2, "the second POST");
+      expect(c.sim.finishJobs()).to.equal(2);
+      const { outs } = await creating;
+      expect(posts()).to.equal(2);
       expect(appliedWrites(c.sim, "POST")).to.equal(1);
       expectTruthful(outs as IscsiServiceOutputs, c.sim.service("svm1"));
       expect(outs).to.include({ adopted: false, targetAlias: "web" });

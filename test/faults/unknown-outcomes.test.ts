@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { IscsiServiceOutputs } from "../../provider";
 import { PartialCreateError } from "../../provider";
 import type { TestCluster } from "../support/cluster";
+import { until } from "../support/until";
 import { appliedWrites, checked, fastCluster, rejection, seeded } from "./helpers";
 
 /**
@@ -26,7 +27,8 @@ describe("writes with an unknown outcome", () => {
   it("re-enables a service whose disabling job could not be polled (403 on /api/cluster/jobs)", async () => {
     c = await fastCluster();
     const outs = await seeded(c, { svmName: "svm1" });
-    c.sim.setAsyncJobs(true, 20);
+    // Jobs run until the test ends them: both, once the re-enabling PATCH is out.
+    c.sim.setAsyncJobs(true, 0, { held: true });
     c.sim.injectFault({
       kind: "http-error",
       status: 403,
@@ -35,10 +37,12 @@ describe("writes with an unknown outcome", () => {
       path: "/api/cluster/jobs",
       times: 1,
     });
-    const err = await rejection(c.provider.delete(outs.svmUuid, outs));
+    const deleting = rejection(c.provider.delete(outs.svmUuid, outs));
+    const patchesSent = () => c.sim.requests.filter((r) => r.method === "PATCH").length;
+    await until(() => patchesSent() === 2, "the re-enabling PATCH");
+    expect(c.sim.finishJobs()).to.equal(2);
+    const err = await deleting;
     expect(err.message).to.match(/svm1/);
-    // Let the re-enabling job finish before looking.
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const patches = c.sim.requests.filter((r) => r.method === "PATCH").map((r) => r.body);
     expect(patches).to.deep.equal([{ enabled: false }, { enabled: true }]);
     expect(c.logs.join("\n")).to.match(/re-enabled/);

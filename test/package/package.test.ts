@@ -1,5 +1,14 @@
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { promisify } from "node:util";
@@ -79,6 +88,76 @@ process.stdout.write(JSON.stringify(out));
   return JSON.parse(stdout) as Record<string, Outcome>;
 }
 
+/**
+ * The tsconfig.json of `pulumi new typescript` (github.com/pulumi/templates, typescript/):
+ * today's (module and moduleResolution nodenext, since March 2026) and the one programs
+ * made from 2019 to 2024 still have (CommonJS, node10 resolution, no esModuleInterop).
+ * Neither sets skipLibCheck, so the package's declaration files are checked too.
+ */
+const TEMPLATES: Record<string, Record<string, unknown>> = {
+  "today's template (module nodenext)": {
+    target: "es2020",
+    module: "nodenext",
+    moduleResolution: "nodenext",
+  },
+  "the older template (module commonjs, moduleResolution node, no esModuleInterop)": {
+    target: "es2016",
+    module: "commonjs",
+    moduleResolution: "node",
+  },
+};
+
+/** A program using every entry point's types, as a user's index.ts would. */
+const CONSUMER = `import * as pulumi from "@pulumi/pulumi";
+import { IscsiService } from "${PACKAGE}";
+import * as legacy from "${PACKAGE}/dist/provider";
+import * as host from "${PACKAGE}/host";
+import { IscsiServiceProvider } from "${PACKAGE}/provider";
+
+const service = new IscsiService("svm1-iscsi", { svmName: "svm1", targetAlias: "db-target" });
+export const iqn: pulumi.Output<string> = service.targetName;
+export const provider: IscsiServiceProvider = new legacy.IscsiServiceProvider();
+export const create: typeof host.create = host.create;
+`;
+
+/**
+ * Compiles CONSUMER in a new directory under `appDir` (so that it resolves the unpacked
+ * tarball) with the template's compiler options; answers tsc's diagnostics.
+ */
+async function compileConsumer(
+  appDir: string,
+  name: string,
+  options: Record<string, unknown>,
+): Promise<string> {
+  const dir = join(appDir, name.replace(/\W+/g, "-"));
+  mkdirSync(dir);
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", main: "index.ts" }));
+  writeFileSync(join(dir, "index.ts"), CONSUMER);
+  const compilerOptions = {
+    strict: true,
+    outDir: "bin",
+    sourceMap: true,
+    experimentalDecorators: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+    ...options,
+  };
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["index.ts"] }));
+  const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+  try {
+    await run(process.execPath, [tsc, "-p", dir, "--noEmit", "--pretty", "false"], { cwd: dir });
+    return "";
+  } catch (err) {
+    return String((err as { stdout?: string }).stdout ?? err).trim();
+  }
+}
+
+/** Every .js file under `dir`, as paths relative to it. */
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".js"));
+}
+
 describe("the npm package", () => {
   let work: string;
   let dryRun: PackResult;
@@ -105,7 +184,8 @@ describe("the npm package", () => {
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as {
       dependencies: Record<string, string>;
     };
-    for (const dep of Object.keys(manifest.dependencies)) {
+    // @types/node as a program has it (a devDependency of the template) for the compile tests.
+    for (const dep of [...Object.keys(manifest.dependencies), "@types/node"]) {
       const link = join(appDir, "node_modules", ...dep.split("/"));
       mkdirSync(join(link, ".."), { recursive: true });
       symlinkSync(join(repoRoot, "node_modules", ...dep.split("/")), link, "dir");
@@ -198,6 +278,36 @@ describe("the npm package", () => {
           ok: false,
           code: "ERR_PACKAGE_PATH_NOT_EXPORTED",
         });
+      }
+    });
+  });
+  describe("a Pulumi program's tsc (no skipLibCheck) on the package's types", () => {
+    for (const [name, options] of Object.entries(TEMPLATES)) {
+      it(`compiles a program importing the SDK, /provider, /host and /dist/provider, with ${name}`, async function () {
+        this.timeout(120_000);
+        expect(await compileConsumer(appDir, name, options)).to.equal("");
+      });
+    }
+  });
+
+  describe("Node versions", () => {
+    it("loads node-fetch (ESM only) with import(), which TypeScript left as written: never with require", () => {
+      const dist = join(appDir, "node_modules", PACKAGE, "dist");
+      const requiring = jsFiles(dist).filter((f) =>
+        /require\(["']node-fetch["']\)/.test(readFileSync(join(dist, f), "utf8")),
+      );
+      expect(requiring).to.deep.equal([]);
+      expect(readFileSync(join(dist, "provider", "ontap", "fetch.js"), "utf8")).to.match(
+        /\bimport\("node-fetch"\)/,
+      );
+    });
+
+    it("the README and the installation page state the engines range of package.json", () => {
+      const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+        engines: { node: string };
+      };
+      for (const page of ["README.md", join("docs", "installation-and-configuration.md")]) {
+        expect(readFileSync(join(repoRoot, page), "utf8"), page).to.include(`\`${manifest.engines.node}\``);
       }
     });
   });

@@ -5,8 +5,9 @@
  * then waits on the network, so under the virtual clock (./clock) a schedule replays
  * exactly, and thousands of them take minutes.
  *
- * The substitution is a `require` hook for "node-fetch", installed before the provider is
- * first loaded, in the explorer's own process only (tools/explore/main.ts). As no TLS
+ * The substitution is a `require` hook for the client's fetch loader
+ * (provider/ontap/fetch.ts), installed before the provider is first loaded, in the
+ * explorer's own process only (tools/explore/main.ts). As no TLS
  * connection is ever made there, the TLS contexts the client builds for its agents (about
  * a millisecond each, several per run) are built once per distinct set of options.
  */
@@ -68,7 +69,7 @@ export async function inProcessFetch(url: string, init: FetchInit = {}): Promise
   return answerOf(url, answer);
 }
 
-type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
+type Load = (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown;
 
 /** tls.createSecureContext, once per distinct options: contexts are never used for a connection here. */
 function memoizeSecureContexts(): void {
@@ -85,20 +86,23 @@ function memoizeSecureContexts(): void {
   };
 }
 
+const CLIENT_FILE = /[\\/]provider[\\/]ontap[\\/]client\.js$/;
+
 /**
- * Makes every later `require("node-fetch")` of this process return `inProcessFetch`.
- * Throws when the provider's client was loaded already (it would keep the real fetch).
+ * Makes the provider's client, when this process later loads it, send every request with
+ * `inProcessFetch`: its `require("./fetch")` gets a loader that answers `inProcessFetch`
+ * at once (no extra await, so schedules replay as before). Throws when the client was
+ * loaded already (it would keep the real fetch).
  */
 export function installInProcessFetch(): void {
-  const client = Object.keys(require.cache).find((file) =>
-    /[\\/]provider[\\/]ontap[\\/]client\.js$/.test(file),
-  );
+  const client = Object.keys(require.cache).find((file) => CLIENT_FILE.test(file));
   if (client) throw new Error(`the provider's client was loaded before the in-process fetch: ${client}`);
   memoizeSecureContexts();
   const loader = Module as unknown as { _load: Load };
   const original = loader._load;
   loader._load = function load(this: unknown, request, parent, isMain) {
-    if (request === "node-fetch") return { __esModule: true, default: inProcessFetch };
+    if (request === "./fetch" && CLIENT_FILE.test(parent?.filename ?? ""))
+      return { nodeFetch: () => inProcessFetch };
     return original.call(this, request, parent, isMain);
   };
 }

@@ -1,5 +1,4 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 
 import { expect } from "chai";
 import { renderError } from "../../../provider/diagnostics/render";
@@ -12,6 +11,7 @@ import {
   OntapTimeoutError,
 } from "../../../provider/ontap/errors";
 import { type SimulatorInstance, startSimulator } from "../../../tools/simulator/index";
+import { until } from "../../support/until";
 import { clientAt, clientFor, rejectionOf, SERVICES, sent, timed } from "./helpers";
 
 const CLUSTER = "/api/cluster";
@@ -29,12 +29,18 @@ describe("OntapClient async jobs", () => {
   });
 
   it("polls a 202 job to success and returns the job's record", async () => {
-    sim.setAsyncJobs(true, 300);
-    const response = await client.request({
+    // The job runs until the test ends it, after the client has seen it running.
+    sim.setAsyncJobs(true, 0, { held: true });
+    const request = client.request({
       method: "POST",
       path: SERVICES,
       body: { svm: { name: "svm1" } },
     });
+    const polled = () =>
+      sim.requests.some((r) => r.method === "GET" && r.path.startsWith("/api/cluster/jobs/"));
+    await until(polled, "the first poll of the job");
+    expect(sim.finishJobs()).to.equal(1);
+    const response = await request;
     expect(response.status).to.equal(202);
     expect(response.jobUuid).to.be.a("string");
     expect(response.body).to.include({ state: "success" });
@@ -111,12 +117,15 @@ describe("OntapClient async jobs", () => {
 
   it("reads a pending job's outcome later with jobState", async () => {
     client = clientFor(sim, { jobTimeoutMs: 100 });
-    sim.setAsyncJobs(true, 400);
+    sim.setAsyncJobs(true, 0, { held: true });
     const err = await rejectionOf(
       client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
     );
     expect(err).to.be.instanceOf(OntapJobPendingError);
-    await sleep(600);
+    expect(await client.jobState((err as OntapJobPendingError).jobUuid)).to.deep.include({
+      state: "running",
+    });
+    expect(sim.finishJobs()).to.equal(1);
     expect(await client.jobState((err as OntapJobPendingError).jobUuid)).to.deep.include({
       state: "success",
     });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { field, SERVICES } from "../../../tools/simulator/client";
+import { until } from "../../support/until";
 import { callJson, expectError, type Strict, startStrict, stopStrict, wait } from "./helpers";
 
 type JobJson = Record<string, unknown>;
@@ -33,10 +34,10 @@ describe("simulator: jobs as ONTAP shapes them", () => {
   });
 
   it("a failed job carries error {code, message} beside its integer code", async () => {
-    s.sim.setAsyncJobs(true, 20);
+    s.sim.setAsyncJobs(true, 0, { held: true });
     const a = await callJson(s.sim, "DELETE", `${SERVICES}/${s.sim.svm("svm2")?.uuid}`);
     s.sim.outOfBand.setEnabled("svm2", true);
-    await wait(60);
+    expect(s.sim.finishJobs()).to.equal(1);
     const failed = await job(field(a.json, "job.uuid"));
     expect(failed).to.deep.include({ state: "failure", code: 5373960 });
     expect(failed.error).to.deep.equal({ code: "5373960", message: failed.message });
@@ -106,25 +107,27 @@ describe("simulator: jobs as ONTAP shapes them", () => {
   });
 
   it("with return_timeout too short, ONTAP waits that long, then answers 202", async () => {
-    s.sim.setAsyncJobs(true, 1500);
+    s.sim.setAsyncJobs(true, 0, { held: true });
     const started = Date.now();
     const a = await callJson(s.sim, "PATCH", `${SERVICES}/${s.sim.svm("svm2")?.uuid}?return_timeout=1`, {
       body: { enabled: true },
     });
     expect(a.status).to.equal(202);
     expect(Date.now() - started).to.be.within(950, 1450);
-    expect((await job(field(a.json, "job.uuid"))).state).to.be.oneOf(["queued", "running"]);
+    expect((await job(field(a.json, "job.uuid"))).state).to.equal("running");
   });
 
   it("with return_timeout, a job that fails answers the write's ONTAP error", async () => {
-    s.sim.setAsyncJobs(true, 60);
+    s.sim.setAsyncJobs(true, 0, { held: true });
     const pending = callJson(s.sim, "POST", `${SERVICES}?return_timeout=5`, {
       body: { svm: { name: "svm1" } },
     });
-    await wait(10);
+    await until(() => s.sim.requests.some((r) => r.method === "POST"), "the POST");
     s.sim.outOfBand.createService("svm1", { alias: "theirs" });
+    expect(s.sim.finishJobs()).to.equal(1);
     expectError(await pending, 409, "5374077");
     expect(s.sim.service("svm1")?.alias).to.equal("theirs");
+    s.sim.setAsyncJobs(true, 60);
     s.sim.injectFault({ kind: "job-failure", code: "65562", message: "boom" });
     const b = await callJson(s.sim, "PATCH", `${SERVICES}/${s.sim.svm("svm2")?.uuid}?return_timeout=5`, {
       body: { enabled: true },
