@@ -65,6 +65,15 @@ describe("README and docs pages", () => {
     expect(linkTargets(text)).to.deep.equal(["docs/a.md", "../b.md", "https://example.com"]);
   });
 
+  it("says what a delete does to logged-in hosts: ends their sessions with a warning, or refuses with protectActiveSessions", () => {
+    const claim = readme.split("\n- **").find((item) => /^[^*]*delete/i.test(item)) ?? "";
+    expect(claim).to.not.match(/cannot cut hosts off/i);
+    expect(claim).to.match(/ends\s+the SVM's iSCSI sessions/);
+    expect(claim).to.include("protectActiveSessions: true");
+    expect(claim).to.match(/refuses/);
+    expect(claim).to.match(/failed DELETE\s+re-enables/);
+  });
+
   it("docs/simulator.md documents every simulator CLI flag", () => {
     const page = readFileSync(join(docsDir, "simulator.md"), "utf8");
     for (const flag of [
