@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { expect } from "chai";
 import { repoRoot } from "../../tools/paths";
+import { USAGE } from "../../tools/simulator/cli";
 
 const readmePath = join(repoRoot, "README.md");
 const readme = readFileSync(readmePath, "utf8");
@@ -110,20 +111,27 @@ describe("README and docs pages", () => {
     expect(claim).to.match(/failed DELETE\s+re-enables/);
   });
 
-  it("docs/simulator.md documents every simulator CLI flag", () => {
-    const page = readFileSync(join(docsDir, "simulator.md"), "utf8");
-    for (const flag of [
+  it("docs/simulator.md and tools/simulator/README.md document every flag `--help` lists, and offer no --http", () => {
+    const flags = [...new Set(USAGE.match(/(?<=^\s+|\s)--[a-z][\w-]*/gm) ?? [])];
+    expect(flags).to.include.members([
       "--port",
-      "--http",
-      "--svms",
-      "--username",
-      "--password",
-      "--latency-ms",
-      "--asa-r2",
-      "--sessions",
-      "--sessions-relogin",
-    ]) {
-      expect(page).to.include(flag);
+      "--unlicensed",
+      "--stopped",
+      "--nvme",
+      "--iscsi-not-allowed",
+    ]);
+    const page = readFileSync(join(docsDir, "simulator.md"), "utf8");
+    const simulatorReadme = readFileSync(join(repoRoot, "tools", "simulator", "README.md"), "utf8");
+    for (const flag of flags.filter((f) => f !== "--help")) {
+      expect(page, "docs/simulator.md").to.include(`\`${flag}`);
+      expect(simulatorReadme, "tools/simulator/README.md").to.include(`\`${flag}`);
     }
+    expect(page).to.include("npm run simulator -- --help");
+    expect(page).to.not.match(/\[--http\]|`--http` serves/);
+  });
+
+  it("tools/simulator/README.md cites no file outside the repository", () => {
+    const simulatorReadme = readFileSync(join(repoRoot, "tools", "simulator", "README.md"), "utf8");
+    expect(simulatorReadme).to.not.match(/`\/(work|home|tmp|Users)\//);
   });
 });
