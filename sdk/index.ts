@@ -1,12 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerStub } from "./provider-stub";
 
-/** Inputs of an `IscsiService`. Connection settings are not inputs: they come from stack config or ONTAP_* variables. */
-export interface IscsiServiceArgs {
-  /** The SVM's name. Give it, or `svmUuid`, or both naming the same SVM. Changing it replaces the service. */
-  svmName?: pulumi.Input<string>;
-  /** The SVM's UUID. Changing it replaces the service. */
-  svmUuid?: pulumi.Input<string>;
+/** The inputs of an `IscsiService` besides the SVM it is on (see `IscsiServiceArgs`). */
+export interface IscsiServiceOptionalArgs {
   /** Administrative state. Default true. Disabling ends every iSCSI session of the SVM. */
   enabled?: pulumi.Input<boolean>;
   /** Target alias: 1..128 printable ASCII characters without spaces; "" clears it; absent: ONTAP's default, the SVM name. */
@@ -22,6 +18,27 @@ export interface IscsiServiceArgs {
    */
   protectActiveSessions?: pulumi.Input<boolean>;
 }
+
+/**
+ * Inputs of an `IscsiService`: the SVM by `svmName`, by `svmUuid`, or by both naming the same
+ * SVM — one of them is required, so `new IscsiService("x", {})` does not compile. Connection
+ * settings are not inputs: they come from stack config or ONTAP_* variables.
+ */
+export type IscsiServiceArgs = IscsiServiceOptionalArgs &
+  (
+    | {
+        /** The SVM's name. Changing it replaces the service. */
+        svmName: pulumi.Input<string>;
+        /** The SVM's UUID, naming the same SVM as `svmName`. Changing it replaces the service. */
+        svmUuid?: pulumi.Input<string>;
+      }
+    | {
+        /** The SVM's name, naming the same SVM as `svmUuid`. Changing it replaces the service. */
+        svmName?: pulumi.Input<string>;
+        /** The SVM's UUID. Changing it replaces the service. */
+        svmUuid: pulumi.Input<string>;
+      }
+  );
 
 /** The iSCSI service of one SVM on a NetApp ONTAP cluster (`/api/protocols/san/iscsi/services`). */
 export class IscsiService extends pulumi.dynamic.Resource {
@@ -52,6 +69,8 @@ export class IscsiService extends pulumi.dynamic.Resource {
     super(providerStub, name, props, options, "ontap", "IscsiService");
   }
 }
+export { ProviderError } from "../provider/errors";
+export { ReleaseLacksError } from "../provider/iscsi/releases";
 export * from "./data-sources";
 export { type IscsiServiceStatistics, PerformanceUnavailableError } from "./performance";
 export {

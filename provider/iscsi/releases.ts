@@ -10,6 +10,8 @@
  * Everything not in the table exists from 9.6, the first release with the REST API.
  */
 
+import { ProviderError } from "../errors";
+
 /** The objects whose fields depend on the release. */
 export type GatedResource = "cluster" | "svm";
 
@@ -30,7 +32,7 @@ export interface GatedField {
 export interface GatedRoute {
   route: RouteId;
   since: string;
-  /** What it serves, as a message names it. */
+  /** What it serves, as "which has no …" in a message names it. */
   what: string;
   path: string;
   source: string;
@@ -82,7 +84,7 @@ export const GATED_ROUTES: readonly GatedRoute[] = [
   {
     route: "service-metric-sample",
     since: "9.14",
-    what: "a single iSCSI service metrics sample",
+    what: "way to read a single iSCSI service metrics sample",
     path: "GET /api/protocols/san/iscsi/services/{svm.uuid}/metrics/{timestamp}",
     source: "[doc]",
   },
@@ -163,8 +165,8 @@ export class ReleaseKnowledge {
 }
 
 /** A feature the cluster's release does not have (a route that answered 404, code 3, or that the release predates). */
-export class ReleaseLacksError extends Error {
-  override readonly name = "ReleaseLacksError";
+export class ReleaseLacksError extends ProviderError {
+  readonly kind = "unsupported-release";
   constructor(
     readonly host: string,
     readonly gated: GatedRoute,

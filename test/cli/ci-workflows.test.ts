@@ -46,12 +46,23 @@ interface Step {
 }
 interface GithubWorkflow {
   env?: Json;
-  jobs: Record<string, { env?: Json; steps: Step[] }>;
+  jobs: Record<string, { env?: Json; environment?: string; steps: Step[] }>;
 }
 interface GitlabJob {
   script?: string[];
   after_script?: string[];
   variables?: Json;
+  environment?: string | { name: string; action?: string };
+}
+
+/**
+ * The CI's settings, as docs/ci.md tells a user to make them. GitHub: repository secrets and
+ * variables (every job), and the `production` environment's (only jobs that name it).
+ * GitLab: project variables, the protected ones only in pipelines of protected branches.
+ */
+interface SecretStore {
+  repository: Record<string, string>;
+  production: Record<string, string>;
 }
 
 /** A workflow file as committed, or (`copied`) as a user copies it: with the stack name replaced. */
@@ -140,16 +151,22 @@ describe("CLI: the CI workflows of examples/ci, run as their runners would run t
   const notes: Array<{ method?: string; url?: string; token?: string; body: string }> = [];
   /** The CI's secret store: GitHub secrets, GitLab masked variables. PULUMI_ACCESS_TOKEN is not set (DIY backend). */
   let secrets: Record<string, string>;
+  /** Where each secret and variable lives (see SecretStore). */
+  let store: SecretStore;
 
   const stateOf = async () =>
     (await stack.exportStack()).deployment.resources?.find((r) => r.urn.endsWith("::iscsi"));
 
-  /** `${{ secrets.NAME }}` from the fake store; an unset secret is "" as on GitHub. */
-  function resolve(value: unknown): string {
+  /**
+   * `${{ secrets.NAME }}` and `${{ vars.NAME }}` as a job sees them: the repository's, and
+   * its environment's when it names one; an unset one is "" as on GitHub.
+   */
+  function resolve(value: unknown, environment?: string): string {
     const text = String(value);
+    const visible = { ...store.repository, ...(environment === "production" ? store.production : {}) };
     const resolved = text.replace(
-      /\$\{\{\s*secrets\.([A-Z_]+)\s*\}\}/g,
-      (_, name: string) => secrets[name] ?? "",
+      /\$\{\{\s*(?:secrets|vars)\.([A-Z_]+)\s*\}\}/g,
+      (_, name: string) => visible[name] ?? "",
     );
     if (resolved.includes("${{")) throw new Error(`no mapping for the expression in ${text}`);
     return resolved;
@@ -162,7 +179,8 @@ describe("CLI: the CI workflows of examples/ci, run as their runners would run t
     const run: JobRun = { ok: true, log: "", steps: [] };
     for (const step of job.steps) {
       const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries({ ...workflow.env, ...job.env, ...step.env })) env[k] = resolve(v);
+      for (const [k, v] of Object.entries({ ...workflow.env, ...job.env, ...step.env }))
+        env[k] = resolve(v, job.environment);
       const label = step.uses ?? step.run ?? "?";
       let script: string | undefined;
       if (step.uses?.startsWith("pulumi/actions@")) {
@@ -171,7 +189,10 @@ describe("CLI: the CI workflows of examples/ci, run as their runners would run t
           continue;
         }
         const inputs = Object.fromEntries(
-          Object.entries(step.with).map(([k, v]) => [k, typeof v === "string" ? resolve(v) : v]),
+          Object.entries(step.with).map(([k, v]) => [
+            k,
+            typeof v === "string" ? resolve(v, job.environment) : v,
+          ]),
         );
         const eventLog = path.join(stack.scratch, `events-${Date.now()}.json`);
         script = actionCommands(inputs, eventLog)
@@ -212,16 +233,19 @@ describe("CLI: the CI workflows of examples/ci, run as their runners would run t
   /**
    * Runs a GitLab job: its `script` lines in one `bash -e`, then its `after_script` in another
    * with CI_JOB_STATUS, as the runner does. `default.before_script` is `npm ci` (see NOT_RUN).
+   * The preview runs in a merge request pipeline, which has no protected variables; `up` and
+   * `drift` run on the default branch, which has them.
    */
   async function runGitlab(name: string): Promise<{ script: ScriptResult; after?: ScriptResult }> {
     const file = gitlab();
     expect(file.default?.before_script).to.deep.equal(["npm ci"]);
     const job = file[name] as GitlabJob;
+    const protectedRef = name !== "preview";
     const env: Record<string, string> = {
-      // Project CI/CD variables (masked): the same secret store.
-      ONTAP_PASSWORD: secrets.ONTAP_PASSWORD,
+      // Project CI/CD variables (masked), the protected ones on protected branches only.
+      ...(protectedRef ? store.production : {}),
+      ...store.repository,
       ONTAP_CA_CERT: secrets.ONTAP_CA_CERT_FILE, // a File variable: GitLab passes the file's path
-      GITLAB_NOTE_TOKEN: secrets.GITLAB_NOTE_TOKEN,
       // Predefined variables of a merge request pipeline.
       CI_API_V4_URL: `${gitlabUrl}/api/v4`,
       CI_PROJECT_ID: "4711",
@@ -245,16 +269,30 @@ describe("CLI: the CI workflows of examples/ci, run as their runners would run t
     sim = await startHttpsSimulator({ svms: ["svm1", "svm2"], password: PASSWORD, sessions: { svm1: 3 } });
     // On a DIY backend (docs/ci.md): PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE come from CliStack.
     stack = await CliStack.create({ cli: pulumiCli(), programDir: BASIC_PROGRAM, stack: DIY_STACK });
-    // The repository's Pulumi.prod.yaml: the cluster's host and user name, not secrets.
-    await stack.setConfigs({ "ontap:host": sim.host, "ontap:username": "admin", svmName: "svm1" });
+    // The repository's Pulumi.prod.yaml: the cluster's host, no account (docs/ci.md: each job
+    // brings its own, the preview a read-only one).
+    await stack.setConfigs({ "ontap:host": sim.host, svmName: "svm1" });
     const caFile = path.join(stack.scratch, "ONTAP_CA_CERT");
     fs.writeFileSync(caFile, sim.caCert ?? "");
     secrets = {
       ONTAP_PASSWORD: PASSWORD,
+      ONTAP_PREVIEW_PASSWORD: PASSWORD,
       ONTAP_CA_CERT: sim.caCert ?? "",
       ONTAP_CA_CERT_FILE: caFile,
       GITHUB_TOKEN: "ghs_fake-token-of-the-run",
       GITLAB_NOTE_TOKEN: "glpat-fake-note-token",
+    };
+    // The simulator has one account: both names sign in as it, and which job reads which
+    // name is what the tests below check.
+    store = {
+      repository: {
+        ONTAP_PREVIEW_USERNAME: "admin",
+        ONTAP_PREVIEW_PASSWORD: secrets.ONTAP_PREVIEW_PASSWORD,
+        ONTAP_CA_CERT: secrets.ONTAP_CA_CERT,
+        GITHUB_TOKEN: secrets.GITHUB_TOKEN,
+        GITLAB_NOTE_TOKEN: secrets.GITLAB_NOTE_TOKEN,
+      },
+      production: { ONTAP_USERNAME: "admin", ONTAP_PASSWORD: secrets.ONTAP_PASSWORD },
     };
     gitlabApi = http.createServer((req, res) => {
       let body = "";
@@ -300,6 +338,42 @@ describe("CLI: the CI workflows of examples/ci, run as their runners would run t
     expect(result.code).to.not.equal(0);
     expect(result.stderr).to.include("--yes and --preview-only cannot be used together");
     expect(sim.requests).to.deep.equal([]);
+  });
+
+  it("only up and drift see production's account (GitHub environment, GitLab protected variables); the preview signs in with the read-only one", async () => {
+    for (const name of ["pulumi-up.yml", "pulumi-drift.yml"])
+      expect(Object.values(github(name).jobs)[0]?.environment, name).to.equal("production");
+    const preview = Object.values(github("pulumi-preview.yml").jobs)[0];
+    expect(preview?.environment).to.equal(undefined);
+    // What each job's env holds, as GitHub resolves it.
+    const envOf = (name: string) => {
+      const job = Object.values(github(name).jobs)[0];
+      return Object.fromEntries(
+        Object.entries(job?.env ?? {}).map(([k, v]) => [k, resolve(v, job?.environment)]),
+      );
+    };
+    expect(envOf("pulumi-preview.yml")).to.include({
+      ONTAP_USERNAME: store.repository.ONTAP_PREVIEW_USERNAME,
+      ONTAP_PASSWORD: store.repository.ONTAP_PREVIEW_PASSWORD,
+    });
+    for (const name of ["pulumi-up.yml", "pulumi-drift.yml"])
+      expect(envOf(name), name).to.include({
+        ONTAP_USERNAME: store.production.ONTAP_USERNAME,
+        ONTAP_PASSWORD: store.production.ONTAP_PASSWORD,
+      });
+    // Without its environment the drift job would have no password at all.
+    const drift = Object.values(github("pulumi-drift.yml").jobs)[0];
+    expect(resolve(drift?.env?.ONTAP_PASSWORD)).to.equal("");
+
+    const file = gitlab(false);
+    expect((file.up as GitlabJob).environment).to.equal("production");
+    expect((file.drift as GitlabJob).environment).to.deep.equal({ name: "production", action: "verify" });
+    expect((file.preview as GitlabJob).environment).to.equal(undefined);
+    // A merge request pipeline has no protected variable: the preview's script takes the
+    // read-only account's, and runs with nothing else (runGitlab leaves production's out).
+    expect((file.preview as GitlabJob).script?.[0]).to.equal(
+      'export ONTAP_USERNAME="$ONTAP_PREVIEW_USERNAME" ONTAP_PASSWORD="$ONTAP_PREVIEW_PASSWORD"',
+    );
   });
 
   it("the workflows' stack name is Pulumi Cloud's: a DIY backend refuses `org/…` and takes `organization/<project>/prod`", async () => {

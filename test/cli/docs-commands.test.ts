@@ -5,7 +5,8 @@ import { parse } from "yaml";
 import { SERVICES_PATH, startHttpsSimulator, writes } from "../../tools/engine/scenario";
 import { repoRoot } from "../../tools/paths";
 import { CliStack } from "../../tools/pulumi-cli/cli";
-import type { Simulator, SvmSeed } from "../../tools/simulator/types";
+import { parseArgs as simulatorOptions } from "../../tools/simulator/cli";
+import type { Simulator, SimulatorOptions, SvmSeed } from "../../tools/simulator/types";
 import {
   blockPulumiCommands,
   docFiles,
@@ -24,8 +25,10 @@ import { pulumiCli } from "./support";
 const PASSWORD = "Cli-Docs-5mW!pw-61tb";
 /** What `npm run simulator` answers to without --password (tools/simulator), as docs/simulator.md uses it. */
 const SIMULATOR_DEFAULT_PASSWORD = "netapp123";
-/** The address docs/simulator.md starts `npm run simulator` on. */
+/** The address docs/simulator.md starts its first `npm run simulator` on. */
 const SIMULATOR_DOC_HOST = "127.0.0.1:18443";
+/** `npm run simulator -- <flags>` as the docs start it, in the background. */
+const SIMULATOR_COMMAND = /^npm run simulator -- (.*)$/;
 const CA_FILE = path.join(repoRoot, "tools", "simulator", "certs", "ca.pem");
 
 /**
@@ -38,12 +41,29 @@ const NOT_RUN: Record<string, string> = {
   "npm ci":
     "would reinstall the repository's node_modules, which other runs share; the suite runs on the installed tree",
   "npm run build": "the suite runs from the build (dist/) it was started from",
-  "npm run simulator -- --port 18443":
-    "the same simulator runs in-process with the same defaults (svm1, svm2, admin/netapp123, the CA tools/simulator/certs/ca.pem) on a free port, which replaces 18443 in the block",
   "cd examples/basic": "the block runs in a copy of examples/basic",
   "pulumi login --local":
     "logs in to file://~, which pulumi resolves from the account's home directory (user.Current, not $HOME): it would write state into the machine's ~/.pulumi; the block runs on the suite's own file backend (PULUMI_BACKEND_URL) instead, which is what the login selects",
 };
+
+/** Why `npm run simulator -- <flags>` does not run as a command (see simulatorsOf). */
+const SIMULATOR_NOT_RUN =
+  "the same simulator runs in-process, with the options the CLI parses from the same flags (tools/simulator/cli.ts parseArgs) and its defaults (svm1, svm2, admin/netapp123, the CA tools/simulator/certs/ca.pem), on a free port, which replaces 127.0.0.1:<port> in the block";
+
+/** The reason a command of a block is not run, if it is not. */
+function notRun(command: string): string | undefined {
+  return NOT_RUN[command] ?? (SIMULATOR_COMMAND.test(command) ? SIMULATOR_NOT_RUN : undefined);
+}
+
+/**
+ * `pulumi preview   # fails, naming …: \`vserver start -vserver svm2\`, \`system license add\``:
+ * a command the docs say fails, and the texts its output must hold.
+ */
+function expectedFailure(line: string): string[] | undefined {
+  const comment = line.slice(withoutComment(line).length);
+  if (!/^\s*#\s*fails\b/.test(comment)) return undefined;
+  return [...comment.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+}
 
 /**
  * Inline mentions that cannot run as written anywhere: the test checks that the CLI knows
@@ -63,7 +83,7 @@ interface Placeholders {
   caPaths: Map<string, string>;
 }
 
-const HOST = /\b(?:[a-z0-9-]+\.)+example\.com\b|127\.0\.0\.1:18443/g;
+const HOST = /\b(?:[a-z0-9-]+\.)+example\.com\b|127\.0\.0\.1:\d{4,5}\b/g;
 const ABSOLUTE_CA = /\/etc\/ontap\/[\w.-]+\.pem/g;
 const RELATIVE_REPO_CA = /(?:\.\.\/)+tools\/simulator\/certs\/ca\.pem/g;
 const BARE_PEM = /\$\(cat ([\w.-]+\.pem)\)/g;
@@ -82,13 +102,40 @@ const SEEDS: Record<string, Array<string | SvmSeed>> = {
   ],
 };
 
-/** The program a block configures: its example's, the one it `cd`s into, else the README's example. */
+/**
+ * The program a block configures: its example's, the one it (or an earlier block of its page,
+ * which a reader has run first) `cd`s into, else the README's example.
+ */
 function programOf(block: ShellBlock, readmeProgram: string): string {
   const example = /^examples\/([\w-]+)\/README\.md$/.exec(block.file);
   if (example) return path.join(repoRoot, "examples", example[1]);
-  const cd = block.lines.map(({ text }) => /(?:^|&&\s*)cd (examples\/[\w-]+)/.exec(text)).find(Boolean);
+  const sofar = shellBlocks(block.file).filter((b) => b.line <= block.line);
+  const cd = sofar
+    .flatMap((b) => b.lines)
+    .map(({ text }) => /(?:^|&&\s*)cd (examples\/[\w-]+)/.exec(text))
+    .filter(Boolean)
+    .at(-1);
   if (cd) return path.join(repoRoot, cd[1]);
   return readmeProgram;
+}
+
+/**
+ * The options of the simulator a block starts on `127.0.0.1:<port>` (`npm run simulator --
+ * --port <port> …`), as its command line gives them; undefined for any other host.
+ */
+function simulatorsOf(block: ShellBlock): Map<string, SimulatorOptions> {
+  const found = new Map<string, SimulatorOptions>();
+  for (const { text } of block.lines) {
+    for (const command of simpleCommands(text)) {
+      const flags = SIMULATOR_COMMAND.exec(command)?.[1];
+      if (flags === undefined) continue;
+      const { port, ...options } = simulatorOptions(words(flags));
+      if (port === undefined)
+        throw new Error(`${block.file}: \`${command}\` names no --port the block can use`);
+      found.set(`127.0.0.1:${port}`, options);
+    }
+  }
+  return found;
 }
 
 /** A `pulumi config set` as the CLI received it. */
@@ -160,6 +207,14 @@ const OUTCOMES: Record<string, (run: BlockRun) => Promise<void>> = {
     expect(result.stdout).to.match(new RegExp(`iqn\\s*: "${sim.service("svm1")?.iqn}"`));
   },
   "docs/simulator.md": async ({ sims }) => {
+    const broken = sims.get("127.0.0.1:18444");
+    if (broken) {
+      // The preview failed in the preflight: it read, and wrote nothing.
+      expect(broken.services()).to.deep.equal([]);
+      expect(broken.requests.every((r) => r.method === "GET")).to.equal(true);
+      expect(broken.requests).to.not.be.empty;
+      return;
+    }
     const sim = sims.get(SIMULATOR_DOC_HOST) as Simulator;
     expect(sim.service("svm1")).to.include({ enabled: true, alias: "svm1" });
     expect(writes(sim)).to.deep.equal([
@@ -283,6 +338,22 @@ describe("CLI: every `pulumi` command of README.md, docs/*.md and examples/*/REA
     ).to.include.members(["pulumi config set ontap:preflight false", "pulumi config set cluster east"]);
   });
 
+  it("a PEM given as a config value (`$(cat ….pem)`, a value starting with `-----BEGIN`) follows `--`, and blocks run it", () => {
+    const pemSets = blocks.flatMap((b) =>
+      b.lines
+        .flatMap(({ line, text }) => simpleCommands(text).map((c) => ({ where: `${b.file}:${line}`, c })))
+        .filter(({ c }) => /^pulumi config set\b/.test(c) && /\$\(cat [\w./-]+\.pem\)/.test(c)),
+    );
+    // examples/basic and examples/inventory show the form; the CLI reads a bare PEM as a flag.
+    expect(pemSets.map((p) => p.where.split(":")[0])).to.include.members([
+      "examples/basic/README.md",
+      "examples/inventory/README.md",
+    ]);
+    expect(
+      pemSets.filter(({ c }) => !/ -- "\$\(cat /.test(c)).map((p) => `${p.where}: ${p.c}`),
+    ).to.deep.equal([]);
+  });
+
   it("reads a shell line as bash does: commands split outside quotes and $(…), comments dropped", () => {
     expect(simpleCommands(`pulumi login --local && pulumi stack init dev`)).to.deep.equal([
       "pulumi login --local",
@@ -385,14 +456,18 @@ async function runBlock(block: ShellBlock, readmeProgram: string): Promise<void>
     stack: initStack ? "scaffold" : "dev",
   });
   try {
+    const simulators = simulatorsOf(block);
     for (const host of hosts) {
-      const docSimulator = host === SIMULATOR_DOC_HOST;
+      const options = simulators.get(host);
+      if (!options && host.startsWith("127.0.0.1:"))
+        throw new Error(`${block.file}: ${host} is no simulator the block starts`);
       sims.set(
         host,
-        await startHttpsSimulator({
-          password: docSimulator ? SIMULATOR_DEFAULT_PASSWORD : PASSWORD,
-          svms: SEEDS[block.file] ?? ["svm1", "svm2"],
-        }),
+        await startHttpsSimulator(
+          options
+            ? { ...options, password: options.password ?? SIMULATOR_DEFAULT_PASSWORD }
+            : { password: PASSWORD, svms: SEEDS[block.file] ?? ["svm1", "svm2"] },
+        ),
       );
     }
     const caDir = path.join(stack.scratch, "etc-ontap");
@@ -406,22 +481,28 @@ async function runBlock(block: ShellBlock, readmeProgram: string): Promise<void>
     for (const [, name] of text.matchAll(BARE_PEM)) fs.copyFileSync(CA_FILE, path.join(stack.dir, name));
     const relativeCa = path.relative(stack.dir, CA_FILE);
 
+    const failures: string[] = [];
     const script = block.lines
       .map(({ text: line }) => {
         const commands = simpleCommands(line);
         if (commands.length === 0) return line;
-        const skipped = commands.filter((c) => NOT_RUN[c] !== undefined);
+        const skipped = commands.filter((c) => notRun(c) !== undefined);
         for (const c of commands) {
-          if (!isPulumiCommand(c) && !NOT_RUN[c])
+          if (!isPulumiCommand(c) && !notRun(c))
             throw new Error(`${block.file}: no way to run \`${c}\` here and no reason in NOT_RUN`);
         }
         if (skipped.length === commands.length) return `: # not run: ${withoutComment(line)}`;
-        return skipped
+        const filled = skipped
           .reduce((text, c) => text.replace(c, ":"), line)
           .replace(HOST, (host) => sims.get(host)?.host ?? host)
           .replace(ABSOLUTE_CA, (p) => placeholders.caPaths.get(p) ?? p)
           .replace(RELATIVE_REPO_CA, relativeCa)
           .replaceAll("<password>", PASSWORD);
+        const fails = expectedFailure(line);
+        if (!fails) return filled;
+        // The docs say it fails: the script goes on only if it does.
+        failures.push(...fails);
+        return `if ${withoutComment(filled)}; then echo "expected to fail: ${withoutComment(line)}" >&2; exit 97; fi`;
       })
       .join("\n");
     const env: Record<string, string | undefined> = {
@@ -433,8 +514,19 @@ async function runBlock(block: ShellBlock, readmeProgram: string): Promise<void>
     const result = await runScript(stack, script, { env });
 
     expect(result.code, transcript(script, result)).to.equal(0);
+    for (const text of failures)
+      expect(
+        result.stdout + result.stderr,
+        `the failure names ${text}\n${transcript(script, result)}`,
+      ).to.include(text);
+    // A PEM as a value (`-- "$(cat ca.pem)"`) reached the CLI as the PEM, not as a flag.
+    if ((text.match(BARE_PEM) ?? []).length > 0)
+      expect(
+        result.pulumi.map(configSetOf).some((set) => set?.value.startsWith("-----BEGIN CERTIFICATE-----")),
+        `${block.file}: a config set received the PEM text`,
+      ).to.equal(true);
     const documented = blockPulumiCommands(block)
-      .filter((c) => !NOT_RUN[c])
+      .filter((c) => !notRun(c))
       .map((c) => words(c.replace(/^(?:[A-Z_]\w*=\S*\s+)+/, ""))[1]);
     expect(
       result.pulumi.map((argv) => argv.find((a) => !a.startsWith("-"))),

@@ -151,7 +151,9 @@ describe("CI workflows (examples/ci)", () => {
     for (const file of workflows) {
       for (const [name, value] of githubEnv(file)) {
         if (CREDENTIAL.test(name))
-          expect(value, `${relative(repoRoot, file)}: env ${name}`).to.equal(`\${{ secrets.${name} }}`);
+          expect(value, `${relative(repoRoot, file)}: env ${name}`).to.match(
+            /^\$\{\{ secrets\.[A-Z_]+ \}\}$/,
+          );
       }
       // Any expression that reads a credential reads it from secrets.
       const text = readFileSync(file, "utf8");
@@ -188,6 +190,52 @@ describe("CI workflows (examples/ci)", () => {
       for (const step of job.steps) expect(step["continue-on-error"]).to.equal(undefined);
     }
     expect(gitlab?.allow_failure).to.equal(undefined);
+  });
+
+  it("protect up and drift: production's environment (GitHub) and protected variables (GitLab); the preview reads with its own account", () => {
+    const job = (name: string) =>
+      githubJobs(join(githubDir, name))[0]?.[1] as GithubJob & { environment?: unknown };
+    expect(job("pulumi-up.yml").environment).to.equal("production");
+    expect(job("pulumi-drift.yml").environment).to.equal("production");
+    expect(job("pulumi-preview.yml").environment).to.equal(undefined);
+    expect(job("pulumi-preview.yml").env).to.include({
+      ONTAP_USERNAME: `\${{ vars.ONTAP_PREVIEW_USERNAME }}`,
+      ONTAP_PASSWORD: `\${{ secrets.ONTAP_PREVIEW_PASSWORD }}`,
+    });
+    for (const name of ["pulumi-up.yml", "pulumi-drift.yml"])
+      expect(job(name).env, name).to.include({
+        ONTAP_USERNAME: `\${{ vars.ONTAP_USERNAME }}`,
+        ONTAP_PASSWORD: `\${{ secrets.ONTAP_PASSWORD }}`,
+      });
+    const jobs = Object.fromEntries(gitlabJobs()) as Record<string, GitlabJob & { environment?: unknown }>;
+    expect(jobs.up.environment).to.equal("production");
+    expect(jobs.drift.environment).to.deep.equal({ name: "production", action: "verify" });
+    expect(jobs.preview.script?.[0]).to.match(
+      /^export ONTAP_USERNAME="\$ONTAP_PREVIEW_USERNAME" ONTAP_PASSWORD="\$ONTAP_PREVIEW_PASSWORD"$/,
+    );
+    // docs/ci.md names the preview's account and its role.
+    expect(page).to.include("ONTAP_PREVIEW_PASSWORD").and.include("releases.md");
+  });
+
+  it("run in a GitLab image of a Node the package supports and the Pulumi CLI the suite runs; pulumi/actions at its current major, v6", () => {
+    const image = (load(gitlabFile).default as Json).image as string;
+    const m = /^pulumi\/pulumi-nodejs-(\d+):(\d+\.\d+\.\d+)$/.exec(image);
+    expect(m, image).to.not.equal(null);
+    expect(["20", "22"]).to.include(m?.[1]);
+    const install = readFileSync(join(repoRoot, "tools/pulumi-cli/install.sh"), "utf8");
+    expect(`v${m?.[2]}`).to.equal(/^PULUMI_VERSION=(v[\d.]+)$/m.exec(install)?.[1]);
+    // The package's engines start at a Node 20 or 22 release: the image's major is in range.
+    const engines = (
+      JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { engines: { node: string } }
+    ).engines.node;
+    const lowest = Number(/(\d+)/.exec(engines)?.[1]);
+    expect(Number(m?.[1]), `engines ${engines}`).to.be.at.least(lowest);
+    const uses = workflows.flatMap((f) =>
+      githubJobs(f).flatMap(([, j]) => j.steps.map((step) => step.uses ?? "")),
+    );
+    expect(uses.filter((u) => u.startsWith("pulumi/actions@")))
+      .to.have.length(3)
+      .and.to.satisfy((all: string[]) => all.every((u) => u === "pulumi/actions@v6"));
   });
 
   it("finds the pulumi commands of a shell line", () => {

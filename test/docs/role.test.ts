@@ -14,6 +14,17 @@ function rolePaths(): string[] {
   return [...section.matchAll(/^\| `(\/api\/[^`]+)` \| `(?:all|readonly)` \|/gm)].map((m) => m[1] ?? "");
 }
 
+/** The read-only role's commands in docs/releases.md: each path, and its access. */
+function previewRole(): Array<{ path: string; access: string }> {
+  const page = readFileSync(join(repoRoot, "docs", "releases.md"), "utf8");
+  const section = page.split("### A read-only role for previews")[1]?.split("\n## ")[0] ?? "";
+  return [
+    ...section.matchAll(
+      /^security login rest-role create .*-role pulumi-iscsi-preview -api (\S+) -access (\S+)$/gm,
+    ),
+  ].map((m) => ({ path: m[1] ?? "", access: m[2] ?? "" }));
+}
+
 /** Whether an ONTAP REST role on `rolePath` covers a request to `path` (the path or below it). */
 const covers = (rolePath: string, path: string) => path === rolePath || path.startsWith(`${rolePath}/`);
 
@@ -63,5 +74,60 @@ describe("docs/releases.md: the least-privilege role covers every path the provi
       "the pending job was read",
     ).to.equal(true);
     expect(asked.filter((path) => !roles.some((role) => covers(role, path)))).to.deep.equal([]);
+  });
+
+  it("the read-only role for previews has every path of the table, readonly, and a preview (preflight, sessions, refresh, a pending job) only GETs inside it", async () => {
+    const role = previewRole();
+    expect(role.map((r) => r.path)).to.deep.equal(rolePaths());
+    expect(role.filter((r) => r.access !== "readonly")).to.deep.equal([]);
+
+    const preview = await startHttpsSimulator({
+      svms: ["svm1", "svm2", "svm3"],
+      sessions: { svm1: 2 },
+      password: PASSWORD,
+    });
+    try {
+      const config = {
+        "ontap:host": preview.host,
+        "ontap:username": "admin",
+        "ontap:password": PASSWORD,
+        "ontap:caCert": preview.caCert ?? "",
+        "ontap:jobTimeoutMs": "500",
+      };
+      // What the writing account did before: a service on svm1, and a create on svm3 whose job is still running.
+      const writer = await directProvider(config);
+      const created = await writer.create({ svmName: "svm1", enabled: true, adopt: false });
+      preview.setAsyncJobs(true, 0, { held: true });
+      const pending = await writer
+        .create({ svmName: "svm3", enabled: true, adopt: false })
+        .catch((e: { properties?: unknown }) => e);
+      preview.clearRequests();
+
+      // The preview's run: a new service's preflight, a disable's sessions lookup, the refresh, the pending job.
+      const reader = await directProvider(config);
+      expect((await reader.check({}, { svmName: "svm2" })).failures).to.deep.equal([]);
+      const outs: Record<string, unknown> = { ...created.outs };
+      expect((await reader.check(outs, { svmName: "svm1", enabled: false })).failures).to.deep.equal([]);
+      await reader.read(created.id, created.outs as never);
+      await reader.read("", (pending as { properties: never }).properties);
+      preview.finishJobs();
+
+      const asked = preview.requests.map((r) => `${r.method} ${r.path}`);
+      expect(
+        asked.some((r) => r.includes("/api/protocols/san/iscsi/sessions")),
+        "the sessions were read",
+      ).to.equal(true);
+      expect(
+        asked.some((r) => r.includes("/api/cluster/jobs/")),
+        "the pending job was read",
+      ).to.equal(true);
+      expect(asked.filter((r) => !r.startsWith("GET "))).to.deep.equal([]);
+      const paths = role.map((r) => r.path);
+      expect(
+        preview.requests.map((r) => r.path).filter((path) => !paths.some((p) => covers(p, path))),
+      ).to.deep.equal([]);
+    } finally {
+      await preview.stop();
+    }
   });
 });

@@ -312,3 +312,28 @@ describe("the npm package", () => {
     });
   });
 });
+
+describe("package.json: what the npm page shows", () => {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+    repository?: { type?: string; url?: string };
+    homepage?: string;
+    bugs?: { url?: string };
+    keywords?: string[];
+  };
+  const repository = "https://github.com/netapp-community/pulumi-ontap-iscsi";
+
+  it("names the repository, the homepage, where to report bugs, and keywords", () => {
+    expect(manifest.repository).to.deep.equal({ type: "git", url: `git+${repository}.git` });
+    expect(manifest.homepage).to.equal(`${repository}#readme`);
+    expect(manifest.bugs).to.deep.equal({ url: `${repository}/issues` });
+    expect(manifest.keywords).to.include.members(["pulumi", "netapp", "ontap", "iscsi"]);
+  });
+
+  it("the README the tarball carries links only to absolute URLs, under that repository's main branch", () => {
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8").replace(/^```[\s\S]*?^```/gm, "");
+    const targets = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] ?? "");
+    expect(targets).to.not.be.empty;
+    expect(targets.filter((t) => !/^https:\/\//.test(t))).to.deep.equal([]);
+    expect(targets.filter((t) => !t.startsWith(`${repository}/`))).to.deep.equal([]);
+  });
+});

@@ -1,111 +1,201 @@
 /**
- * `npm run simulator -- [--port N] [--http] [--svms svm1,svm2] [--username U]
- * [--password P] [--latency-ms N] [--asa-r2] [--ontap-version R] [--account A]
- * [--timezone ±HH:MM] [--timeout-page-records N] [--sessions svm1=3,svm2=1]
- * [--sessions-relogin]`: serves a simulated cluster until SIGINT
- * or SIGTERM, after printing one line: `ONTAP simulator listening on <url>`. See
+ * `npm run simulator -- [flags]` (`--help` lists them): serves a simulated cluster over
+ * HTTPS until SIGINT or SIGTERM, after printing one line: `ONTAP simulator listening on <url>`.
+ * Flags that break an SVM or the cluster (`--stopped`, `--nvme`, `--iscsi-not-allowed`,
+ * `--unlicensed`) make the failures the provider's preflight reports. See
  * tools/simulator/README.md.
  */
+import { parseArgs as parseWithNode } from "node:util";
 import { parseAccount } from "./auth";
+import { certsDir } from "./certs";
 import { startSimulator } from "./index";
 import { parseRelease, RELEASES } from "./releases";
 import { parseTimezone } from "./time";
-import type { Account, SimulatorOptions } from "./types";
+import type { Account, SimulatorOptions, SvmSeed } from "./types";
 
-const USAGE = [
-  "usage: simulator [--port N] [--http] [--svms svm1,svm2] [--username U] [--password P] [--latency-ms N]",
-  `                 [--asa-r2] [--ontap-version <${RELEASES.join(" | ")}>] [--account admin|vsadmin:<svm>]`,
-  "                 [--timezone ±HH:MM] [--timeout-page-records N] [--sessions svm1=3,svm2=1]",
-  "                 [--sessions-relogin]",
+/** What `--help` prints, and what follows a refused command line. */
+export const USAGE = [
+  "usage: npm run simulator -- [flags]",
+  "",
+  "Serves a simulated ONTAP cluster's REST API over HTTPS (certificate for 127.0.0.1 and",
+  `localhost, signed by the CA ${certsDir()}/ca.pem) until Ctrl-C.`,
+  "",
+  "  --port N                   listen on 127.0.0.1:N (default: a free port)",
+  "  --svms svm1,svm2           the SVMs (default svm1,svm2)",
+  "  --username U               HTTP Basic user (default admin)",
+  "  --password P               its password (default netapp123)",
+  "  --latency-ms N             add N ms to every request",
+  `  --ontap-version R          the release personality: ${RELEASES.join(", ")} (default 9.16.1)`,
+  "  --account A                admin (default) or vsadmin:<svm> (an SVM-scoped account)",
+  "  --timezone ±HH:MM          UTC offset of timestamps (default +00:00)",
+  "  --timeout-page-records N   end every collection page after N records",
+  "  --sessions svm1=3,svm2=1   hosts logged in to the SVMs' iSCSI targets",
+  "  --sessions-relogin         hosts log in again when a service is re-enabled",
+  "  --asa-r2                   an ASA r2 system (9.16.1): services cannot be created or deleted",
+  "What the provider's preflight fails on:",
+  "  --unlicensed               the cluster has no iSCSI license (ONTAP 1115127)",
+  "  --stopped svm2,...         these SVMs are stopped (ONTAP 5374893)",
+  "  --nvme svm2,...            these SVMs run an NVMe service (ONTAP 5373966)",
+  "  --iscsi-not-allowed svm2   iSCSI is not among these SVMs' allowed protocols (ONTAP 2621507; 9.9.1+)",
+  "  --help                     this text",
 ].join("\n");
 
-/** Parses the command line; throws with a message for anything it does not know. */
-export function parseArgs(argv: string[]): SimulatorOptions {
+/** A parsed command line: `--help`, or the options to start the simulator with. */
+export type CommandLine = { help: true } | { help: false; options: SimulatorOptions };
+
+const FLAGS = {
+  port: { type: "string" },
+  svms: { type: "string" },
+  username: { type: "string" },
+  password: { type: "string" },
+  "latency-ms": { type: "string" },
+  "asa-r2": { type: "boolean" },
+  "ontap-version": { type: "string" },
+  account: { type: "string" },
+  timezone: { type: "string" },
+  "timeout-page-records": { type: "string" },
+  sessions: { type: "string" },
+  "sessions-relogin": { type: "boolean" },
+  unlicensed: { type: "boolean" },
+  stopped: { type: "string" },
+  nvme: { type: "string" },
+  "iscsi-not-allowed": { type: "string" },
+  http: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The SVMs a simulator seeds when `--svms` is absent (as startSimulator does). */
+const DEFAULT_SVMS = ["svm1", "svm2"];
+
+/** Why `--http` is refused: the one thing a user needs instead. */
+const NO_HTTP =
+  "--http is not offered: the provider connects over HTTPS only, so a plain-HTTP simulator fails at its first request. " +
+  `The simulator serves HTTPS; trust its CA with: pulumi config set ontap:caCert ${certsDir()}/ca.pem`;
+
+/** Parses the command line with node:util's parseArgs; throws with a message for anything it does not accept. */
+export function parseCommandLine(argv: string[]): CommandLine {
+  // `--timezone -08:00`: node:util reads a value starting with "-" as a missing one; join it.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--timezone" && /^[+-]\d/.test(argv[i + 1] ?? "")) args.push(`--timezone=${argv[++i]}`);
+    else args.push(argv[i]);
+  }
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse(args).values;
+  } catch (e) {
+    throw new Error(readable(e as Error & { code?: string }));
+  }
+  if (values.help) return { help: true };
+  if (values.http) throw new Error(NO_HTTP);
+
   const options: SimulatorOptions = {};
-  const number = (flag: string, value: string | undefined): number => {
-    if (value === undefined || !/^\d+$/.test(value)) throw new Error(`${flag} needs a non-negative integer`);
+  const whole = (flag: string, value: string): number => {
+    if (!/^\d+$/.test(value)) throw new Error(`--${flag} needs a non-negative integer`);
     return Number(value);
   };
-  const text = (flag: string, value: string | undefined): string => {
-    if (value === undefined || value.startsWith("--")) throw new Error(`${flag} needs a value`);
-    return value;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] =
-      argv[i].startsWith("--") && argv[i].includes("=") ? argv[i].split(/=(.*)/s) : [argv[i]];
-    const value = () => (inline !== undefined ? inline : argv[++i]);
-    switch (flag) {
-      case "--port":
-        options.port = number(flag, value());
-        break;
-      case "--http":
-        options.http = true;
-        break;
-      case "--svms":
-        options.svms = text(flag, value())
-          .split(",")
-          .map((s) => s.trim())
-          .filter((s) => s !== "");
-        break;
-      case "--username":
-        options.username = text(flag, value());
-        break;
-      case "--password":
-        options.password = text(flag, value());
-        break;
-      case "--latency-ms":
-        options.latencyMs = number(flag, value());
-        break;
-      case "--asa-r2":
-        options.asaR2 = true;
-        break;
-      case "--ontap-version":
-        options.ontapVersion = parseRelease(text(flag, value()));
-        break;
-      case "--account": {
-        const account = text(flag, value());
-        parseAccount(account);
-        options.account = account as Account;
-        break;
-      }
-      case "--timezone":
-        options.timezone = parseTimezone(text(flag, value()));
-        break;
-      case "--timeout-page-records": {
-        const n = number(flag, value());
-        if (n < 1) throw new Error(`${flag} needs a positive integer`);
-        options.timeoutPageRecords = n;
-        break;
-      }
-      case "--sessions": {
-        const sessions: Record<string, number> = {};
-        for (const pair of text(flag, value()).split(",")) {
-          const m = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(pair);
-          if (!m || Number(m[2]) < 1) throw new Error(`${flag} takes svm=count pairs, e.g. svm1=3,svm2=1`);
-          sessions[m[1]] = Number(m[2]);
-        }
-        options.sessions = sessions;
-        break;
-      }
-      case "--sessions-relogin":
-        options.sessionsRelogin = true;
-        break;
-      default:
-        throw new Error(`unknown argument: ${argv[i]}`);
-    }
+  const list = (value: string) =>
+    value
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+  if (values.port !== undefined) options.port = whole("port", values.port);
+  if (values.svms !== undefined) options.svms = list(values.svms);
+  if (values.username !== undefined) options.username = values.username;
+  if (values.password !== undefined) options.password = values.password;
+  if (values["latency-ms"] !== undefined) options.latencyMs = whole("latency-ms", values["latency-ms"]);
+  if (values["asa-r2"]) options.asaR2 = true;
+  if (values["ontap-version"] !== undefined) options.ontapVersion = parseRelease(values["ontap-version"]);
+  if (values.account !== undefined) {
+    parseAccount(values.account);
+    options.account = values.account as Account;
   }
-  return options;
+  if (values.timezone !== undefined) options.timezone = parseTimezone(values.timezone);
+  if (values["timeout-page-records"] !== undefined) {
+    const n = whole("timeout-page-records", values["timeout-page-records"]);
+    if (n < 1) throw new Error("--timeout-page-records needs a positive integer");
+    options.timeoutPageRecords = n;
+  }
+  if (values.sessions !== undefined) {
+    const sessions: Record<string, number> = {};
+    for (const pair of values.sessions.split(",")) {
+      const m = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(pair);
+      if (!m || Number(m[2]) < 1) throw new Error("--sessions takes svm=count pairs, e.g. svm1=3,svm2=1");
+      sessions[m[1]] = Number(m[2]);
+    }
+    options.sessions = sessions;
+  }
+  if (values["sessions-relogin"]) options.sessionsRelogin = true;
+  if (values.unlicensed) options.iscsiLicensed = false;
+
+  // The SVM flags turn the named SVMs into seeds; every name must be one of the SVMs.
+  const names = (options.svms as string[] | undefined) ?? DEFAULT_SVMS;
+  const changes: Array<[flag: string, value: string | undefined, seed: Partial<SvmSeed>]> = [
+    ["stopped", values.stopped, { state: "stopped" }],
+    ["nvme", values.nvme, { nvmeService: { enabled: true } }],
+    ["iscsi-not-allowed", values["iscsi-not-allowed"], { iscsiAllowed: false }],
+  ];
+  const seeds = new Map<string, SvmSeed>(names.map((name) => [name, { name }]));
+  let seeded = false;
+  for (const [flag, value, seed] of changes) {
+    if (value === undefined) continue;
+    const named = list(value);
+    if (named.length === 0) throw new Error(`--${flag} needs SVM names, e.g. --${flag} svm2`);
+    for (const name of named) {
+      const svm = seeds.get(name);
+      if (!svm)
+        throw new Error(
+          `--${flag} names ${name}, which is not one of the SVMs (${names.join(", ")}): add it to --svms`,
+        );
+      Object.assign(svm, seed);
+    }
+    seeded = true;
+  }
+  if (seeded) options.svms = [...seeds.values()];
+  return { help: false, options };
+}
+
+/** The simulator's options from a command line (`--help` is refused here: see parseCommandLine). */
+export function parseArgs(argv: string[]): SimulatorOptions {
+  const line = parseCommandLine(argv);
+  if (line.help) throw new Error("--help asks for the usage, not a simulator");
+  return line.options;
+}
+
+function parse(args: string[]) {
+  return parseWithNode({ args, options: FLAGS, strict: true, allowPositionals: false });
+}
+
+/** node:util's parse errors, as this CLI words them. */
+function readable(e: Error & { code?: string }): string {
+  const flag = /'(-[\w-]+|--[\w-]+)/.exec(e.message)?.[1];
+  switch (e.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown argument: ${flag ?? e.message}`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return /argument missing|ambiguous/.test(e.message)
+        ? `${flag} needs a value`
+        : `${flag} takes no value`;
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `unknown argument: ${/argument '([^']*)'/.exec(e.message)?.[1] ?? e.message}`;
+    default:
+      return e.message;
+  }
 }
 
 async function main(): Promise<void> {
-  let options: SimulatorOptions;
+  let line: CommandLine;
   try {
-    options = parseArgs(process.argv.slice(2));
+    line = parseCommandLine(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
     process.exit(2);
   }
-  const sim = await startSimulator(options);
+  if (line.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const sim = await startSimulator(line.options);
   const shutdown = () => {
     void sim.stop().then(() => process.exit(0));
   };
