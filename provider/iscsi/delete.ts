@@ -152,9 +152,10 @@ async function reenable(
 /**
  * Whether a recorded pending create may go on to the two-phase delete, and with which
  * state: not while its job runs (the error says so), not when no service is there, and not
- * for a service the job cannot be proven to have made, whatever `adopt` says: after a failed
- * job it is someone else's (left in place, with a warning); after a purged one it may be
- * the stack's (the delete fails, naming the ways on).
+ * for a service the job cannot be proven to have made, whatever `adopt` says: after a job
+ * that failed for another reason than an existing service it is someone else's (left in
+ * place, with a warning); after a purged job, or one refused because a service was there,
+ * it may be the stack's (the delete fails, naming the ways on).
  */
 async function settleBeforeDelete(
   session: ClusterSession,
@@ -170,16 +171,18 @@ async function settleBeforeDelete(
     live = await settledPendingService(session, olds, pending.outcome, false);
   } catch (err) {
     if (!(err instanceof PendingCreateError)) throw err;
-    // A purged job may have made the service: leaving it while the run succeeds would lose
-    // track of a service the stack may own, so the delete fails and says the ways on.
-    if (pending.outcome === "purged") throw unprovenServiceError(session, olds, "purged", "delete");
+    // A purged job, or one that failed because a service was there (an earlier POST of this
+    // create may have made it), may have made the service: leaving it while the run succeeds
+    // would lose track of a service the stack may own, so the delete fails, naming the ways on.
+    if (pending.outcome === "purged" || pending.outcome === "contested")
+      throw unprovenServiceError(session, olds, pending.outcome, "delete");
     session.log.warn(
       `${err.message.split("\n")[0]} The service is left in place, untouched, and the resource removed from the stack.`,
     );
     return undefined;
   }
   if (!live) return undefined;
-  const { pendingJob: _, ...settled } = olds;
+  const { pendingJob: _, pendingJobReposted: __, ...settled } = olds;
   return { ...settled, enabled: live.enabled ?? true };
 }
 

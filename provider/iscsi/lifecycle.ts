@@ -14,7 +14,7 @@ import {
   toCreateBody,
   toOutputs,
 } from "./model";
-import { pendingCreate, pendingJobOutcome, unprovenServiceError } from "./pending-job";
+import { pendingCreate, pendingJobOutcome, type UnprovenOutcome, unprovenServiceError } from "./pending-job";
 
 const ALREADY_EXISTS = "5374077";
 const ASA_R2 = "5376452";
@@ -250,7 +250,7 @@ async function reconcileLostCreate(
     try {
       record = await createService(session.client, toCreateBody(inputs));
     } catch (err) {
-      if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err);
+      if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err, true);
       if (!(err instanceof OntapLostResponseError) && !hasCode(err, ALREADY_EXISTS))
         throw toDiagnosticError(err, action);
       last = err;
@@ -269,7 +269,7 @@ async function reconcileLostCreate(
 export async function settledPendingService(
   session: ClusterSession,
   olds: IscsiServiceOutputs,
-  outcome: "done" | "failed" | "purged",
+  outcome: "done" | UnprovenOutcome,
   adopt: boolean | undefined,
 ): Promise<IscsiServiceRecord | undefined> {
   let live: IscsiServiceRecord | undefined;
@@ -370,6 +370,6 @@ export async function previewPendingCreate(
 ): Promise<void> {
   if (olds.pendingJob === undefined || adopt) return;
   const pending = await pendingJobOutcome(session, olds);
-  if (pending.outcome === "failed" || pending.outcome === "purged")
+  if (pending.outcome !== "pending" && pending.outcome !== "done")
     await settledPendingService(session, olds, pending.outcome, false);
 }

@@ -66,6 +66,11 @@ export interface IscsiServiceOutputs {
   /** The UUID of an ONTAP job that was still creating the service when the create stopped waiting. */
   pendingJob?: string;
   /**
+   * Set when `pendingJob` is a POST sent again after an earlier one's answer was lost: if it
+   * fails because the SVM already has a service, the earlier POST may have made it.
+   */
+  pendingJobReposted?: boolean;
+  /**
    * The shape of this state ({@link STATE_VERSION} of the package that wrote it; absent
    * before 0.2.0): a package refuses state written by a newer one instead of acting on it.
    */

@@ -19,6 +19,7 @@ export async function pendingCreate(
   session: ClusterSession,
   inputs: IscsiServiceInputs,
   pending: OntapJobPendingError,
+  reposted = false,
 ): Promise<Error> {
   const action = { action: "create the iSCSI service", svm: inputs.svmName ?? inputs.svmUuid };
   const message = toDiagnosticError(pending, action).message;
@@ -54,6 +55,7 @@ export async function pendingCreate(
     pendingJob: pending.jobUuid,
     stateVersion: STATE_VERSION,
   };
+  if (reposted) outputs.pendingJobReposted = true;
   if (inputs.cluster !== undefined) outputs.cluster = inputs.cluster;
   if (inputs.protectActiveSessions === true) outputs.protectActiveSessions = true;
   return new PendingCreateError(message, pending.jobUuid, outputs);
@@ -62,8 +64,16 @@ export async function pendingCreate(
 /**
  * What became of a recorded pending create's job. "purged": ONTAP no longer has the job
  * (it purges finished jobs after a few minutes), so whether it made the service is unknown.
+ * "contested": the job of a POST sent again after a lost answer failed because the SVM
+ * already had a service (5374077), which the earlier POST may have made, or someone else:
+ * unknown too.
  */
-export type PendingOutcome = "pending" | "done" | "failed" | "purged";
+export type PendingOutcome = "pending" | "done" | "failed" | "purged" | "contested";
+
+/** An outcome that leaves unknown whether the job made the service now on the SVM. */
+export type UnprovenOutcome = "failed" | "purged" | "contested";
+
+const ALREADY_EXISTS = "5374077";
 
 /**
  * Reads the job a recorded pending create left: "pending" while it runs (the error to
@@ -84,7 +94,8 @@ export async function pendingJobOutcome(
   }
   if (job === "gone") return { outcome: "purged" };
   if (job.state === "success") return { outcome: "done" };
-  if (job.state === "failure") return { outcome: "failed" };
+  if (job.state === "failure")
+    return { outcome: job.code === ALREADY_EXISTS && olds.pendingJobReposted ? "contested" : "failed" };
   return {
     outcome: "pending",
     error: new PendingCreateError(
@@ -105,14 +116,16 @@ export async function pendingJobOutcome(
 export function unprovenServiceError(
   session: ClusterSession,
   olds: IscsiServiceOutputs,
-  outcome: "failed" | "purged",
+  outcome: UnprovenOutcome,
   operation: "update" | "delete" = "update",
 ): PendingCreateError {
   const job = olds.pendingJob ?? "";
   const why =
     outcome === "failed"
       ? `failed, so the service now on the SVM was made by someone else`
-      : "is gone from the cluster (ONTAP purges finished jobs), so nothing tells whether it made the service now on the SVM or someone else did";
+      : outcome === "contested"
+        ? "failed because the SVM already had a service (ONTAP 5374077): an earlier POST of this create, whose answer was lost, may have made it, or someone else did"
+        : "is gone from the cluster (ONTAP purges finished jobs), so nothing tells whether it made the service now on the SVM or someone else did";
   const choices =
     operation === "update"
       ? "Choices: to manage that service from this resource, set adopt: true and run again (it is then brought to the program's settings, and deleted on destroy); " +

@@ -136,6 +136,31 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
     expect(e.hostOutput).to.include("that job failed").and.include("left in place, untouched");
   });
 
+  it("a create sent again after a lost answer, whose job fails because the first POST made the service: destroy refuses with the ways on, adopt: true takes it", async () => {
+    const e = stack([{ name: "db", args: { svmName: "svm1" } }], { "ontap:jobTimeoutMs": "500" });
+    sim.setAsyncJobs(true, 0, { held: true });
+    // The first POST is applied (a held job) and its answer lost; the read finds nothing yet, so it is sent again.
+    sim.injectFault({ kind: "reset-after", method: "POST", path: SERVICES_PATH });
+    await failureOf(e.up());
+    const recorded = e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs;
+    expect(recorded).to.include({ pendingJobReposted: true });
+    // Both jobs end: the first makes the service, the second fails on it (5374077).
+    expect(sim.finishJobs()).to.equal(2);
+    sim.setAsyncJobs(false);
+    sim.clearRequests();
+
+    const err = await failureOf(e.destroy());
+    expect((err.cause as HostCallError).details)
+      .to.include("an earlier POST of this create, whose answer was lost, may have made it")
+      .and.include("vserver iscsi delete -vserver svm1");
+    expect(writes(sim)).to.deep.equal([]);
+    expect(sim.service("svm1")).to.include({ enabled: true });
+
+    program(e, [{ name: "db", args: { svmName: "svm1", adopt: true } }]);
+    await e.up();
+    expect(e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs).to.not.have.property("pendingJob");
+  });
+
   it("a create left pending that cannot be recorded (its SVM lookup refused) says how to take over what the job makes", async () => {
     const e = stack([{ name: "db", args: { svmName: "svm1" } }], {
       "ontap:jobTimeoutMs": "500",
