@@ -9,7 +9,7 @@ import type { VirtualClock } from "./clock";
 import { Clusters } from "./clusters";
 import { Driver, type StateEntry } from "./driver";
 import { type DuringEvent, interleave } from "./interleave";
-import { judgeRunEnd } from "./invariants";
+import { judgeRunEnd, type StateView } from "./invariants";
 import { duplicatesNamedApart, isCheckStop, knownLimit, sharedOrAdopted } from "./limits";
 import { Observer } from "./observer";
 import { arrivals, describeEvent, describeResource, leaving, stateViews } from "./plan";
@@ -73,12 +73,21 @@ export async function runStory(
   const namedApart = new Set<string>();
   /** Ups without their preview that a failed Check stopped, and the services ./limits excuses there. */
   const unpreviewed = new Map<number, Set<string>>();
+  /** Services a known limit left recorded by two resources, and that limit. */
+  const doublyHeld = new Map<string, string>();
   let reported = 0;
   /** Puts the violations found since the last call into the transcript, known limits marked. */
   const report = () => {
     const all = observer.violations;
     for (const v of all.slice(reported)) {
-      const limit = knownLimit(v, namedApart, unpreviewed);
+      const limit =
+        knownLimit(v, namedApart, unpreviewed) ??
+        // Two holders a limit left in state stay there until a run resolves them.
+        (v.invariant === 4 && v.key !== undefined && doublyHeld.has(v.key)
+          ? `left by an earlier run's limit (${doublyHeld.get(v.key)})`
+          : undefined);
+      if (limit && v.invariant === 4 && v.key !== undefined && !doublyHeld.has(v.key))
+        doublyHeld.set(v.key, limit);
       if (limit) v.limit = limit;
       transcript.push(
         limit
@@ -148,13 +157,25 @@ export async function runStory(
       transcript.push(
         `  ${outcome.ok ? "succeeded" : "failed"}; state: ${[...driver.state.keys()].join(", ") || "empty"}`,
       );
+      const views = stateViews(driver, clusterOf, program);
+      // A failed hand-over leaves the adopter and the resource still moving away both
+      // recording the service (invariant 4 excuses the moving one): if the program then
+      // keeps the mover where it was, the two are left over from that, not new.
+      for (const [key, holders] of heldBy(views, false))
+        if (holders.length > 1 && holders.filter((h) => !h.moving).length === 1 && !doublyHeld.has(key))
+          doublyHeld.set(key, `a hand-over that failed in run ${index + 1}`);
+      // So do two records of a service that an up without its preview left (one may still
+      // wait on its pending job, and hold the service once a later run settles it).
+      for (const key of unpreviewed.get(index) ?? [])
+        if ((heldBy(views, true).get(key)?.length ?? 0) > 1 && !doublyHeld.has(key))
+          doublyHeld.set(key, `an up without its preview in run ${index + 1}`);
       const judged = judgeRunEnd({
         run: index,
         kind: run.kind,
         ok: outcome.ok,
         errors: outcome.errors,
         warnings: log.warnings.map((w) => w.text),
-        state: stateViews(driver, clusterOf, program),
+        state: views,
         services: observer.services,
         servicesBefore: log.servicesBefore,
         touched: log.touched,
@@ -196,4 +217,15 @@ function abandonedJobs(messages: string[]): string[] {
     for (const match of m.matchAll(/ONTAP job ([0-9a-f-]{36}) [^\n]*?is still (?:running|queued|paused)/g))
       jobs.push(match[1]);
   return jobs;
+}
+
+/** The resources in state (not leaving; with a pending job only if asked) recording each service. */
+function heldBy(views: StateView[], pending: boolean): Map<string, StateView[]> {
+  const held = new Map<string, StateView[]>();
+  for (const v of views) {
+    if (v.cluster === undefined || v.leaving || (!pending && v.outputs.pendingJob !== undefined)) continue;
+    const key = serviceKey(v.cluster, v.outputs.svmUuid);
+    held.set(key, [...(held.get(key) ?? []), v]);
+  }
+  return held;
 }
