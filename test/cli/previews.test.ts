@@ -644,7 +644,9 @@ describe("CLI: connection problems fail `pulumi preview` of a new service", func
     ]);
     // A thrown error would show as "ConfigError: …" with its stack, in the block and again in the progress.
     const everything = result.stdout + result.stderr;
-    expect(everything, printed(result)).to.not.include("ConfigError").and.not.match(/^\s+at /m);
+    expect(everything, printed(result))
+      .to.not.include("ConfigError")
+      .and.not.match(/^\s+at /m);
     expect(sim.requests).to.deep.equal([]);
   });
 });
