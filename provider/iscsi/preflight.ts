@@ -22,7 +22,7 @@
  * resources on that cluster fail with the same diagnostic without a request.
  */
 import { renderError } from "../diagnostics/render";
-import { OntapApiError, OntapNetworkError } from "../ontap/errors";
+import { OntapApiError, OntapNetworkError, OntapTimeoutError } from "../ontap/errors";
 import { classify } from "../ontap/failures";
 import type { ClusterFacts, ClusterSession } from "../session";
 import {
@@ -158,15 +158,17 @@ function couldNotAsk(
   again: boolean,
 ): InputFailure {
   const label = inputs.svmName ?? inputs.svmUuid ?? "";
-  const definite =
-    classify(err).clientRejected || (err instanceof OntapNetworkError && err.code === "ENOTFOUND");
+  // Only no connection or no answer may be the runner's network; a refusal, an untrusted
+  // certificate, a name that does not resolve or a garbled answer is the same from anywhere.
+  const noRoute =
+    (err instanceof OntapNetworkError && err.code !== "ENOTFOUND") || err instanceof OntapTimeoutError;
   const head = again
     ? `Preflight (a read-only lookup; nothing was changed) could not ask cluster ${session.host} whether this service can be created (it failed moments ago in this run, so no request was sent again), and the create would fail the same way:`
     : `Preflight (a read-only lookup; nothing was changed) could not ask cluster ${session.host} whether this service can be created, and the create would fail the same way:`;
-  const offline = definite
-    ? ""
-    : "\nIf this runner cannot reach the cluster by design, turn the preflight off for it: pulumi config set ontap:preflight false " +
-      "(or ONTAP_PREFLIGHT=false). The preview then checks neither the connection nor the SVM, and a problem shows only at the apply (docs/preflight.md).";
+  const offline = noRoute
+    ? "\nIf this runner cannot reach the cluster by design, turn the preflight off for it: pulumi config set ontap:preflight false " +
+      "(or ONTAP_PREFLIGHT=false). The preview then checks neither the connection nor the SVM, and a problem shows only at the apply (docs/preflight.md)."
+    : "";
   return {
     property: inputs.cluster === undefined ? "" : "cluster",
     reason: `${head}\n${renderError(err, { action: "run the preflight lookup", svm: label })}${offline}`,
