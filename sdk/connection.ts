@@ -69,9 +69,9 @@ function resourcesOf(output: pulumi.Output<unknown>): Promise<pulumi.Resource[]>
 /**
  * `read` of the resolved arguments once every custom resource they come from, and every one
  * in `dependsOn`, has its id, as Pulumi's own `get…Output` invokes wait (`invokeOutput`): in
- * a preview, a resource about to be created has none yet, and the result is unknown
- * (`output<…>`) instead of an IscsiServiceNotFoundError for the service this very run
- * creates. At the apply, the read runs after the create.
+ * a preview, a resource about to be created has none yet, and the result is unknown (the
+ * CLI shows `[unknown]`) instead of an IscsiServiceNotFoundError for the service this very
+ * run creates. At the apply, the read runs after the create.
  */
 export function afterResources<A, R>(
   args: A,
