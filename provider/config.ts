@@ -1,6 +1,7 @@
 /**
  * Connection settings from stack config (`ontap:*`, profiles `ontap:clusters.<name>.*`) and,
- * for the default connection, the ONTAP_* environment. This module reads the values and
+ * for what config leaves unset, the environment: ONTAP_* for the default connection,
+ * ONTAP_CLUSTERS_<PROFILE>_* for a profile. This module reads the values and
  * knows where each came from; what a good value is, is decided once, by the transport's
  * `checkConnection` (provider/ontap/connection.ts). Its OntapConfigError names a member of
  * the connection; here it becomes a ConfigError that names the config key or environment
@@ -30,7 +31,7 @@ export type StackConfig = pulumi.dynamic.Config;
 export type ConfigSource = StackConfig | { get(key: string): unknown };
 
 /** The settings of one connection, as written in a profile (`ontap:clusters.<name>.<field>`) or flat (`ontap:<field>`). */
-type Field =
+export type Field =
   | "host"
   | "username"
   | "password"
@@ -131,6 +132,24 @@ const NUMBER_FIELDS: ReadonlyArray<[Field, keyof RetryBounds | undefined]> = [
   ["retryMaxTotalMs", "maxTotalMs"],
 ];
 
+/**
+ * The start of a profile's environment variables: `ONTAP_CLUSTERS_`, the profile's name in
+ * upper case with every character but a letter or digit as `_`, and `_`
+ * (`us-west.2` → `ONTAP_CLUSTERS_US_WEST_2_`).
+ */
+export function profileVariablePrefix(profile: string): string {
+  return `ONTAP_CLUSTERS_${profile.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
+}
+
+/**
+ * The environment variable a profile's setting is read from when the profile in stack config
+ * does not set it: the default connection's variable with the profile in it
+ * (`ontap:clusters.west.password` → `ONTAP_CLUSTERS_WEST_PASSWORD`).
+ */
+export function profileVariable(profile: string, field: Field): string {
+  return `${profileVariablePrefix(profile)}${FIELDS[field].env.slice("ONTAP_".length)}`;
+}
+
 /** The checked settings of one cluster, without the network: what a client is built from. */
 export interface ResolvedConnection extends CheckedConnection {
   /** Profile name, undefined for the default connection. */
@@ -211,7 +230,9 @@ export function normalizeHost(value: unknown, key: string): string {
 
 /**
  * Resolves connection profiles from stack config (`ontap:*`, `ontap:clusters`) with the
- * ONTAP_* environment as fallback for the default connection. Reads happen at call time,
+ * environment as fallback for each setting config leaves unset (ONTAP_PASSWORD for the
+ * default connection, ONTAP_CLUSTERS_WEST_PASSWORD for profile "west"); a profile never
+ * reads the default connection's variables. Reads happen at call time,
  * so credentials never enter resource state or `__provider`.
  */
 export class ConnectionSettings {
@@ -299,29 +320,64 @@ export class ConnectionSettings {
           `is not a connection setting (known: ${Object.keys(FIELDS).join(", ")}).`,
           `pulumi config rm --path '${prefix}.${unknown}'   (or rename it to the setting meant)`,
         );
-      return this.build(profile as RawProfile, (field) => `${prefix}.${field}`, cluster);
+      const { raw, sources } = this.withEnvironment(
+        profile as RawProfile,
+        (field) => profileVariable(cluster, field),
+        (field) => `${prefix}.${field}`,
+      );
+      if (Object.keys(sources).some((field) => isEnvironmentVariable(sources[field as Field] ?? "")))
+        this.refuseSharedVariables(cluster, Object.keys(profiles));
+      return this.build(raw, (field) => sources[field] ?? `${prefix}.${field}`, cluster);
     }
+    const { raw, sources } = this.withEnvironment(
+      Object.fromEntries((Object.keys(FIELDS) as Field[]).map((field) => [field, this.configValue(field)])),
+      (field) => FIELDS[field].env,
+      (field) => `ontap:${field}`,
+    );
+    return this.build(raw, (field) => sources[field] ?? `ontap:${field}`);
+  }
+
+  /**
+   * Each setting from stack config, else from its environment variable: the values, and the
+   * config key or variable each came from.
+   */
+  private withEnvironment(
+    fromConfig: RawProfile,
+    variable: (field: Field) => string,
+    configKey: (field: Field) => string,
+  ): { raw: RawProfile; sources: Partial<Record<Field, string>> } {
     const raw: RawProfile = {};
     const sources: Partial<Record<Field, string>> = {};
     for (const field of Object.keys(FIELDS) as Field[]) {
-      const fromConfig = this.configValue(field);
-      const fromEnv = this.#env[FIELDS[field].env];
-      if (!isAbsent(fromConfig)) {
-        raw[field] = fromConfig;
-        sources[field] = `ontap:${field}`;
+      const fromEnv = this.#env[variable(field)];
+      if (!isAbsent(fromConfig[field])) {
+        raw[field] = fromConfig[field];
+        sources[field] = configKey(field);
       } else if (!isAbsent(fromEnv)) {
         raw[field] = fromEnv;
-        sources[field] = FIELDS[field].env;
+        sources[field] = variable(field);
       }
     }
-    return this.build(raw, (field) => sources[field] ?? `ontap:${field}`);
+    return { raw, sources };
+  }
+
+  /** Two profiles whose names differ only in case or punctuation would read each other's variables: refused. */
+  private refuseSharedVariables(cluster: string, profiles: string[]): void {
+    const prefix = profileVariablePrefix(cluster);
+    const sharing = profiles.filter((other) => other !== cluster && profileVariablePrefix(other) === prefix);
+    if (sharing.length > 0)
+      throw new ConfigError(
+        `ontap:clusters.${cluster}`,
+        `its environment variables (${prefix}*) are also those of profile ${sharing.map((p) => JSON.stringify(p)).join(", ")}, so they cannot tell the two apart.`,
+        "rename one of the profiles so that their names differ in letters or digits, or set these settings in stack config instead",
+      );
   }
 
   private build(raw: RawProfile, keyOf: (field: Field) => string, cluster?: string): ResolvedConnection {
     const missing = (field: Field): string =>
       cluster === undefined
         ? `${setCommand(`ontap:${field}`, FIELDS[field])}; or: ${setCommand(FIELDS[field].env, FIELDS[field], false)}`
-        : setCommand(keyOf(field), FIELDS[field]);
+        : `${setCommand(`ontap:clusters.${cluster}.${field}`, FIELDS[field])}; or: ${setCommand(profileVariable(cluster, field), FIELDS[field], false)}`;
     if (isAbsent(raw.host))
       throw new ConfigError(keyOf("host"), "no cluster is configured.", missing("host"));
     const text = (field: Field) => optionalString(raw[field], keyOf(field), FIELDS[field]);

@@ -100,12 +100,15 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult> {
     const { inputs, failures } = validateInputs(news);
-    if (failures.length === 0 && inputs.cluster !== undefined && !isUnknown(inputs.cluster)) {
+    if (failures.length === 0 && !isUnknown(inputs.cluster)) {
+      // The connection's settings, the profile's or the default's, as a Check failure: a
+      // thrown error would be printed twice, with a stack trace.
       try {
         this.settings.resolve(inputs.cluster);
+        this.settings.preflightEnabled();
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
-        failures.push({ property: "cluster", reason: err.message });
+        failures.push({ property: inputs.cluster === undefined ? "" : "cluster", reason: err.message });
       }
     }
     const validated = failures.length === 0;

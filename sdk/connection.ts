@@ -44,3 +44,51 @@ export function validate(args: Record<string, unknown>, fn: string): void {
   const [failure] = validateInputs(given).failures.filter((f) => f.property in args);
   if (failure) throw new TypeError(`${fn}: ${failure.reason}`);
 }
+
+/**
+ * Options of the `…Output` data sources: Pulumi's own `InvokeOutputOptions.dependsOn`,
+ * resources to wait for besides those the arguments come from.
+ */
+export type DataSourceOutputOptions = Pick<pulumi.InvokeOutputOptions, "dependsOn">;
+
+/**
+ * The resources an Output's value comes from. Pulumi keeps them on the Output
+ * (`allResources`, which its own `invokeOutput` and `pulumi.all` read) without declaring
+ * them in its types; `resources` is the older form.
+ */
+function resourcesOf(output: pulumi.Output<unknown>): Promise<pulumi.Resource[]> {
+  const kept = output as unknown as {
+    allResources?: () => Promise<Set<pulumi.Resource>>;
+    resources?: () => Set<pulumi.Resource>;
+  };
+  return Promise.resolve(kept.allResources?.() ?? kept.resources?.() ?? new Set<pulumi.Resource>()).then(
+    (found) => [...found],
+  );
+}
+
+/**
+ * `read` of the resolved arguments once every custom resource they come from, and every one
+ * in `dependsOn`, has its id, as Pulumi's own `get…Output` invokes wait (`invokeOutput`): in
+ * a preview, a resource about to be created has none yet, and the result is unknown (the
+ * CLI shows `[unknown]`) instead of an IscsiServiceNotFoundError for the service this very
+ * run creates. At the apply, the read runs after the create.
+ */
+export function afterResources<A, R>(
+  args: A,
+  opts: DataSourceOutputOptions | undefined,
+  read: (resolved: pulumi.Unwrap<A>) => Promise<R>,
+): pulumi.Output<R> {
+  const resolved = pulumi.output(args);
+  const waitFor = pulumi
+    .all([
+      pulumi.output(resourcesOf(resolved)),
+      pulumi.output(opts?.dependsOn ?? []) as pulumi.Output<unknown>,
+    ])
+    .apply(([fromArgs, explicit]) => {
+      const all = [...fromArgs, ...(Array.isArray(explicit) ? explicit : [explicit])];
+      return pulumi.all(
+        all.filter((r): r is pulumi.CustomResource => pulumi.CustomResource.isInstance(r)).map((r) => r.id),
+      );
+    });
+  return pulumi.all([resolved, waitFor]).apply(([a]) => read(a as pulumi.Unwrap<A>));
+}

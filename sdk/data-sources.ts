@@ -4,7 +4,7 @@
  * connection the resource uses: stack config `ontap:*` (or a profile of `ontap:clusters`)
  * and the ONTAP_* environment, resolved by the provider's own ConnectionSettings.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { renderError, toDiagnosticError } from "../provider/diagnostics/render";
 import { ProviderError } from "../provider/errors";
 import {
@@ -26,10 +26,11 @@ import {
 import { GATED_ROUTES, ReleaseLacksError, type RouteId } from "../provider/iscsi/releases";
 import { hasCode } from "../provider/ontap/failures";
 import type { ClusterSession } from "../provider/session";
-import { connect, knownKeys, validate } from "./connection";
+import { afterResources, connect, type DataSourceOutputOptions, knownKeys, validate } from "./connection";
 import { type IscsiServiceStatistics, PerformanceUnavailableError, toStatistics } from "./performance";
 
 export type { MetricInterval } from "../provider/iscsi/api";
+export type { DataSourceOutputOptions } from "./connection";
 
 /** An iSCSI service as the data sources report it. */
 export interface IscsiServiceInfo {
@@ -359,28 +360,38 @@ async function releaseLacks(handle: ClusterSession, route: RouteId): Promise<Rel
   return new ReleaseLacksError(handle.host, gated, handle.releases.release);
 }
 
-/** `getIscsiService` for `pulumi.Input` arguments, as Pulumi's `...Output` functions do. */
-export function getIscsiServiceOutput(args: GetIscsiServiceOutputArgs): pulumi.Output<IscsiServiceInfo> {
-  return pulumi.output(args).apply((a) => getIscsiService(a as GetIscsiServiceArgs));
+/**
+ * `getIscsiService` for `pulumi.Input` arguments, as Pulumi's `get…Output` functions do: it
+ * waits for the resources the arguments come from (and `opts.dependsOn`), and is unknown in a
+ * preview that creates them.
+ */
+export function getIscsiServiceOutput(
+  args: GetIscsiServiceOutputArgs,
+  opts?: DataSourceOutputOptions,
+): pulumi.Output<IscsiServiceInfo> {
+  return afterResources(args, opts, (a) => getIscsiService(a as GetIscsiServiceArgs));
 }
 
-/** `listIscsiServices` for `pulumi.Input` arguments. */
+/** `listIscsiServices` for `pulumi.Input` arguments; waits as `getIscsiServiceOutput` does. */
 export function listIscsiServicesOutput(
   args: ListIscsiServicesOutputArgs = {},
+  opts?: DataSourceOutputOptions,
 ): pulumi.Output<IscsiServiceInfo[]> {
-  return pulumi.output(args).apply((a) => listIscsiServices(a as ListIscsiServicesArgs));
+  return afterResources(args, opts, (a) => listIscsiServices(a as ListIscsiServicesArgs));
 }
 
-/** `getIscsiServiceMetrics` for `pulumi.Input` arguments. */
+/** `getIscsiServiceMetrics` for `pulumi.Input` arguments; waits as `getIscsiServiceOutput` does. */
 export function getIscsiServiceMetricsOutput(
   args: GetIscsiServiceMetricsOutputArgs,
+  opts?: DataSourceOutputOptions,
 ): pulumi.Output<IscsiServiceMetrics> {
-  return pulumi.output(args).apply((a) => getIscsiServiceMetrics(a as GetIscsiServiceMetricsArgs));
+  return afterResources(args, opts, (a) => getIscsiServiceMetrics(a as GetIscsiServiceMetricsArgs));
 }
 
-/** `getIscsiServiceMetricSample` for `pulumi.Input` arguments. */
+/** `getIscsiServiceMetricSample` for `pulumi.Input` arguments; waits as `getIscsiServiceOutput` does. */
 export function getIscsiServiceMetricSampleOutput(
   args: GetIscsiServiceOutputArgs & { timestamp: pulumi.Input<string> },
+  opts?: DataSourceOutputOptions,
 ): pulumi.Output<IscsiServiceMetricSampleResult> {
-  return pulumi.output(args).apply((a) => getIscsiServiceMetricSample(a as GetIscsiServiceMetricSampleArgs));
+  return afterResources(args, opts, (a) => getIscsiServiceMetricSample(a as GetIscsiServiceMetricSampleArgs));
 }

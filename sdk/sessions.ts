@@ -2,11 +2,11 @@
  * `listIscsiSessions`: who is logged in to SVMs' iSCSI targets right now (ONTAP 9.6+),
  * read like the other data sources, in the program, with the resource's connection.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { toDiagnosticError } from "../provider/diagnostics/render";
 import { type IscsiSessionRecord, listSessions, type SessionFilters } from "../provider/iscsi/sessions";
 import type { ClusterSession } from "../provider/session";
-import { connect, knownKeys, validate } from "./connection";
+import { afterResources, connect, type DataSourceOutputOptions, knownKeys, validate } from "./connection";
 
 /** One TCP connection of a session. */
 export interface IscsiSessionConnection {
@@ -125,9 +125,10 @@ export async function listIscsiSessions(args: ListIscsiSessionsArgs = {}): Promi
   }
 }
 
-/** `listIscsiSessions` for `pulumi.Input` arguments, as Pulumi's `...Output` functions do. */
+/** `listIscsiSessions` for `pulumi.Input` arguments; waits as `getIscsiServiceOutput` does. */
 export function listIscsiSessionsOutput(
   args: ListIscsiSessionsOutputArgs = {},
+  opts?: DataSourceOutputOptions,
 ): pulumi.Output<IscsiSessionInfo[]> {
-  return pulumi.output(args).apply((a) => listIscsiSessions(a as ListIscsiSessionsArgs));
+  return afterResources(args, opts, (a) => listIscsiSessions(a as ListIscsiSessionsArgs));
 }

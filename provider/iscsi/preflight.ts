@@ -15,12 +15,14 @@
  *
  * Each release is asked only for the fields it has (./releases); what the release or the
  * account cannot show is reported once per cluster and run, and the check is skipped.
- * An unreachable cluster only logs a warning, because a preview of an unrelated change
- * must not fail on it; after the first such failure, later resources on that cluster
- * skip the lookup without a request.
+ * A cluster that cannot be asked at all (credentials refused, a certificate not trusted, a
+ * name that does not resolve, no connection, no answer) fails the check: the create that
+ * the preview shows would fail the same way after merge. Only new services are looked up,
+ * so a preview of an unrelated change never meets it. After the first such failure, later
+ * resources on that cluster fail with the same diagnostic without a request.
  */
 import { renderError } from "../diagnostics/render";
-import { OntapApiError } from "../ontap/errors";
+import { OntapApiError, OntapNetworkError, OntapTimeoutError } from "../ontap/errors";
 import { classify } from "../ontap/failures";
 import type { ClusterFacts, ClusterSession } from "../session";
 import {
@@ -139,6 +141,37 @@ function wouldFail(
     reason:
       "Preflight (a read-only lookup; nothing was changed) shows that creating this service would fail:\n" +
       renderError(refusal, { action: "create the iSCSI service", svm, svmScopedAccount }),
+  };
+}
+
+/**
+ * The Check failure for a cluster the preflight could not ask (`classify(err).unreachable`).
+ * Credentials refused, a certificate not trusted and a name that does not resolve are
+ * settings to fix: the diagnostic names them. No connection or no answer may also be a
+ * runner that cannot reach the cluster by design: the fix for that is turning the preflight
+ * off for it, said with its cost.
+ */
+function couldNotAsk(
+  session: ClusterSession,
+  inputs: CheckedInputs,
+  err: unknown,
+  again: boolean,
+): InputFailure {
+  const label = inputs.svmName ?? inputs.svmUuid ?? "";
+  // Only no connection or no answer may be the runner's network; a refusal, an untrusted
+  // certificate, a name that does not resolve or a garbled answer is the same from anywhere.
+  const noRoute =
+    (err instanceof OntapNetworkError && err.code !== "ENOTFOUND") || err instanceof OntapTimeoutError;
+  const head = again
+    ? `Preflight (a read-only lookup; nothing was changed) could not ask cluster ${session.host} whether this service can be created (it failed moments ago in this run, so no request was sent again), and the create would fail the same way:`
+    : `Preflight (a read-only lookup; nothing was changed) could not ask cluster ${session.host} whether this service can be created, and the create would fail the same way:`;
+  const offline = noRoute
+    ? "\nIf this runner cannot reach the cluster by design, turn the preflight off for it: pulumi config set ontap:preflight false " +
+      "(or ONTAP_PREFLIGHT=false). The preview then checks neither the connection nor the SVM, and a problem shows only at the apply (docs/preflight.md)."
+    : "";
+  return {
+    property: inputs.cluster === undefined ? "" : "cluster",
+    reason: `${head}\n${renderError(err, { action: "run the preflight lookup", svm: label })}${offline}`,
   };
 }
 
@@ -275,10 +308,8 @@ export async function preflight(
 ): Promise<PreflightResult> {
   const label = inputs.svmName ?? inputs.svmUuid ?? "";
   const skipped = (why: string) => session.log.warn(`Preflight for SVM "${label}" skipped: ${why}`);
-  if (session.unreachable !== undefined) {
-    skipped(`cluster ${session.host} could not be reached moments ago (see the warning before this one).`);
-    return { failures: [] };
-  }
+  if (session.unreachable !== undefined)
+    return { failures: [couldNotAsk(session, inputs, session.unreachable, true)] };
   session.preflights++;
   const facts = factsOf(session);
   let verdict: ReturnType<typeof judge> | undefined;
@@ -300,7 +331,10 @@ export async function preflight(
       if (session.unreachable !== undefined) throw session.unreachable;
       seen = await lookUpSvm(session, inputs);
     } catch (err) {
-      if (classify(err).unreachable) session.unreachable = err;
+      if (classify(err).unreachable) {
+        session.unreachable = err;
+        return { failures: [couldNotAsk(session, inputs, err, false)] };
+      }
       skipped(renderError(err, { action: "run the preflight lookup", svm: label }));
       return { failures: [] };
     }

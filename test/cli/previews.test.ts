@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import * as path from "node:path";
 import { expect } from "chai";
 import {
   BASIC_PROGRAM,
@@ -7,9 +10,10 @@ import {
   startHttpsSimulator,
   writes,
 } from "../../tools/engine/scenario";
-import type { CliResult, CliStack } from "../../tools/pulumi-cli/cli";
+import { type CliResult, CliStack } from "../../tools/pulumi-cli/cli";
+import { certsDir } from "../../tools/simulator/certs";
 import type { Simulator } from "../../tools/simulator/types";
-import { resourceSummary, simulatorStack } from "./support";
+import { pulumiCli, resourceSummary, simulatorStack } from "./support";
 
 /** Distinctive, so that finding it anywhere is a leak and not a coincidence. */
 const PASSWORD = "Cli-Previews-7tN!pw-52hx";
@@ -504,5 +508,193 @@ describe("CLI: what a reviewer sees in `pulumi preview` before merge", function 
       ]);
       expect(sim.services()).to.deep.equal([]);
     });
+  });
+});
+
+/** A loopback port nothing listens on: a connection to it is refused at once, without leaving the machine. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * docs/preflight.md "When the cluster cannot answer": the CI mistakes a preview must catch
+ * before merge (issue 21). The create the preview shows would fail the same way, so the
+ * preview fails, under the resource, with the diagnostic naming the setting and the fix; a
+ * cluster that cannot be reached at all fails it too, with the preflight-off trade-off. No
+ * traffic leaves the machine: a closed loopback port, and a name under `.invalid`.
+ */
+describe("CLI: connection problems fail `pulumi preview` of a new service", function () {
+  this.timeout(180_000);
+  let sim: Simulator;
+  let stack: CliStack;
+  const head = (host: string) =>
+    `error: pulumi-nodejs:dynamic/ontap:IscsiService resource 'iscsi' has a problem: Preflight (a read-only lookup; nothing was changed) could not ask cluster ${host} whether this service can be created, and the create would fail the same way:`;
+  const OFFLINE =
+    "If this runner cannot reach the cluster by design, turn the preflight off for it: pulumi config set ontap:preflight false (or ONTAP_PREFLIGHT=false).";
+
+  before(async () => {
+    sim = await startHttpsSimulator({ svms: ["svm1"], password: PASSWORD });
+    stack = await simulatorStack(sim, PASSWORD, BASIC_PROGRAM);
+    await stack.setConfig("svmName", "svm1");
+  });
+  after(async () => {
+    await stack?.dispose();
+    await sim?.stop();
+  });
+  beforeEach(() => sim.clearRequests());
+  afterEach(async () => {
+    await stack.setConfigs({
+      "ontap:host": sim.host,
+      "ontap:caCert": sim.caCert,
+      "ontap:preflight": undefined,
+    });
+    await stack.setConfig("ontap:password", PASSWORD, { secret: true });
+  });
+
+  /** The preview failed on the one resource, printed no "skipped" warning, and created nothing. */
+  function failedOn(result: CliResult): string[] {
+    expect(result.code, printed(result)).to.not.equal(0);
+    const found = diagnostics(result.stdout);
+    expect(Object.keys(found), printed(result)).to.deep.equal([service("iscsi")]);
+    expect(result.stdout).to.not.include("skipped");
+    expect(writes(sim)).to.deep.equal([]);
+    expect(sim.services()).to.deep.equal([]);
+    return found[service("iscsi")].split("\n");
+  }
+
+  it("a wrong password fails the preview with the 401 diagnostic naming ontap:username/ontap:password", async () => {
+    await stack.setConfig("ontap:password", "not-the-password", { secret: true });
+    const lines = failedOn(await stack.run(["preview"], { check: false }));
+
+    expect(lines[0]).to.equal(head(sim.host));
+    expect(lines[1]).to.match(
+      new RegExp(
+        `^ONTAP rejected the credentials while trying to run the preflight lookup on SVM "svm1" \\(cluster ${sim.host.replace(/\./g, "\\.")}\\) \\[HTTP 401, GET `,
+      ),
+    );
+    expect(lines[2]).to.match(/^Fix: check the user name and password from ontap:username\/ontap:password /);
+    expect(lines).to.not.include(OFFLINE);
+  });
+
+  it("a missing CA and a wrong CA fail the preview with the TLS diagnostic naming ontap:caCert", async () => {
+    const wrongCa = fs.readFileSync(path.join(certsDir(), "client-admin.pem"), "utf8");
+    for (const ca of [undefined, wrongCa]) {
+      await stack.setConfigs({ "ontap:caCert": ca });
+      sim.clearRequests();
+      const lines = failedOn(await stack.run(["preview"], { check: false }));
+
+      expect(lines[0]).to.equal(head(sim.host));
+      expect(lines[1]).to.match(
+        /^Could not verify the TLS certificate of cluster \S+ while trying to run the preflight lookup on SVM "svm1": it is signed by a CA this connection does not trust/,
+      );
+      expect(lines[2]).to.match(
+        /^Fix: give the CA certificate .* in config ontap:caCert or environment variable ONTAP_CA_CERT/,
+      );
+      expect(sim.requests, "no request passes an untrusted certificate").to.deep.equal([]);
+    }
+  });
+
+  it("a host name that does not resolve fails the preview at once, naming ontap:host", async () => {
+    await stack.setConfig("ontap:host", "cluster1.invalid");
+    const started = performance.now();
+    const lines = failedOn(await stack.run(["preview"], { check: false }));
+
+    expect(lines[0]).to.equal(head("cluster1.invalid"));
+    expect(lines.join("\n"))
+      .to.include("(ENOTFOUND)")
+      .and.include('the host name "cluster1.invalid" does not resolve: correct ontap:host (ONTAP_HOST)');
+    expect(lines).to.not.include(OFFLINE);
+    // A name that does not resolve is not retried: the preview takes the CLI's own time.
+    expect(performance.now() - started).to.be.below(60_000);
+  });
+
+  it("a dead address fails the preview with the preflight-off trade-off; with ontap:preflight false it previews the create", async () => {
+    const host = `127.0.0.1:${await closedPort()}`;
+    await stack.setConfig("ontap:host", host);
+    const lines = failedOn(await stack.run(["preview"], { check: false }));
+
+    expect(lines[0]).to.equal(head(host));
+    expect(lines[1]).to.match(
+      new RegExp(
+        `^Could not reach cluster ${host.replace(/\./g, "\\.")} to run the preflight lookup on SVM "svm1": .*\\(ECONNREFUSED\\)`,
+      ),
+    );
+    expect(lines.at(-1)).to.equal(
+      `${OFFLINE} The preview then checks neither the connection nor the SVM, and a problem shows only at the apply (docs/preflight.md).`,
+    );
+
+    await stack.setConfig("ontap:preflight", "false");
+    const off = await stack.run(["preview"]);
+    expect(off.stdout).to.match(/\+\s+pulumi-nodejs:dynamic\/ontap:IscsiService iscsi create/);
+    expect(off.stdout).to.not.include("Diagnostics:");
+  });
+
+  it("a broken setting of the default connection is one Check failure naming the key, without a stack trace", async () => {
+    await stack.setConfigs({ "ontap:password": undefined });
+    const result = await stack.run(["preview"], { check: false });
+    const lines = failedOn(result);
+
+    expect(lines).to.deep.equal([
+      `error: pulumi-nodejs:dynamic/ontap:IscsiService resource 'iscsi' has a problem: Configuration error in ontap:password: user "admin" has no password.`,
+      "Fix: pulumi config set --secret ontap:password <password>; or: export ONTAP_PASSWORD=<password>",
+    ]);
+    // A thrown error would show as "ConfigError: …" with its stack, in the block and again in the progress.
+    const everything = result.stdout + result.stderr;
+    expect(everything, printed(result))
+      .to.not.include("ConfigError")
+      .and.not.match(/^\s+at /m);
+    expect(sim.requests).to.deep.equal([]);
+  });
+});
+
+/**
+ * docs/ci.md: a profile of `ontap:clusters` takes its password from the CI's secret store as
+ * ONTAP_CLUSTERS_<PROFILE>_PASSWORD; without it, the preview names that variable.
+ */
+describe("CLI: a profile's password from the environment (ONTAP_CLUSTERS_WEST_PASSWORD)", function () {
+  this.timeout(180_000);
+  let sim: Simulator;
+  let stack: CliStack;
+
+  before(async () => {
+    sim = await startHttpsSimulator({ svms: ["svm1"], password: PASSWORD });
+    stack = await CliStack.create({ cli: pulumiCli(), programDir: STACK_PROGRAM });
+    const profile = { host: sim.host, username: "admin", caCert: sim.caCert ?? "" };
+    for (const [field, value] of Object.entries(profile))
+      await stack.run(["config", "set", "--path", `ontap:clusters.west.${field}`, "--", value]);
+    await stack.setConfigs(stackConfig([{ name: "w", args: { svmName: "svm1", cluster: "west" } }]));
+  });
+  after(async () => {
+    await stack?.dispose();
+    await sim?.stop();
+  });
+  beforeEach(() => sim.clearRequests());
+
+  it("without the variable the preview fails under `cluster`, naming the config key and the variable", async () => {
+    const result = await stack.run(["preview"], { check: false });
+
+    expect(result.code, printed(result)).to.not.equal(0);
+    expect(diagnostics(result.stdout)[service("w")]?.split("\n")).to.deep.equal([
+      `${checkFailure("w", "cluster", "west")}Configuration error in ontap:clusters.west.password: user "admin" has no password.`,
+      "Fix: pulumi config set --secret --path 'ontap:clusters.west.password' <password>; or: export ONTAP_CLUSTERS_WEST_PASSWORD=<password>",
+    ]);
+    expect(sim.requests).to.deep.equal([]);
+  });
+
+  it("with ONTAP_CLUSTERS_WEST_PASSWORD in the environment, `up` creates the service and `destroy` deletes it", async () => {
+    const env = { ONTAP_CLUSTERS_WEST_PASSWORD: PASSWORD };
+    const up = await stack.run(["up", "--yes"], { env });
+
+    expect(resourceSummary(up.stdout)).to.deep.equal({ created: 2 });
+    expect(sim.service("svm1")).to.include({ enabled: true });
+    const state = JSON.stringify(await stack.exportStack());
+    expect(state).to.not.include(PASSWORD);
+
+    await stack.run(["destroy", "--yes"], { env });
+    expect(sim.services()).to.deep.equal([]);
   });
 });

@@ -61,10 +61,14 @@ describe("TLS", () => {
   it("rejects an unknown CA by default, before any request, with advice naming ontap:caCert", async () => {
     c = await fastCluster({}, { "ontap:caCert": undefined });
     const check = await c.provider.check({}, { svmName: "svm1" });
-    expect(check.failures ?? [], "a preview does not fail on an unreachable cluster").to.deep.equal([]);
-    expect(c.logs.join("\n"))
-      .to.match(/Preflight for SVM "svm1" skipped/)
-      .and.include("ontap:caCert");
+    expect(
+      check.failures?.map((f) => f.property),
+      "the preview fails: the create would",
+    ).to.deep.equal([""]);
+    expect(check.failures?.[0]?.reason)
+      .to.include(`Could not verify the TLS certificate of cluster ${c.sim.host}`)
+      .and.include("ontap:caCert")
+      .and.not.include("ontap:preflight false");
     const err = await rejection(c.provider.create(inputs()));
     expect(err.message)
       .to.include(`Could not verify the TLS certificate of cluster ${c.sim.host}`)

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { ConnectionSettings, normalizeHost } from "../../provider/config";
+import { ConnectionSettings, normalizeHost, profileVariable } from "../../provider/config";
+import { ConfigError } from "../../provider/errors";
 import { OntapClient } from "../../provider/ontap/client";
 import { checkConnection, isCheckedConnection } from "../../provider/ontap/connection";
 import { OntapJobPendingError } from "../../provider/ontap/errors";
@@ -12,6 +13,16 @@ import { rejectionOf } from "../support/rejection";
 
 const SERVICES = "/api/protocols/san/iscsi/services";
 const USER = { "ontap:username": "admin", "ontap:password": "netapp123" };
+
+/** What `fn` throws, failing the test when it returns. */
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof Error) return err;
+  }
+  throw new Error("expected a throw");
+}
 
 /** Settings read from this stack config (by "ontap:key") and environment. */
 function settings(config: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): ConnectionSettings {
@@ -66,6 +77,81 @@ describe("connection settings", () => {
         expect(ms).to.be.within(500, 2_000);
         expect(sim.requests.filter((r) => r.method === "POST")).to.have.length(1);
       });
+    });
+  });
+
+  describe("a profile's settings from the environment: ONTAP_CLUSTERS_<PROFILE>_<SETTING>", () => {
+    const west = { host: "west.example.com", username: "admin" };
+
+    it("takes a profile's password from ONTAP_CLUSTERS_WEST_PASSWORD when its config has none", () => {
+      const resolved = settings(
+        { "ontap:clusters": { west } },
+        { ONTAP_CLUSTERS_WEST_PASSWORD: "from-env" },
+      ).resolve("west");
+      expect(resolved.auth).to.deep.equal({ kind: "basic", username: "admin", password: "from-env" });
+      expect(resolved.credentialSource).to.equal("ontap:clusters.west.username/ONTAP_CLUSTERS_WEST_PASSWORD");
+    });
+
+    it("reads every setting so, config first; a profile never reads the default connection's ONTAP_*", () => {
+      const env = {
+        ONTAP_CLUSTERS_WEST_HOST: "other.example.com",
+        ONTAP_CLUSTERS_WEST_PASSWORD: "pw",
+        ONTAP_CLUSTERS_WEST_TIMEOUT_MS: "5000",
+        ONTAP_CLUSTERS_WEST_INSECURE: "true",
+        ONTAP_PASSWORD: "the default connection's",
+        ONTAP_RETRIES: "0",
+      };
+      const resolved = settings({ "ontap:clusters": { west } }, env).resolve("west");
+      expect(resolved).to.include({ host: "west.example.com", timeoutMs: 5000, insecure: true });
+      expect(resolved.auth).to.include({ password: "pw" });
+      expect(resolved.retry.retries).to.not.equal(0);
+      const without = settings(
+        { "ontap:clusters": { west } },
+        { ONTAP_PASSWORD: "the default connection's" },
+      );
+      expect(() => without.resolve("west")).to.throw(ConfigError, /ontap:clusters\.west\.password/);
+    });
+
+    it("names a profile with dashes, dots or lower case in upper case with underscores", () => {
+      expect(profileVariable("west", "password")).to.equal("ONTAP_CLUSTERS_WEST_PASSWORD");
+      expect(profileVariable("us-west.2", "caCert")).to.equal("ONTAP_CLUSTERS_US_WEST_2_CA_CERT");
+      expect(profileVariable("lab", "retryMaxTotalMs")).to.equal("ONTAP_CLUSTERS_LAB_RETRY_MAX_TOTAL_MS");
+      const config = { "ontap:clusters": { "us-west": west } };
+      expect(settings(config, { ONTAP_CLUSTERS_US_WEST_PASSWORD: "pw" }).resolve("us-west").auth).to.include({
+        password: "pw",
+      });
+    });
+
+    it("names the variable in the error when neither config nor the environment has the password", () => {
+      const err = thrown(() => settings({ "ontap:clusters": { west } }).resolve("west"));
+      expect(err).to.be.instanceOf(ConfigError);
+      expect(err.message).to.equal(
+        'Configuration error in ontap:clusters.west.password: user "admin" has no password.\n' +
+          "Fix: pulumi config set --secret --path 'ontap:clusters.west.password' <password>; or: export ONTAP_CLUSTERS_WEST_PASSWORD=<password>",
+      );
+    });
+
+    it("names the variable a bad value came from, with its own fix", () => {
+      const err = thrown(() =>
+        settings(
+          { "ontap:clusters": { west: { ...west, password: "pw" } } },
+          { ONTAP_CLUSTERS_WEST_INSECURE: "yes" },
+        ).resolve("west"),
+      );
+      expect(err.message).to.match(
+        /^Configuration error in ONTAP_CLUSTERS_WEST_INSECURE: must be true or false, got "yes"\.\nFix: export ONTAP_CLUSTERS_WEST_INSECURE=true/,
+      );
+    });
+
+    it("refuses variables two profiles would share (us-west and us_west), naming both", () => {
+      const config = { "ontap:clusters": { "us-west": west, us_west: { ...west, password: "pw" } } };
+      const env = { ONTAP_CLUSTERS_US_WEST_PASSWORD: "pw" };
+      const err = thrown(() => settings(config, env).resolve("us-west"));
+      expect(err.message).to.include(
+        'Configuration error in ontap:clusters.us-west: its environment variables (ONTAP_CLUSTERS_US_WEST_*) are also those of profile "us_west"',
+      );
+      // Set entirely in config, the other profile reads no variable: nothing to confuse.
+      expect(settings(config, env).resolve("us_west").auth).to.include({ password: "pw" });
     });
   });
 

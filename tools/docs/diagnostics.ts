@@ -127,6 +127,15 @@ ${codeTable(COMMON_CODES)}
   sends anything again (see [Reliability](reliability.md)).
 - **A failed async job** names the job and, when the job's code is in the tables, that
   code's advice; otherwise ONTAP's message and how to look at the job.
+
+In \`pulumi preview\`, the [preflight](preflight.md) of a new service meets these failures
+first: credentials refused, a certificate not trusted, a host name that does not resolve, or
+no connection or answer at all fail the preview as a Check failure under the resource, after
+one line saying the preflight could not ask the cluster, with the same message. When the
+cluster could not be reached, the message ends with the fix for a runner that cannot reach it
+by design: \`ontap:preflight false\` (\`ONTAP_PREFLIGHT=false\`), at the cost described there.
+A connection setting that is not usable (a missing password, a malformed host) is a Check
+failure too, naming the config key or environment variable and the command that sets it.
 `;
 }
 

@@ -228,25 +228,73 @@ describe("preflight in check", () => {
   });
 
   describe("when the cluster cannot answer", () => {
-    it("warns and passes on an unreachable cluster, then skips later resources without a request", async () => {
+    it("fails the check on an unreachable cluster, with the preflight-off fix; later resources fail without a request", async () => {
       c = await startCluster({ svms: [{ name: "svm1", state: "stopped" }] });
       // No retries: the refused connection fails at once (the default policy retries for seconds).
       const dropping = await droppingPort();
       try {
         await c.reconfigure({ "ontap:host": `127.0.0.1:${dropping.port}`, "ontap:retries": "0" });
         const { failures } = await c.provider.check({}, { svmName: "svm1" });
-        expect(failures).to.deep.equal([]);
-        expect(c.logs.join("\n")).to.match(
-          /warn: Preflight for SVM "svm1" skipped: Could not reach cluster 127\.0\.0\.1/,
+        expect(failures?.map((f) => f.property)).to.deep.equal([""]);
+        const [first] = (failures ?? []).map((f) => f.reason.split("\n"));
+        expect(first[0]).to.equal(
+          `Preflight (a read-only lookup; nothing was changed) could not ask cluster 127.0.0.1:${dropping.port} whether this service can be created, and the create would fail the same way:`,
+        );
+        expect(first[1]).to.match(
+          /^Could not reach cluster 127\.0\.0\.1:\d+ to run the preflight lookup on SVM "svm1": /,
+        );
+        expect(first.at(-1)).to.match(
+          /^If this runner cannot reach the cluster by design, turn the preflight off for it: pulumi config set ontap:preflight false \(or ONTAP_PREFLIGHT=false\)\./,
         );
         const tried = dropping.connections();
         expect(tried, "the first preflight did try the cluster").to.be.above(0);
-        expect((await c.provider.check({}, { svmName: "svm2" })).failures).to.deep.equal([]);
+        const second = await c.provider.check({}, { svmName: "svm2" });
         expect(dropping.connections(), "the second preflight did not try again").to.equal(tried);
-        expect(c.logs.join("\n")).to.match(
-          /Preflight for SVM "svm2" skipped: cluster .* could not be reached moments ago/,
+        expect(second.failures?.[0]?.reason).to.match(
+          /could not ask cluster .* \(it failed moments ago in this run, so no request was sent again\)/,
         );
+        expect(c.logs.filter((l) => l.startsWith("warn:"))).to.deep.equal([]);
         expect(c.sim.requests).to.deep.equal([]);
+      } finally {
+        await dropping.close();
+      }
+    });
+
+    it("fails the check on a host name that does not resolve, naming ontap:host, without the preflight-off fix", async () => {
+      c = await startCluster();
+      await c.reconfigure({ "ontap:host": "cluster1.invalid" });
+      const { failures } = await c.provider.check({}, { svmName: "svm1" });
+      const reason = failures?.[0]?.reason ?? "";
+      expect(reason)
+        .to.include("(ENOTFOUND)")
+        .and.include('the host name "cluster1.invalid" does not resolve: correct ontap:host (ONTAP_HOST)')
+        .and.not.include("ontap:preflight false");
+    });
+
+    it("fails the check on refused credentials (401), naming where the password came from", async () => {
+      c = await startCluster();
+      await c.reconfigure({ "ontap:password": "wrong-password" });
+      const { failures } = await c.provider.check({}, { svmName: "svm1" });
+      const reason = failures?.[0]?.reason ?? "";
+      expect(reason)
+        .to.include('ONTAP rejected the credentials while trying to run the preflight lookup on SVM "svm1"')
+        .and.include("[HTTP 401, GET ")
+        .and.include("Fix: check the user name and password from ontap:username/ontap:password")
+        .and.not.include("ontap:preflight false");
+      expect(c.sim.requests.filter((r) => r.method !== "GET")).to.deep.equal([]);
+    });
+
+    it("a profile's unreachable cluster fails the check under `cluster`", async () => {
+      c = await startCluster();
+      const dropping = await droppingPort();
+      try {
+        await c.reconfigure({
+          "ontap:clusters": {
+            lab: { host: `127.0.0.1:${dropping.port}`, username: "admin", password: "pw", retries: 0 },
+          },
+        });
+        const { failures } = await c.provider.check({}, { svmName: "svm1", cluster: "lab" });
+        expect(failures?.map((f) => f.property)).to.deep.equal(["cluster"]);
       } finally {
         await dropping.close();
       }
