@@ -89,7 +89,8 @@ async function disableThenDelete(
       disabledForSure = true;
       action.action = "delete the iSCSI service";
     } catch (err) {
-      if (classify(err).refused) disabledByUs = false;
+      // Refused, unless an earlier attempt's answer was lost: that one may have landed.
+      if (classify(err).refused && !(err instanceof OntapError && err.afterUnknown)) disabledByUs = false;
       throw err;
     }
   };

@@ -70,6 +70,10 @@ const TLS_PROBLEMS: Readonly<Record<string, TlsProblem>> = {
 interface Answer {
   response: OntapResponse;
   jobUuid?: string;
+  /** The attempt that produced it (1 unless the retry policy repeated the request). */
+  attempts?: number;
+  /** An earlier attempt's outcome is unknown (see OntapError.afterUnknown). */
+  afterUnknown?: boolean;
 }
 
 /** No-op debug; warnings still reach stderr, because turning TLS off must never be silent. */
@@ -156,7 +160,17 @@ export class OntapClient {
     const site: RequestSite = { method: req.method, path: url.pathname, host: this.host };
     const answer = await this.#send(req.method, url, req.body, site);
     if (answer.jobUuid === undefined) return answer.response as OntapResponse<T>;
-    return (await this.#awaitJob(answer.jobUuid, site)) as OntapResponse<T>;
+    try {
+      return (await this.#awaitJob(answer.jobUuid, site)) as OntapResponse<T>;
+    } catch (err) {
+      // A job's failure speaks for the last attempt only: an earlier one whose answer was
+      // lost may have been applied, and the caller tells that by `attempts`.
+      if (err instanceof OntapError) {
+        err.attempts = answer.attempts ?? 1;
+        err.afterUnknown = answer.afterUnknown ?? false;
+      }
+      throw err;
+    }
   }
 
   /**
@@ -205,7 +219,20 @@ export class OntapClient {
 
   async #send(method: HttpMethod, url: URL, body: unknown, site: RequestSite): Promise<Answer> {
     try {
-      return await withRetries((attempt) => this.#attempt(method, url, body, site, attempt), {
+      let unknownBefore = false;
+      const attempted = async (attempt: number): Promise<Answer> => {
+        try {
+          const answer = await this.#attempt(method, url, body, site, attempt);
+          return { ...answer, attempts: attempt, afterUnknown: unknownBefore };
+        } catch (err) {
+          if (err instanceof OntapError) {
+            err.afterUnknown = unknownBefore;
+            if (!classify(err).refused) unknownBefore = true;
+          }
+          throw err;
+        }
+      };
+      return await withRetries(attempted, {
         policy: this.#policy,
         signal: this.#closing.signal,
         onRetry: (notice) =>

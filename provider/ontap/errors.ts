@@ -37,6 +37,11 @@ export abstract class OntapError extends Error {
   readonly host: string;
   /** Requests sent before giving up: 1 unless the retry policy repeated it. */
   attempts = 1;
+  /**
+   * An earlier attempt of this request failed with an unknown outcome (its answer was
+   * lost): whatever this error says of the last attempt, that one may have been applied.
+   */
+  afterUnknown = false;
 
   constructor(message: string, site: RequestSite) {
     super(message);

@@ -24,6 +24,30 @@ describe("writes with an unknown outcome", () => {
     expect(c.logs.join("\n")).to.match(/re-enabled/);
   });
 
+  it("re-enables a service whose disabling PATCH's answer was lost, even when the retry's job then fails (the first PATCH landed)", async () => {
+    c = await fastCluster({}, { "ontap:retries": "2" });
+    const outs = await seeded(c, { svmName: "svm1" });
+    // The first PATCH is applied and its answer lost; the retry's job fails without applying.
+    c.sim.injectFault({ kind: "reset-after", method: "PATCH", times: 1 });
+    c.sim.injectFault({ kind: "job-failure", method: "PATCH", times: 1 });
+    const err = await rejection(c.provider.delete(outs.svmUuid, outs));
+    expect(err.message).to.match(/svm1/);
+    const patches = c.sim.requests.filter((r) => r.method === "PATCH").map((r) => r.body);
+    expect(patches).to.deep.equal([{ enabled: false }, { enabled: false }, { enabled: true }]);
+    expect(c.sim.service("svm1")).to.include({ enabled: true });
+    expect(c.logs.join("\n")).to.match(/re-enabled/);
+  });
+
+  it("does not re-enable after a disabling PATCH refused on every attempt (503s change nothing)", async () => {
+    c = await fastCluster({}, { "ontap:retries": "2" });
+    const outs = await seeded(c, { svmName: "svm1" });
+    c.sim.injectFault({ kind: "http-error", status: 503, method: "PATCH", times: 3 });
+    await rejection(c.provider.delete(outs.svmUuid, outs));
+    const patches = c.sim.requests.filter((r) => r.method === "PATCH").map((r) => r.body);
+    expect(patches).to.deep.equal([{ enabled: false }, { enabled: false }, { enabled: false }]);
+    expect(c.sim.service("svm1")).to.include({ enabled: true });
+  });
+
   it("re-enables a service whose disabling job could not be polled (403 on /api/cluster/jobs)", async () => {
     c = await fastCluster();
     const outs = await seeded(c, { svmName: "svm1" });
