@@ -67,6 +67,10 @@ export interface RunLog {
 
 export class Observer {
   #seq = 0;
+  /** When each service last drifted (the sequence number of the change). */
+  readonly #driftedAt = new Map<string, number>();
+  /** When each create or adopt of this run (by resource id) sent its first request that reached a cluster. */
+  readonly #createdFrom = new Map<number, number>();
   #cause: Cause = { kind: "idle" };
   #services: Map<string, ServiceView>;
   #sessions: Map<string, SessionView>;
@@ -140,6 +144,7 @@ export class Observer {
 
   startRun(index: number, preflight: boolean, leaving: Map<string, number>): void {
     this.#between = false;
+    this.#createdFrom.clear();
     this.run = this.#newRun(index);
     this.run.preflight = preflight;
     this.run.leaving = leaving;
@@ -157,6 +162,8 @@ export class Observer {
     const seq = ++this.#seq;
     if (cause.kind === "request") {
       cause.request.released = seq;
+      const step = cause.request.step;
+      if (step?.kind === "create" && !this.#createdFrom.has(step.rid)) this.#createdFrom.set(step.rid, seq);
       if (cause.request.entry.method === "GET" && cause.request.entry.path.endsWith("/iscsi/sessions"))
         this.#sessionReads.push({
           seq,
@@ -181,6 +188,7 @@ export class Observer {
       for (const key of this.#changedServices(services)) {
         this.run.touched.add(key);
         this.drifted.add(key);
+        this.#driftedAt.set(key, this.#seq);
       }
     // A job the provider stopped waiting for applies its write later: in another run, or
     // between runs, state does not know of it until a refresh.
@@ -228,7 +236,12 @@ export class Observer {
     const own = owner?.kind === "stack" && owner.rid === holder.rid;
     if (adopted && how !== "read" && this.#services.has(key) && !own)
       this.owners.set(key, adoptedBy(holder.rid, holder.name, owner));
-    if (how !== "update") this.drifted.delete(key);
+    // What a create or an adopt recorded was read (or written) from its first request on:
+    // an administrator's change after that is still drift.
+    const from = this.#createdFrom.get(holder.rid);
+    const since = how === "create" && from !== undefined && (this.#driftedAt.get(key) ?? 0) > from;
+    if (how !== "update" && !since) this.drifted.delete(key);
+    if (how === "create") this.#createdFrom.delete(holder.rid);
   }
 
   /**

@@ -28,18 +28,22 @@ export function stateViews(
   clusterOf: (entry: StateEntry) => number | undefined,
   program?: ProgramEntry[],
 ): StateView[] {
-  // After an up or a preview: who the program moves away from the service it records.
-  const left = program ? leaving(driver, program, clusterOf) : new Map<string, number>();
   const view = (s: StateEntry, leaving: boolean): StateView => {
     const c = clusterOf(s);
-    const moving = !leaving && c !== undefined && left.get(serviceKey(c, s.outputs.svmUuid)) === s.rid;
+    // The program names it, and another service than the one it records: it is moving away.
+    const entry = program?.find((e) => e.name === s.name);
+    const moving =
+      !leaving &&
+      c !== undefined &&
+      entry !== undefined &&
+      targetKey(entry) !== serviceKey(c, s.outputs.svmUuid);
     return {
       name: s.name,
       rid: s.rid,
       outputs: s.outputs,
       cluster: c,
       ...(leaving ? { leaving } : {}),
-      ...(moving && program?.some((e) => e.name === s.name) ? { moving } : {}),
+      ...(moving ? { moving } : {}),
     };
   };
   return [
@@ -63,12 +67,15 @@ export function leaving(
     if (c === undefined) continue;
     const key = serviceKey(c, s.outputs.svmUuid);
     const entry = program.find((e) => e.name === s.name || e.aliases.includes(s.name));
-    const target =
-      entry &&
-      serviceKey(clusterOf(entry.spec.profile), CLUSTERS[clusterOf(entry.spec.profile)].svms[entry.svm].uuid);
-    if (target !== key) left.set(key, s.rid);
+    if ((entry && targetKey(entry)) !== key) left.set(key, s.rid);
   }
   return left;
+}
+
+/** The service (key) a program entry names. */
+function targetKey(entry: ProgramEntry): string {
+  const cluster = clusterOf(entry.spec.profile);
+  return serviceKey(cluster, CLUSTERS[cluster].svms[entry.svm].uuid);
 }
 
 /** An event outside Pulumi, in a line. */
