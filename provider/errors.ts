@@ -14,6 +14,7 @@ export type ProviderErrorKind =
   | "unknown"
   | "partial-create"
   | "lost-create"
+  | "unread-create"
   | "service-left-disabled"
   | "cluster-mismatch"
   | "svm-identity"
@@ -107,6 +108,23 @@ export class LostCreateError extends ProviderError {
             `(it is turned off, or could not look), or another resource of this run has created one there since.\n${fix}`
         : // Only the read's summary line: the fix below is the one that applies.
           `${head}, and reading the cluster back failed too, so the service may or may not exist now.\n${details.unread.split("\n")[0]}\n${fix}`,
+    );
+  }
+}
+
+/**
+ * A create's ONTAP job made the service, but this run could not read it back to record it
+ * (the read failed, or found none: the SVM renamed since, say). The service exists outside
+ * the stack: the message says how to take it over or remove it.
+ */
+export class UnreadCreateError extends ProviderError {
+  readonly kind = "unread-create";
+  constructor(svm: string, host: string, job: string | undefined, why: string) {
+    super(
+      `ONTAP made the iSCSI service on SVM "${svm}" (cluster ${host})${job === undefined ? "" : ` as job ${job}`}, ` +
+        `but this run could not read it back to record it in the stack: ${why}\n` +
+        `Fix: check it with "vserver iscsi show -vserver ${svm}"; to manage it from this resource, set adopt: true and run pulumi up again; ` +
+        `otherwise delete it (vserver iscsi stop -vserver ${svm}, then vserver iscsi delete -vserver ${svm}).`,
     );
   }
 }

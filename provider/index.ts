@@ -28,6 +28,7 @@ import { ClusterPool } from "./pool";
 import type { ClusterSession } from "./session";
 
 export {
+  ActiveSessionsError,
   ClusterMismatchError,
   ConfigError,
   DuplicateResourceError,
@@ -40,6 +41,7 @@ export {
   ProviderError,
   ServiceLeftDisabledError,
   SvmIdentityError,
+  UnreadCreateError,
 } from "./errors";
 export type { IscsiServiceInputs, IscsiServiceOutputs } from "./iscsi/model";
 

@@ -1,3 +1,4 @@
+import { UnreadCreateError } from "../errors";
 import type { OntapClient } from "../ontap/client";
 import { OntapApiError } from "../ontap/errors";
 import { hasCode, isGone } from "../ontap/failures";
@@ -90,8 +91,22 @@ export async function createService(
   });
   const record = response.body.records?.[0];
   if (record && response.jobUuid === undefined) return parseRecord(record);
-  const created = await findService(client, body.svm ?? {});
-  if (!created) throw new Error("ONTAP reported the iSCSI service created, but it cannot be read back");
+  // The job made it: a read that fails or finds nothing leaves it outside the stack, said so.
+  const svm = body.svm?.name ?? body.svm?.uuid ?? "";
+  let created: IscsiServiceRecord | undefined;
+  try {
+    created = await findService(client, body.svm ?? {});
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+    throw new UnreadCreateError(svm, client.host, response.jobUuid, why);
+  }
+  if (!created)
+    throw new UnreadCreateError(
+      svm,
+      client.host,
+      response.jobUuid,
+      "no service answers to that SVM now (renamed since?).",
+    );
   return created;
 }
 

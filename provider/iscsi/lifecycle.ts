@@ -1,5 +1,5 @@
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
-import { LostCreateError, OwnershipConflictError, PartialCreateError } from "../errors";
+import { LostCreateError, OwnershipConflictError, PartialCreateError, UnreadCreateError } from "../errors";
 import { OntapJobPendingError, OntapLostResponseError } from "../ontap/errors";
 import { classify, hasCode } from "../ontap/failures";
 import type { ClusterSession } from "../session";
@@ -107,6 +107,7 @@ export async function createIscsiService(
   try {
     record = await createService(session.client, toCreateBody(inputs));
   } catch (err) {
+    if (err instanceof UnreadCreateError) throw err;
     if (hasCode(err, ALREADY_EXISTS, ASA_R2)) {
       if (!inputs.adopt) throw toDiagnosticError(err, await namedSvm(session, inputs, action));
       if (again) throw toDiagnosticError(err, await namedSvm(session, inputs, action));
@@ -251,6 +252,7 @@ async function reconcileLostCreate(
       record = await createService(session.client, toCreateBody(inputs));
     } catch (err) {
       if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err, true);
+      if (err instanceof UnreadCreateError) throw err;
       if (!(err instanceof OntapLostResponseError) && !hasCode(err, ALREADY_EXISTS))
         throw toDiagnosticError(err, action);
       last = err;

@@ -82,6 +82,28 @@ describe("writes with an unknown outcome", () => {
     expect(c.sim.service("svm1")).to.not.equal(undefined);
   });
 
+  it("a create whose job made the service but whose read-back fails says so and how to take the service over", async () => {
+    c = await fastCluster();
+    const inputs = await checked(c, { svmName: "svm1" });
+    c.sim.setAsyncJobs(true, 20);
+    c.sim.injectFault({
+      kind: "http-error",
+      status: 403,
+      code: "6",
+      method: "GET",
+      path: "/api/protocols/san/iscsi/services",
+      times: 1,
+    });
+    const err = await rejection(c.provider.create(inputs));
+    expect(err.name).to.equal("UnreadCreateError");
+    expect(err.message)
+      .to.include('ONTAP made the iSCSI service on SVM "svm1"')
+      .and.include("set adopt: true")
+      .and.include("vserver iscsi delete -vserver svm1");
+    expect(c.sim.service("svm1")).to.not.equal(undefined);
+    expect(appliedWrites(c.sim, "POST")).to.equal(1);
+  });
+
   it("reads back a create whose job could not be polled, and keeps the service it proves it made", async () => {
     c = await fastCluster();
     const inputs = await checked(c, { svmName: "svm1" });
