@@ -254,7 +254,15 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       if (placement !== "other-cluster") await this.announceRenamedDisable(olds, news, session);
     }
     const result = diffService(olds, compared, placement);
-    if (result.replaces.length > 0) this.pool.ownership.expectRecheck();
+    if (result.replaces.length > 0) {
+      this.pool.ownership.expectRecheck();
+      if (!isUnknown(news.cluster) && !isUnknown(news.svmName) && !isUnknown(news.svmUuid))
+        this.pool.ownership.recordMove(
+          { uuid: olds.svmUuid, name: olds.svmName },
+          { name: news.svmName, uuid: news.svmUuid },
+          this.sessionFor(news.cluster).host,
+        );
+    }
     return {
       changes: result.changes,
       replaces: result.replaces,

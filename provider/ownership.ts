@@ -19,6 +19,19 @@
 import { randomBytes } from "node:crypto";
 import { classify } from "./ontap/failures";
 
+/** A replacement of this run: the SVM it leaves, and the one (at `toHost`) it moves to. */
+interface Move {
+  from: { uuid: string; name: string };
+  to: SvmRef;
+  toHost: string;
+}
+
+/** An SVM as inputs name it: by name, by UUID, or both. */
+export interface SvmRef {
+  name?: string;
+  uuid?: string;
+}
+
 /** What the registry asks of a cluster (a ClusterSession): its address, and its SVM list. */
 export interface ClaimCluster {
   readonly host: string;
@@ -86,6 +99,8 @@ export class RunOwnership {
   #recheck: { owner: number; news: string } | undefined;
   /** SVM keys ("uuid:…", "name:<host>/…") of replacements this run checked: the guard the program sets for it. */
   readonly #replacementGuard = new Map<string, boolean>();
+  /** Replacements this run diffed: the SVM each leaves, and the one it moves to. */
+  readonly #moves: Move[] = [];
   /** The tail of each SVM's (lower-case UUID) queue of exclusive sections. */
   readonly #locks = new Map<string, Promise<void>>();
 
@@ -197,6 +212,25 @@ export class RunOwnership {
     const others = this.#checked.filter((r) => r !== own).map((r) => r.claim);
     if (lookUp) await Promise.all(others.map(resolveUuid));
     return others.find((o) => sameSvm(o, own.claim));
+  }
+
+  /** Diff asked to replace a resource: it leaves the service of `from` for one on `to` (at `toHost`). */
+  recordMove(from: { uuid: string; name: string }, to: SvmRef, toHost: string): void {
+    this.#moves.push({ from, to, toHost });
+  }
+
+  /**
+   * The SVM that a resource moving onto `to` (at `host`) leaves, when another resource of
+   * this run has taken that SVM's service over (a hand-over); undefined otherwise.
+   */
+  handedOverBy(to: SvmRef, host: string): { uuid: string; name: string } | undefined {
+    const into = (m: Move) =>
+      m.toHost === host &&
+      ((to.uuid !== undefined && m.to.uuid?.toLowerCase() === to.uuid.toLowerCase()) ||
+        (to.name !== undefined && m.to.name === to.name));
+    return this.#moves.find(
+      (m) => into(m) && this.#written.get(m.from.uuid.toLowerCase())?.kind === "adopted",
+    )?.from;
   }
 
   /** A create of this run made or took over the service of this SVM; returns the claim id its outputs record. */
