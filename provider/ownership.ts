@@ -209,9 +209,11 @@ export class RunOwnership {
     const own = last && this.#checked.find((r) => r.owner === last.owner);
     if (!own || own.claim.uuid !== undefined) return undefined;
     own.claim.uuid = svmUuid.toLowerCase();
-    const others = this.#checked.filter((r) => r !== own).map((r) => r.claim);
-    if (lookUp) await Promise.all(others.map(resolveUuid));
-    return others.find((o) => sameSvm(o, own.claim));
+    const others = this.#checked.filter((r) => r !== own);
+    // Names are looked up only in a run that adds a resource (it sends requests anyway): a
+    // run of unchanged resources sends none.
+    if (lookUp && others.some((r) => !r.existing)) await Promise.all(others.map((r) => resolveUuid(r.claim)));
+    return others.map((r) => r.claim).find((o) => sameSvm(o, own.claim));
   }
 
   /** Diff asked to replace a resource: it leaves the service of `from` for one on `to` (at `toHost`). */
