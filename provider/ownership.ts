@@ -46,6 +46,12 @@ export interface SvmClaim {
   name?: string;
   /** Lower case. */
   uuid?: string;
+  /**
+   * Lower case: the UUID in the state of a resource that was in the stack before this run
+   * (learnt from its Diff). A new resource is compared against it; resources already in
+   * the stack are not, so that a run of unchanged resources sends no request.
+   */
+  stateUuid?: string;
 }
 
 /** How a create of this run came to hold a service. */
@@ -73,8 +79,10 @@ function stableJson(value: unknown): string {
   );
 }
 
-function sameSvm(a: SvmClaim, b: SvmClaim): boolean {
-  if (a.uuid !== undefined && b.uuid !== undefined) return a.uuid === b.uuid;
+function sameSvm(a: SvmClaim, b: SvmClaim, withState = false): boolean {
+  const ua = withState ? (a.uuid ?? a.stateUuid) : a.uuid;
+  const ub = withState ? (b.uuid ?? b.stateUuid) : b.uuid;
+  if (ua !== undefined && ub !== undefined) return ua === ub;
   return a.session.host === b.session.host && a.name !== undefined && a.name === b.name;
 }
 
@@ -189,13 +197,16 @@ export class RunOwnership {
         stays: namesSameSvm(olds, news),
         replaced: false,
       });
+    // A new resource is also compared with the SVM UUIDs in the state of the others (an SVM
+    // renamed outside Pulumi, still named by its old name in the program).
+    const isNew = Object.keys(olds).length === 0;
     if (lookUp) {
       const needsUuid = (a: SvmClaim, b: SvmClaim) =>
-        b.uuid !== undefined || b.session.host !== a.session.host;
+        b.uuid !== undefined || (isNew && b.stateUuid !== undefined) || b.session.host !== a.session.host;
       if (others.some((o) => needsUuid(claim, o))) await resolveUuid(claim);
       await Promise.all(others.filter((o) => needsUuid(o, claim)).map(resolveUuid));
     }
-    return others.find((o) => sameSvm(o, claim));
+    return others.find((o) => sameSvm(o, claim, isNew));
   }
 
   /**
@@ -208,12 +219,12 @@ export class RunOwnership {
     const last = this.#lastCheck;
     const own = last && this.#checked.find((r) => r.owner === last.owner);
     if (!own || own.claim.uuid !== undefined) return undefined;
-    own.claim.uuid = svmUuid.toLowerCase();
-    const others = this.#checked.filter((r) => r !== own);
-    // Names are looked up only in a run that adds a resource (it sends requests anyway): a
-    // run of unchanged resources sends none.
-    if (lookUp && others.some((r) => !r.existing)) await Promise.all(others.map((r) => resolveUuid(r.claim)));
-    return others.map((r) => r.claim).find((o) => sameSvm(o, own.claim));
+    own.claim.stateUuid = svmUuid.toLowerCase();
+    // Only new resources are compared, and their names looked up (they send requests
+    // anyway): a run of unchanged resources sends none.
+    const added = this.#checked.filter((r) => r !== own && !r.existing).map((r) => r.claim);
+    if (lookUp) await Promise.all(added.map(resolveUuid));
+    return added.find((o) => sameSvm(o, own.claim, true));
   }
 
   /** Diff asked to replace a resource: it leaves the service of `from` for one on `to` (at `toHost`). */
