@@ -190,6 +190,8 @@ export interface RunEndFacts {
   drifted: Set<string>;
   /** The names the program registers now (the last program of a preview or up). */
   program: Set<string>;
+  /** The SVM names the program writes for each service (key): out of date after a rename outside Pulumi. */
+  namedAs?: Map<string, string[]>;
   owners: Map<string, Owner>;
   /** Whether a write to this service was accepted as a job that is still running. */
   jobWriteRunning(key: string): boolean;
@@ -271,9 +273,13 @@ export function judgeRunEnd(facts: RunEndFacts): Violation[] {
     const uuid = key.split(":")[1];
     // Said with the way back: an error (or, for a service it cannot prove its own, a warning)
     // naming the SVM and how to take it over (adopt) or remove it (the vserver commands).
+    // The SVM as the cluster names it, by UUID, or as the program names it (an error of a
+    // create speaks of the SVM its inputs name).
+    const names = [live.svmName, ...(facts.namedAs?.get(key) ?? [])];
     const said = [...facts.errors, ...facts.warnings].some(
       (e) =>
-        (e.includes(`"${live.svmName}"`) || e.toLowerCase().includes(uuid)) && /adopt|vserver iscsi /.test(e),
+        (names.some((n) => e.includes(`"${n}"`)) || e.toLowerCase().includes(uuid)) &&
+        /adopt|vserver iscsi /.test(e),
     );
     if (facts.ok)
       broken(

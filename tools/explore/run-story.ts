@@ -15,7 +15,15 @@ import { Observer } from "./observer";
 import { arrivals, describeEvent, describeResource, leaving, stateViews } from "./plan";
 import { serviceKey, type Violation } from "./records";
 import type { TaskScheduler } from "./replay";
-import { ALIASES, applyChange, initialProgram, type Story } from "./story";
+import {
+  ALIASES,
+  applyChange,
+  CLUSTERS,
+  clusterOf,
+  initialProgram,
+  type ProgramEntry,
+  type Story,
+} from "./story";
 import { routeRequests } from "./transport";
 
 /** What a story did: every violation, and a transcript a person can follow. */
@@ -181,6 +189,7 @@ export async function runStory(
         touched: log.touched,
         drifted: observer.drifted,
         program: new Set(program.map((e) => e.name)),
+        namedAs: namesInProgram(program),
         owners: observer.owners,
         jobWriteRunning: (key) => observer.jobWriteRunning(key),
         disables: log.disables,
@@ -228,4 +237,15 @@ function heldBy(views: StateView[], pending: boolean): Map<string, StateView[]> 
     held.set(key, [...(held.get(key) ?? []), v]);
   }
   return held;
+}
+
+/** The SVM names the program writes, by the service (key) each names. */
+function namesInProgram(program: ProgramEntry[]): Map<string, string[]> {
+  const names = new Map<string, string[]>();
+  for (const entry of program) {
+    const cluster = clusterOf(entry.spec.profile);
+    const key = serviceKey(cluster, CLUSTERS[cluster].svms[entry.svm].uuid);
+    names.set(key, [...(names.get(key) ?? []), entry.svmName]);
+  }
+  return names;
 }
