@@ -15,6 +15,7 @@ export type ProviderErrorKind =
   | "partial-create"
   | "lost-create"
   | "unread-create"
+  | "hand-over-unrecorded"
   | "service-left-disabled"
   | "cluster-mismatch"
   | "svm-identity"
@@ -108,6 +109,25 @@ export class LostCreateError extends ProviderError {
             `(it is turned off, or could not look), or another resource of this run has created one there since.\n${fix}`
         : // Only the read's summary line: the fix below is the one that applies.
           `${head}, and reading the cluster back failed too, so the service may or may not exist now.\n${details.unread.split("\n")[0]}\n${fix}`,
+    );
+  }
+}
+
+/**
+ * The create of a resource that leaves its SVM to another resource of this run (a
+ * hand-over) failed in a way that would record it (a job still running, a service made but
+ * not configured): it is not recorded, since Pulumi would then keep the old resource for
+ * deletion at the start of the next run, before anything tells that run the service is the
+ * adopter's, and delete it. Says what exists and the way on.
+ */
+export class HandOverUnrecordedError extends ProviderError {
+  readonly kind = "hand-over-unrecorded";
+  constructor(cause: string, left: string, svm: string, job: string | undefined) {
+    super(
+      `${cause}\nThe resource is not recorded with its new service: the service it leaves on SVM "${left}" was taken over by another resource of this run, ` +
+        "and recording the move would have Pulumi delete that service at the start of the next run.\n" +
+        `Fix: ${job === undefined ? "" : `once the job ends (job show -id ${job}), `}if SVM "${svm}" has the service, set adopt: true on this resource and run pulumi up to take it over, ` +
+        `or delete it (vserver iscsi stop -vserver ${svm}, then vserver iscsi delete -vserver ${svm}); if it has none, pulumi up creates it.`,
     );
   }
 }

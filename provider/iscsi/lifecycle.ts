@@ -1,5 +1,12 @@
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
-import { LostCreateError, OwnershipConflictError, PartialCreateError, UnreadCreateError } from "../errors";
+import {
+  HandOverUnrecordedError,
+  LostCreateError,
+  OwnershipConflictError,
+  PartialCreateError,
+  PendingCreateError,
+  UnreadCreateError,
+} from "../errors";
 import { OntapJobPendingError, OntapLostResponseError } from "../ontap/errors";
 import { classify, hasCode } from "../ontap/failures";
 import type { ClusterSession } from "../session";
@@ -101,6 +108,36 @@ export async function createIscsiService(
   session: ClusterSession,
   inputs: IscsiServiceInputs,
   again = false,
+): Promise<IscsiServiceOutputs> {
+  try {
+    return await createOrAdopt(session, inputs, again);
+  } catch (err) {
+    throw unrecordedIfHandedOver(session, inputs, err);
+  }
+}
+
+/**
+ * A failure that would record the resource (Pulumi's "created but not initialised": an
+ * error with `properties`), for a resource whose old service another resource of this run
+ * took over: the same failure, not recorded (see HandOverUnrecordedError).
+ */
+function unrecordedIfHandedOver(session: ClusterSession, inputs: IscsiServiceInputs, err: unknown): unknown {
+  if (
+    !(err instanceof PendingCreateError || err instanceof PartialCreateError) ||
+    err.properties === undefined
+  )
+    return err;
+  const left = session.ownership.handedOverBy({ name: inputs.svmName, uuid: inputs.svmUuid }, session.host);
+  if (!left) return err;
+  const job = err instanceof PendingCreateError ? err.jobUuid : undefined;
+  return new HandOverUnrecordedError(err.reasons?.[0] ?? err.message, left.name, err.properties.svmName, job);
+}
+
+/** The create itself (see createIscsiService). */
+async function createOrAdopt(
+  session: ClusterSession,
+  inputs: IscsiServiceInputs,
+  again: boolean,
 ): Promise<IscsiServiceOutputs> {
   const action = { action: "create the iSCSI service", svm: svmLabel(inputs) };
   let record: IscsiServiceRecord;

@@ -29,23 +29,6 @@ export async function pendingCreate(
   } catch {
     svm = undefined;
   }
-  // The resource leaves a service another resource of this run took over (a hand-over):
-  // recorded, Pulumi would keep its old state for deletion at the start of the next run,
-  // before anything tells that run the service is the other's, and delete it.
-  const handedOver = session.ownership.handedOverBy(
-    { name: inputs.svmName, uuid: inputs.svmUuid },
-    session.host,
-  );
-  if (handedOver) {
-    const label = inputs.svmName ?? inputs.svmUuid ?? "";
-    return new PendingCreateError(
-      `${message}\nThe resource is not recorded with the job: the service it leaves on SVM "${handedOver.name}" was taken over by another resource of this run, ` +
-        "and recording the move would have Pulumi delete the old one's service at the start of the next run. " +
-        `Once the job ends (job show -id ${pending.jobUuid}): if it made the service on SVM "${label}", set adopt: true on this resource and run \`pulumi up\` to take it over, ` +
-        `or delete it (vserver iscsi stop -vserver ${label}, then vserver iscsi delete -vserver ${label}); if it failed, \`pulumi up\` creates the service again.`,
-      pending.jobUuid,
-    );
-  }
   if (!svm) {
     // Not recorded: the engine has no id for it. If the job makes the service, nothing in
     // the stack holds it, and the next up's create meets it (5374077): say how to take it.

@@ -172,7 +172,7 @@ describe("engine scenarios: nothing lost in the corners, through the real host",
     ]);
     sim.setAsyncJobs(true, 0, { held: true });
     const err = await failureOf(e.up());
-    expect(JSON.stringify(err.cause)).to.include("is not recorded with the job");
+    expect(JSON.stringify(err.cause)).to.include("is not recorded with its new service");
     expect(e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs).to.include({ svmName: "svm2" });
     expect(e.state.get(e.urn(SERVICE_TYPE, "app"))?.outputs).to.include({ svmName: "svm2", adopted: true });
     expect(sim.finishJobs()).to.equal(1);
