@@ -192,6 +192,8 @@ export interface RunEndFacts {
   program: Set<string>;
   /** The SVM names the program writes for each service (key): out of date after a rename outside Pulumi. */
   namedAs?: Map<string, string[]>;
+  /** Errors of earlier failed runs: a job that ends after its run is said by that run. */
+  earlierErrors?: string[];
   owners: Map<string, Owner>;
   /** Whether a write to this service was accepted as a job that is still running. */
   jobWriteRunning(key: string): boolean;
@@ -276,7 +278,7 @@ export function judgeRunEnd(facts: RunEndFacts): Violation[] {
     // The SVM as the cluster names it, by UUID, or as the program names it (an error of a
     // create speaks of the SVM its inputs name).
     const names = [live.svmName, ...(facts.namedAs?.get(key) ?? [])];
-    const said = [...facts.errors, ...facts.warnings].some(
+    const said = [...facts.errors, ...facts.warnings, ...(facts.earlierErrors ?? [])].some(
       (e) =>
         (names.some((n) => e.includes(`"${n}"`)) || e.toLowerCase().includes(uuid)) &&
         /adopt|vserver iscsi /.test(e),

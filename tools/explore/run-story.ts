@@ -81,6 +81,8 @@ export async function runStory(
   const namedApart = new Set<string>();
   /** Ups without their preview that a failed Check stopped, and the services ./limits excuses there. */
   const unpreviewed = new Map<number, Set<string>>();
+  /** The errors of the runs so far. */
+  const earlierErrors: string[] = [];
   /** Services a known limit left recorded by two resources, and that limit. */
   const doublyHeld = new Map<string, string>();
   let reported = 0;
@@ -190,10 +192,12 @@ export async function runStory(
         drifted: observer.drifted,
         program: new Set(program.map((e) => e.name)),
         namedAs: namesInProgram(program),
+        earlierErrors: [...earlierErrors],
         owners: observer.owners,
         jobWriteRunning: (key) => observer.jobWriteRunning(key),
         disables: log.disables,
       });
+      earlierErrors.push(...outcome.errors);
       // A state left wrong stays wrong in the runs after: said once.
       const said = new Set(observer.violations.map((v) => `${v.invariant} ${v.message}`));
       log.violations.push(...judged.filter((v) => !said.has(`${v.invariant} ${v.message}`)));
