@@ -32,6 +32,7 @@ export {
   ClusterMismatchError,
   ConfigError,
   DuplicateResourceError,
+  HandOverUnrecordedError,
   LostCreateError,
   NewerStateError,
   OntapDiagnosticError,
