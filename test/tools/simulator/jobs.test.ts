@@ -113,7 +113,9 @@ describe("simulator: jobs as ONTAP shapes them", () => {
       body: { enabled: true },
     });
     expect(a.status).to.equal(202);
-    expect(Date.now() - started).to.be.within(950, 1450);
+    // It waited the return_timeout (a held job never ends, so it did not wait for the job);
+    // no upper bound: a loaded machine may answer late.
+    expect(Date.now() - started).to.be.at.least(950);
     expect((await job(field(a.json, "job.uuid"))).state).to.equal("running");
   });
 
