@@ -93,10 +93,11 @@ export async function runStory(
       const limit =
         knownLimit(v, namedApart, unpreviewed) ??
         // Two holders a limit left in state stay there until a run resolves them.
-        (v.invariant === 4 && v.key !== undefined && doublyHeld.has(v.key)
+        // and so does what the other's writes left in the state of the first (invariant 1).
+        ((v.invariant === 4 || v.invariant === 1) && v.key !== undefined && doublyHeld.has(v.key)
           ? `left by an earlier run's limit (${doublyHeld.get(v.key)})`
           : undefined);
-      if (limit && v.invariant === 4 && v.key !== undefined && !doublyHeld.has(v.key))
+      if (limit && (v.invariant === 4 || v.invariant === 2) && v.key !== undefined && !doublyHeld.has(v.key))
         doublyHeld.set(v.key, limit);
       if (limit) v.limit = limit;
       transcript.push(
