@@ -246,6 +246,16 @@ async function announceLiveDisable(
   announceCutOff(session, "Disabling", svm.name, seen);
 }
 
+/**
+ * Whether a service is as this create's POST makes one: its `enabled`, and its alias (the
+ * SVM's name, ONTAP's default, when the POST gives none). A service an administrator made
+ * meanwhile, with other settings, is then no proof of a lost POST's success.
+ */
+function asPosted(found: IscsiServiceRecord, inputs: IscsiServiceInputs): boolean {
+  const alias = inputs.targetAlias ? inputs.targetAlias : found.svm.name;
+  return (found.enabled ?? true) === inputs.enabled && found.target?.alias === alias;
+}
+
 /** How many more POSTs a create whose answer was lost may send, each only after a read found nothing. */
 const LOST_CREATE_REPOSTS = 2;
 
@@ -275,7 +285,7 @@ async function reconcileLostCreate(
       throw new LostCreateError(label, session.host, { unread: read.message });
     }
     if (existing) {
-      const proven = session.sawNoService(svm) && !session.isClaimed(svm);
+      const proven = session.sawNoService(svm) && !session.isClaimed(svm) && asPosted(existing, inputs);
       if (proven) return finishCreated(session, existing, inputs, action);
       if (!inputs.adopt) throw new LostCreateError(label, session.host);
       // The lost answer may have been ASA r2's 5376452: ask, so that destroy leaves it in place.

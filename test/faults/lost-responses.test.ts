@@ -44,6 +44,21 @@ describe("lost responses", () => {
       expect(c.logs.join("\n")).to.not.match(/Adopted/);
     });
 
+    it("does not take for its own a service with other settings that an administrator made before the lost POST's read", async () => {
+      c = await fastCluster();
+      const checkedInputs = await checked(c, { svmName: "svm1", targetAlias: "web" });
+      // After the preflight saw svm1 without a service: an administrator makes one, then the
+      // POST (refused: 5374077) loses its answer.
+      c.sim.outOfBand.createService("svm1", { enabled: false, alias: "theirs" });
+      c.sim.clearRequests();
+      c.sim.injectFault({ kind: "reset-after", method: "POST", path: SERVICES });
+      const err = await rejection(c.provider.create(checkedInputs));
+      expect(err.name).to.equal("LostCreateError");
+      expect(err.message).to.include("set adopt: true");
+      expect(c.sim.requests.filter((r) => r.method === "PATCH")).to.deep.equal([]);
+      expect(c.sim.service("svm1")).to.include({ enabled: false, alias: "theirs" });
+    });
+
     it("POSTs once more only when the read after a lost answer finds nothing", async () => {
       c = await fastCluster();
       const checkedInputs = await checked(c, { svmName: "svm1" });
