@@ -255,6 +255,7 @@ export class IscsiServiceProvider implements pulumi.dynamic.ResourceProvider {
       if (placement !== "other-cluster") await this.announceRenamedDisable(olds, news, session);
     }
     const result = diffService(olds, compared, placement);
+    if (result.replaces.length === 0) this.pool.ownership.staysOnLast(olds.svmUuid);
     if (result.replaces.length > 0) {
       this.pool.ownership.expectRecheck();
       if (!isUnknown(news.cluster) && !isUnknown(news.svmName) && !isUnknown(news.svmUuid))

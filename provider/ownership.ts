@@ -227,6 +227,19 @@ export class RunOwnership {
     return added.find((o) => sameSvm(o, own.claim, true));
   }
 
+  /**
+   * The Diff of the resource checked last found no replacement: it stays on the service in
+   * its state, also when its profile changed to another address of the same cluster (which
+   * Check, comparing profile names, could not tell).
+   */
+  staysOnLast(svmUuid: string): void {
+    const last = this.#lastCheck;
+    const own = last && this.#checked.find((r) => r.owner === last.owner);
+    if (!own || !own.existing) return;
+    own.stays = true;
+    own.claim.stateUuid ??= svmUuid.toLowerCase();
+  }
+
   /** Diff asked to replace a resource: it leaves the service of `from` for one on `to` (at `toHost`). */
   recordMove(from: { uuid: string; name: string }, to: SvmRef, toHost: string): void {
     this.#moves.push({ from, to, toHost });
@@ -283,8 +296,8 @@ export class RunOwnership {
         r.existing &&
         r.stays &&
         !r.replaced &&
-        (r.claim.uuid !== undefined
-          ? r.claim.uuid === uuid
+        ((r.claim.uuid ?? r.claim.stateUuid) !== undefined
+          ? (r.claim.uuid ?? r.claim.stateUuid) === uuid
           : r.claim.session.host === host && r.claim.name === svm.name),
     );
     return staying ? "managed by another resource of this stack that stays on it" : undefined;

@@ -34,6 +34,29 @@ describe("ownership across runs, and the session guard against stale state", () 
     expect(c.logs.join("\n")).to.include("managed by another resource of this stack that stays on it");
   });
 
+  it("a resource that stays on its SVM through another address of the cluster (its profile changed) keeps it from the old twin's delete", async () => {
+    c = await startCluster();
+    const alt = c.sim.host.replace("127.0.0.1", "localhost");
+    const profiles = { alt: { host: alt, username: "admin", password: "netapp123", caCert: c.sim.caCert } };
+    await c.reconfigure({ "ontap:clusters": JSON.stringify(profiles) });
+    const db = await created(c, { svmName: "svm1" });
+    await c.newRun();
+    const db2 = await created(c, { svmName: "svm1", adopt: true });
+    await c.newRun();
+    // The new resource now reaches the cluster by its other address: Check compares profile
+    // names (they differ); Diff finds the same cluster, no replacement: it stays on svm1.
+    const olds = { svmName: "svm1", adopt: true, enabled: true };
+    const checked = await c.provider.check(olds, { ...olds, cluster: "alt" });
+    expect(checked.failures ?? []).to.deep.equal([]);
+    const diff = await c.provider.diff(db2.svmUuid, db2, checked.inputs as never);
+    expect(diff.replaces ?? []).to.deep.equal([]);
+    c.sim.clearRequests();
+    await c.provider.delete(db.svmUuid, db);
+    expect(writes(c.sim)).to.deep.equal([]);
+    expect(c.sim.service("svm1")).to.include({ enabled: true });
+    expect(c.logs.join("\n")).to.include("managed by another resource of this stack that stays on it");
+  });
+
   it("without such a resource in the run, the delete goes ahead (disable, then DELETE)", async () => {
     c = await startCluster();
     const db = await created(c, { svmName: "svm1" });

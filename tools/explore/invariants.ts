@@ -283,7 +283,13 @@ export function judgeRunEnd(facts: RunEndFacts): Violation[] {
         (names.some((n) => e.includes(`"${n}"`)) || e.toLowerCase().includes(uuid)) &&
         /adopt|vserver iscsi /.test(e),
     );
-    if (facts.ok)
+    // A job of an earlier failed run that said so, ending only now, is that run's leaving.
+    const saidBefore = (facts.earlierErrors ?? []).some(
+      (e) =>
+        (names.some((n) => e.includes(`"${n}"`)) || e.toLowerCase().includes(uuid)) &&
+        /adopt|vserver iscsi /.test(e),
+    );
+    if (facts.ok && !saidBefore)
       broken(
         4,
         key,
