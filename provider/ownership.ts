@@ -235,7 +235,7 @@ export class RunOwnership {
   staysOnLast(svmUuid: string): void {
     const last = this.#lastCheck;
     const own = last && this.#checked.find((r) => r.owner === last.owner);
-    if (!own || !own.existing) return;
+    if (!own?.existing) return;
     own.stays = true;
     own.claim.stateUuid ??= svmUuid.toLowerCase();
   }
