@@ -107,6 +107,8 @@ export class RunOwnership {
   #recheck: { owner: number; news: string } | undefined;
   /** SVM keys ("uuid:…", "name:<host>/…") of replacements this run checked: the guard the program sets for it. */
   readonly #replacementGuard = new Map<string, boolean>();
+  /** Creates of this run in flight, with the SVM their inputs name. */
+  readonly #creating = new Set<{ svm: SvmRef; host: string; done: Promise<unknown> }>();
   /** Replacements this run diffed: the SVM each leaves, and the one it moves to. */
   readonly #moves: Move[] = [];
   /** The tail of each SVM's (lower-case UUID) queue of exclusive sections. */
@@ -238,6 +240,34 @@ export class RunOwnership {
     if (!own?.existing) return;
     own.stays = true;
     own.claim.stateUuid ??= svmUuid.toLowerCase();
+  }
+
+  /**
+   * Runs a create of this run on the SVM `svm` names at `host`, known to deletes of the same
+   * SVM while it runs (see {@link createsSettled}).
+   */
+  async creating<T>(svm: SvmRef, host: string, create: () => Promise<T>): Promise<T> {
+    const done = create();
+    const entry = { svm, host, done: done.catch(() => undefined) };
+    this.#creating.add(entry);
+    try {
+      return await done;
+    } finally {
+      this.#creating.delete(entry);
+    }
+  }
+
+  /**
+   * Waits for this run's creates in flight on this SVM (by UUID, or by name at `host`): a
+   * delete must not take the service a create is making (a POST whose job has not ended
+   * yet is not recorded as this run's write). Called before the delete's exclusive section,
+   * which an adopting create may need.
+   */
+  async createsSettled(svm: { uuid: string; name: string }, host: string): Promise<void> {
+    const same = (e: { svm: SvmRef; host: string }) =>
+      (e.svm.uuid !== undefined && e.svm.uuid.toLowerCase() === svm.uuid.toLowerCase()) ||
+      (e.host === host && e.svm.name !== undefined && e.svm.name === svm.name);
+    await Promise.all([...this.#creating].filter(same).map((e) => e.done));
   }
 
   /** Diff asked to replace a resource: it leaves the service of `from` for one on `to` (at `toHost`). */

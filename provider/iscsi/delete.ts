@@ -44,6 +44,9 @@ export async function deleteIscsiService(
     const settled = await settleBeforeDelete(session, olds);
     return settled === undefined ? undefined : deleteIscsiService(session, settled, hooks);
   }
+  // A create of this run on this SVM first: its service (a job may still be making it) is
+  // then recorded as that resource's, and left alone below.
+  await session.ownership.createsSettled({ uuid: olds.svmUuid, name: olds.svmName }, session.host);
   // Alone with this SVM: an adopt of this run (a hand-over) either took it over before, and
   // the holder check below leaves it alone, or starts after the DELETE and finds none.
   return session.ownership.exclusive(olds.svmUuid, () => disableThenDelete(session, olds, hooks));

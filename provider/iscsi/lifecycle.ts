@@ -110,7 +110,11 @@ export async function createIscsiService(
   again = false,
 ): Promise<IscsiServiceOutputs> {
   try {
-    return await createOrAdopt(session, inputs, again);
+    return await session.ownership.creating(
+      { name: inputs.svmName, uuid: inputs.svmUuid },
+      session.host,
+      () => createOrAdopt(session, inputs, again),
+    );
   } catch (err) {
     throw unrecordedIfHandedOver(session, inputs, err);
   }

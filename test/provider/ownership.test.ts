@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { IscsiServiceOutputs } from "../../provider";
 import { startCluster, type TestCluster, writes } from "../support/cluster";
 import { rejectionOf } from "../support/rejection";
+import { until } from "../support/until";
 
 /** Runs check then create, as the engine does for a new resource; returns the outputs. */
 async function created(c: TestCluster, raw: Record<string, unknown>): Promise<IscsiServiceOutputs> {
@@ -55,6 +56,29 @@ describe("ownership across runs, and the session guard against stale state", () 
     expect(writes(c.sim)).to.deep.equal([]);
     expect(c.sim.service("svm1")).to.include({ enabled: true });
     expect(c.logs.join("\n")).to.include("managed by another resource of this stack that stays on it");
+  });
+
+  it("a delete of an SVM's old service waits for this run's create on that SVM, and leaves the service the create made", async () => {
+    c = await startCluster({}, { "ontap:jobTimeoutMs": "60000" });
+    const db = await created(c, { svmName: "svm1" });
+    await c.newRun();
+    // An administrator deleted db's service; another resource's create on svm1 runs as a job.
+    c.sim.outOfBand.deleteService("svm1");
+    c.sim.setAsyncJobs(true, 0, { held: true });
+    c.sim.clearRequests();
+    const cluster = c;
+    const making = created(cluster, { svmName: "svm1", adopt: true });
+    await until(() => cluster.sim.requests.some((r) => r.method === "POST"), "the create's POST");
+    const deleting = cluster.provider.delete(db.svmUuid, db);
+    // The delete waits for the create in flight: nothing written while its job runs.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes(cluster.sim).filter((w) => !w.startsWith("POST"))).to.deep.equal([]);
+    expect(cluster.sim.finishJobs()).to.equal(1);
+    await making;
+    await deleting;
+    expect(writes(cluster.sim).filter((w) => !w.startsWith("POST"))).to.deep.equal([]);
+    expect(cluster.sim.service("svm1")).to.include({ enabled: true });
+    expect(cluster.logs.join("\n")).to.include("created by another resource of this run");
   });
 
   it("without such a resource in the run, the delete goes ahead (disable, then DELETE)", async () => {
