@@ -27,6 +27,17 @@ export type ProviderErrorKind =
   | "unsupported-release"
   | "active-sessions";
 
+/**
+ * The way on for a service the stack may have made but does not record: take it over from
+ * this resource, or delete it.
+ */
+export function takeOverOrDelete(svm: string): string {
+  return (
+    "set adopt: true on this resource and run `pulumi up` to take it over, " +
+    `or delete it (vserver iscsi stop -vserver ${svm}, then vserver iscsi delete -vserver ${svm})`
+  );
+}
+
 /** The base of every error this package throws to Pulumi or to a program. */
 export abstract class ProviderError extends Error {
   abstract readonly kind: ProviderErrorKind;
@@ -126,8 +137,8 @@ export class HandOverUnrecordedError extends ProviderError {
     super(
       `${cause}\nThe resource is not recorded with its new service: the service it leaves on SVM "${left}" was taken over by another resource of this run, ` +
         "and recording the move would have Pulumi delete that service at the start of the next run.\n" +
-        `Fix: ${job === undefined ? "" : `once the job ends (job show -id ${job}), `}if SVM "${svm}" has the service, set adopt: true on this resource and run pulumi up to take it over, ` +
-        `or delete it (vserver iscsi stop -vserver ${svm}, then vserver iscsi delete -vserver ${svm}); if it has none, pulumi up creates it.`,
+        `Fix: ${job === undefined ? "" : `once the job ends (job show -id ${job}), `}if SVM "${svm}" has the service, ${takeOverOrDelete(svm)}; ` +
+        "if it has none, `pulumi up` creates it.",
     );
   }
 }
@@ -143,8 +154,7 @@ export class UnreadCreateError extends ProviderError {
     super(
       `ONTAP made the iSCSI service on SVM "${svm}" (cluster ${host})${job === undefined ? "" : ` as job ${job}`}, ` +
         `but this run could not read it back to record it in the stack: ${why}\n` +
-        `Fix: check it with "vserver iscsi show -vserver ${svm}"; to manage it from this resource, set adopt: true and run pulumi up again; ` +
-        `otherwise delete it (vserver iscsi stop -vserver ${svm}, then vserver iscsi delete -vserver ${svm}).`,
+        `Fix: check it with "vserver iscsi show -vserver ${svm}"; then ${takeOverOrDelete(svm)}.`,
     );
   }
 }

@@ -5,7 +5,7 @@
  * operation on it reads the job's outcome before it does anything else.
  */
 import { toDiagnosticError } from "../diagnostics/render";
-import { PendingCreateError } from "../errors";
+import { PendingCreateError, takeOverOrDelete } from "../errors";
 import type { OntapJobPendingError } from "../ontap/errors";
 import type { ClusterSession } from "../session";
 import { findSvm } from "./api";
@@ -35,8 +35,8 @@ export async function pendingCreate(
     const label = inputs.svmName ?? inputs.svmUuid ?? "";
     return new PendingCreateError(
       `${message}\nThe resource could not be recorded (its SVM could not be looked up), so the stack does not hold what the job makes. ` +
-        `Once the job ends (job show -id ${pending.jobUuid}): if it made the service on SVM "${label}", set adopt: true on this resource and run \`pulumi up\` to take it over, ` +
-        `or delete it (vserver iscsi stop -vserver ${label}, then vserver iscsi delete -vserver ${label}); if it failed, \`pulumi up\` creates the service again.`,
+        `Once the job ends (job show -id ${pending.jobUuid}): if it made the service on SVM "${label}", ${takeOverOrDelete(label)}; ` +
+        "if it failed, `pulumi up` creates the service again.",
       pending.jobUuid,
     );
   }

@@ -278,17 +278,12 @@ export function judgeRunEnd(facts: RunEndFacts): Violation[] {
     // The SVM as the cluster names it, by UUID, or as the program names it (an error of a
     // create speaks of the SVM its inputs name).
     const names = [live.svmName, ...(facts.namedAs?.get(key) ?? [])];
-    const said = [...facts.errors, ...facts.warnings, ...(facts.earlierErrors ?? [])].some(
-      (e) =>
-        (names.some((n) => e.includes(`"${n}"`)) || e.toLowerCase().includes(uuid)) &&
-        /adopt|vserver iscsi /.test(e),
-    );
+    const saysWayBack = (e: string) =>
+      (names.some((n) => e.includes(`"${n}"`)) || e.toLowerCase().includes(uuid)) &&
+      /adopt|vserver iscsi /.test(e);
     // A job of an earlier failed run that said so, ending only now, is that run's leaving.
-    const saidBefore = (facts.earlierErrors ?? []).some(
-      (e) =>
-        (names.some((n) => e.includes(`"${n}"`)) || e.toLowerCase().includes(uuid)) &&
-        /adopt|vserver iscsi /.test(e),
-    );
+    const saidBefore = (facts.earlierErrors ?? []).some(saysWayBack);
+    const said = saidBefore || [...facts.errors, ...facts.warnings].some(saysWayBack);
     if (facts.ok && !saidBefore)
       broken(
         4,

@@ -22,14 +22,13 @@
  *   the disable: ONTAP has no conditional disable (judged in ./invariants judgeCutOff).
  */
 import type { Violation } from "./records";
-import { CLUSTERS, clusterOf, type ProgramEntry } from "./story";
+import { entryKey, type ProgramEntry } from "./story";
 
 /** Services (keys) that a preflight-off run's program names in two different ways. */
 export function duplicatesNamedApart(program: ProgramEntry[]): string[] {
   const namings = new Map<string, Set<string>>();
   for (const entry of program) {
-    const cluster = clusterOf(entry.spec.profile);
-    const key = `${cluster}:${CLUSTERS[cluster].svms[entry.svm].uuid}`;
+    const key = entryKey(entry);
     const naming = `${entry.spec.profile === "west" ? "west" : "direct"}:${entry.spec.byUuid ? "uuid" : entry.svmName}`;
     namings.set(key, new Set([...(namings.get(key) ?? []), naming]));
   }
@@ -52,8 +51,7 @@ export function sharedOrAdopted(program: ProgramEntry[]): string[] {
   const seen = new Set<string>();
   const keys = new Set<string>();
   for (const entry of program) {
-    const cluster = clusterOf(entry.spec.profile);
-    const key = `${cluster}:${CLUSTERS[cluster].svms[entry.svm].uuid}`;
+    const key = entryKey(entry);
     if (seen.has(key) || entry.spec.adopt) keys.add(key);
     seen.add(key);
   }

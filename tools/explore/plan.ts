@@ -6,7 +6,7 @@
 import type { Driver, ProgramResource, StateEntry } from "./driver";
 import type { StateView } from "./invariants";
 import { serviceKey } from "./records";
-import { ALIASES, argsOf, CLUSTERS, clusterOf, type OutOfBand, type ProgramEntry } from "./story";
+import { ALIASES, argsOf, entryKey, type OutOfBand, type ProgramEntry } from "./story";
 
 /** The program's registrations in the order they reach the engine this run (`order`: sort keys). */
 export function arrivals(program: ProgramEntry[], order: number[]): ProgramResource[] {
@@ -36,7 +36,7 @@ export function stateViews(
       !leaving &&
       c !== undefined &&
       entry !== undefined &&
-      targetKey(entry) !== serviceKey(c, s.outputs.svmUuid);
+      entryKey(entry) !== serviceKey(c, s.outputs.svmUuid);
     return {
       name: s.name,
       rid: s.rid,
@@ -67,15 +67,9 @@ export function leaving(
     if (c === undefined) continue;
     const key = serviceKey(c, s.outputs.svmUuid);
     const entry = program.find((e) => e.name === s.name || e.aliases.includes(s.name));
-    if ((entry && targetKey(entry)) !== key) left.set(key, s.rid);
+    if ((entry && entryKey(entry)) !== key) left.set(key, s.rid);
   }
   return left;
-}
-
-/** The service (key) a program entry names. */
-function targetKey(entry: ProgramEntry): string {
-  const cluster = clusterOf(entry.spec.profile);
-  return serviceKey(cluster, CLUSTERS[cluster].svms[entry.svm].uuid);
 }
 
 /** An event outside Pulumi, in a line. */

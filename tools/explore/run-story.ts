@@ -15,15 +15,7 @@ import { Observer } from "./observer";
 import { arrivals, describeEvent, describeResource, leaving, stateViews } from "./plan";
 import { serviceKey, type Violation } from "./records";
 import type { TaskScheduler } from "./replay";
-import {
-  ALIASES,
-  applyChange,
-  CLUSTERS,
-  clusterOf,
-  initialProgram,
-  type ProgramEntry,
-  type Story,
-} from "./story";
+import { ALIASES, applyChange, entryKey, initialProgram, type ProgramEntry, type Story } from "./story";
 import { routeRequests } from "./transport";
 
 /** What a story did: every violation, and a transcript a person can follow. */
@@ -248,8 +240,7 @@ function heldBy(views: StateView[], pending: boolean): Map<string, StateView[]> 
 function namesInProgram(program: ProgramEntry[]): Map<string, string[]> {
   const names = new Map<string, string[]>();
   for (const entry of program) {
-    const cluster = clusterOf(entry.spec.profile);
-    const key = serviceKey(cluster, CLUSTERS[cluster].svms[entry.svm].uuid);
+    const key = entryKey(entry);
     names.set(key, [...(names.get(key) ?? []), entry.svmName]);
   }
   return names;

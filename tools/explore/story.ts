@@ -4,6 +4,7 @@
  * job behaviour and events outside Pulumi before and during it. Stories are data, so that
  * fast-check generates and shrinks them (./arbitraries) and a regression case is a literal.
  */
+import { serviceKey } from "./records";
 
 /** Where a resource's connection points: the default (cluster a), "west" (cluster a by another address), "east" (cluster b). */
 export type Profile = "default" | "west" | "east";
@@ -255,4 +256,10 @@ export function argsOf(entry: ProgramEntry): Record<string, unknown> {
   args.adopt = spec.adopt;
   if (spec.protect) args.protectActiveSessions = true;
   return args;
+}
+
+/** The service (key) a program entry names: its SVM on the cluster its profile reaches. */
+export function entryKey(entry: ProgramEntry): string {
+  const cluster = clusterOf(entry.spec.profile);
+  return serviceKey(cluster, CLUSTERS[cluster].svms[entry.svm].uuid);
 }
