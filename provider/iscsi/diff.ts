@@ -1,4 +1,5 @@
-import { desiredAlias, type IscsiServiceOutputs, svmNamedBy } from "./model";
+import { FIELDS, INPUT_NAMES, type IscsiServiceInputs } from "./fields";
+import { type IscsiServiceOutputs, svmNamedBy } from "./model";
 import { type CheckedInputs, isUnknown } from "./validate";
 
 /** What `diff` tells the engine. `changes` is always explicit (see pulumi-dynamic-providers notes). */
@@ -45,6 +46,7 @@ export function diffService(
   // Another profile name or another address for the same cluster moves nothing.
   const sameCluster = placement === "same-host" || placement === "same-cluster";
   if (clusterChanged && !sameCluster) replaces.push("cluster");
+  replaces.push(...changedInputs(olds, news, "replace"));
   if (clusterChanged && sameCluster && replaces.length === 0) updates.push("cluster");
   if (placement === "same-cluster" && replaces.length === 0) updates.push("host");
 
@@ -52,19 +54,10 @@ export function diffService(
   // records the inputs as the program gives them (and no-op previews stay request-free).
   if (olds.svmNamedBy !== undefined && olds.svmNamedBy !== svmNamedBy(news) && replaces.length === 0)
     updates.push("svmNamedBy");
-  // The guard is state the provider keeps: recorded with no write.
-  if (
-    isUnknown(news.protectActiveSessions) ||
-    (news.protectActiveSessions ?? false) !== (olds.protectActiveSessions ?? false)
-  )
-    if (replaces.length === 0) updates.push("protectActiveSessions");
+  if (replaces.length === 0) updates.push(...changedInputs(olds, news, "record"));
   // A create whose job was still running: the update reads its outcome and finishes it.
   if (olds.pendingJob !== undefined && replaces.length === 0) updates.push("pendingJob");
-  if (replaces.length === 0) {
-    if (isUnknown(news.enabled) || news.enabled !== olds.enabled) updates.push("enabled");
-    const alias = desiredAlias(news, olds.svmName);
-    if (isUnknown(alias) || alias !== olds.targetAlias) updates.push("targetAlias");
-  }
+  if (replaces.length === 0) updates.push(...changedInputs(olds, news, "update"));
 
   // One service per SVM: a replacement that could land on the same SVM must delete first.
   // It provably does not on another cluster, or when the SVM UUID is known to differ.
@@ -82,4 +75,30 @@ export function diffService(
     updates,
     deleteBeforeReplace,
   };
+}
+
+/**
+ * The inputs whose change has this rule (see the field table) and that differ from state:
+ * a `record` input compares with what state recorded (absent booleans are false); an
+ * `update` or `replace` input compares the value the service should have, and one left
+ * out leaves the service as it is. An unknown value (preview) counts as a change.
+ */
+function changedInputs(
+  olds: IscsiServiceOutputs,
+  news: CheckedInputs,
+  rule: "record" | "update" | "replace",
+): string[] {
+  return INPUT_NAMES.filter((name) => {
+    const input = FIELDS[name].input;
+    if (input?.onChange !== rule) return false;
+    const value = news[name];
+    if (isUnknown(value)) return true;
+    if (rule === "record") {
+      const absent = input.type === "boolean" ? false : undefined;
+      return (value ?? absent) !== (olds[name] ?? absent);
+    }
+    const desired = input.desired ? input.desired(news as IscsiServiceInputs, olds.svmName) : value;
+    if (isUnknown(desired)) return true;
+    return desired !== undefined && desired !== olds[name];
+  });
 }

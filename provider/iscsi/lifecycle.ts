@@ -13,11 +13,14 @@ import type { ClusterSession } from "../session";
 import { createService, findService, findSvm, getService, patchService } from "./api";
 import { announceCutOff, guardRefusal, sessionsOf } from "./blast-radius";
 import {
-  desiredAlias,
+  applyPatch,
+  asPosted,
   type IscsiServiceInputs,
   type IscsiServiceOutputs,
   type IscsiServiceRecord,
-  svmNamedBy,
+  patchesFor,
+  refreshedOutputs,
+  stateRecord,
   toCreateBody,
   toOutputs,
 } from "./model";
@@ -31,24 +34,18 @@ function svmLabel(svm: { svmName?: string; svmUuid?: string }): string | undefin
 }
 
 /**
- * Brings a live service to the desired state: alias and `enabled` in separate PATCH calls
- * (5374081). `live` is updated after each PATCH that succeeds, so a caller that catches a
- * failure still knows what the service looks like.
+ * Brings a live service to the desired state: one PATCH per field that differs (ONTAP
+ * refuses `enabled` with `target`, 5374081). `live` is updated after each PATCH that
+ * succeeds, so a caller that catches a failure still knows what the service looks like.
  */
 async function converge(
   session: ClusterSession,
   live: IscsiServiceRecord,
   inputs: IscsiServiceInputs,
 ): Promise<IscsiServiceRecord> {
-  const alias = desiredAlias(inputs, live.svm.name);
-  live.target = { ...live.target };
-  if ((live.target.alias ?? "") !== alias) {
-    await patchService(session.client, live.svm.uuid, { target: { alias } });
-    live.target.alias = alias;
-  }
-  if ((live.enabled ?? true) !== inputs.enabled) {
-    await patchService(session.client, live.svm.uuid, { enabled: inputs.enabled });
-    live.enabled = inputs.enabled;
+  for (const patch of patchesFor(live, inputs)) {
+    await patchService(session.client, live.svm.uuid, patch.body);
+    applyPatch(live, patch.name, patch.value);
   }
   return live;
 }
@@ -58,18 +55,8 @@ function outputsFor(
   record: IscsiServiceRecord,
   inputs: IscsiServiceInputs,
   how: { adopted: boolean; asaR2: boolean; claimId: string | undefined },
-) {
-  return toOutputs(record, {
-    protectActiveSessions: inputs.protectActiveSessions,
-    claimId: how.claimId,
-    host: session.host,
-    cluster: session.cluster,
-    adopt: inputs.adopt,
-    adopted: how.adopted,
-    asaR2: how.asaR2,
-    targetAliasDefault: inputs.targetAlias === undefined,
-    svmNamedBy: svmNamedBy(inputs),
-  });
+): IscsiServiceOutputs {
+  return toOutputs(record, inputs, { host: session.host, ...how });
 }
 
 /**
@@ -250,16 +237,6 @@ async function announceLiveDisable(
   announceCutOff(session, "Disabling", svm.name, seen);
 }
 
-/**
- * Whether a service is as this create's POST makes one: its `enabled`, and its alias (the
- * SVM's name, ONTAP's default, when the POST gives none). A service an administrator made
- * meanwhile, with other settings, is then no proof of a lost POST's success.
- */
-function asPosted(found: IscsiServiceRecord, inputs: IscsiServiceInputs): boolean {
-  const alias = inputs.targetAlias ? inputs.targetAlias : found.svm.name;
-  return (found.enabled ?? true) === inputs.enabled && found.target?.alias === alias;
-}
-
 /** How many more POSTs a create whose answer was lost may send, each only after a read found nothing. */
 const LOST_CREATE_REPOSTS = 2;
 
@@ -352,18 +329,7 @@ export async function readIscsiService(
       throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
     }
   }
-  if (!record) return undefined;
-  return toOutputs(record, {
-    protectActiveSessions: olds.protectActiveSessions,
-    claimId: olds.claimId,
-    host: session.host,
-    cluster: olds.cluster,
-    adopt: olds.adopt,
-    adopted: olds.adopted,
-    asaR2: olds.asaR2,
-    targetAliasDefault: olds.targetAliasDefault,
-    svmNamedBy: olds.svmNamedBy,
-  });
+  return record ? refreshedOutputs(record, olds, session.host) : undefined;
 }
 
 /** Update: PATCH only what changed; the alias and `enabled` as separate calls (5374081). */
@@ -373,12 +339,9 @@ export async function updateIscsiService(
   news: IscsiServiceInputs,
 ): Promise<IscsiServiceOutputs> {
   if (olds.pendingJob !== undefined) return finishPendingCreate(session, olds, news);
-  const record: IscsiServiceRecord = {
-    // A name the diff accepted for the same SVM UUID is its name now (renamed outside Pulumi).
-    svm: { uuid: olds.svmUuid, name: news.svmName ?? olds.svmName },
-    enabled: olds.enabled,
-    target: { alias: olds.targetAlias, name: olds.targetName },
-  };
+  const record = stateRecord(olds);
+  // A name the diff accepted for the same SVM UUID is its name now (renamed outside Pulumi).
+  record.svm.name = news.svmName ?? olds.svmName;
   try {
     await converge(session, record, news);
     return outputsFor(session, record, news, {

@@ -9,7 +9,7 @@ import { PendingCreateError, takeOverOrDelete } from "../errors";
 import type { OntapJobPendingError } from "../ontap/errors";
 import type { ClusterSession } from "../session";
 import { findSvm } from "./api";
-import { type IscsiServiceInputs, type IscsiServiceOutputs, STATE_VERSION, svmNamedBy } from "./model";
+import { type IscsiServiceInputs, type IscsiServiceOutputs, intendedRecord, toOutputs } from "./model";
 
 /**
  * The error for a create whose job is still pending: with the resource's id and outputs
@@ -40,24 +40,13 @@ export async function pendingCreate(
       pending.jobUuid,
     );
   }
-  const outputs: IscsiServiceOutputs = {
-    svmName: svm.name,
-    svmUuid: svm.uuid,
-    enabled: inputs.enabled,
-    targetAlias: inputs.targetAlias ?? svm.name,
-    targetAliasDefault: inputs.targetAlias === undefined,
-    svmNamedBy: svmNamedBy(inputs),
-    targetName: "",
+  const outputs = toOutputs(intendedRecord(inputs, svm), inputs, {
     host: session.host,
-    adopt: inputs.adopt,
     adopted: false,
     asaR2: false,
-    pendingJob: pending.jobUuid,
-    stateVersion: STATE_VERSION,
-  };
+  });
+  outputs.pendingJob = pending.jobUuid;
   if (reposted) outputs.pendingJobReposted = true;
-  if (inputs.cluster !== undefined) outputs.cluster = inputs.cluster;
-  if (inputs.protectActiveSessions === true) outputs.protectActiveSessions = true;
   return new PendingCreateError(message, pending.jobUuid, outputs);
 }
 
