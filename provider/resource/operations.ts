@@ -1,0 +1,98 @@
+/**
+ * Create, Read, Update and Delete of one resource as any face asks them: the run object
+ * the state is pinned to, the guard and the cut-off warning before a write that ends
+ * sessions, then the lifecycle's writes (../iscsi/lifecycle, ../iscsi/delete).
+ */
+import { announceCutOff, guardRefusal, sessionsOf } from "../iscsi/blast-radius";
+import { deleteIscsiService } from "../iscsi/delete";
+import { createIscsiService, readIscsiService, updateIscsiService } from "../iscsi/lifecycle";
+import { type IscsiServiceInputs, type IscsiServiceOutputs, toInputs } from "../iscsi/model";
+import type { ClusterSession } from "../session";
+import type { Connections } from "./connections";
+import { pinnedSession, refuseIfSvmReplaced, refuseNewerState } from "./placement";
+
+/** What a refresh finds: the live outputs and the inputs that reproduce them, or nothing (gone). */
+export interface Refreshed {
+  outputs: IscsiServiceOutputs;
+  inputs: IscsiServiceInputs;
+}
+
+export function createResource(conns: Connections, inputs: IscsiServiceInputs): Promise<IscsiServiceOutputs> {
+  return createIscsiService(conns.sessionFor(inputs.cluster), inputs);
+}
+
+/** Refresh: the live service, or undefined when it (or its SVM) is gone so the engine drops it. */
+export async function readResource(
+  conns: Connections,
+  id: string,
+  props: IscsiServiceOutputs | undefined,
+): Promise<Refreshed | undefined> {
+  if (!props?.svmUuid)
+    throw new Error(
+      `Cannot refresh iSCSI service ${id}: its state has no svmUuid (pulumi import is not supported by dynamic providers; use adopt: true).`,
+    );
+  refuseNewerState(props);
+  const session = await pinnedSession(conns, props);
+  const outputs = await readIscsiService(session, props);
+  if (!outputs) {
+    await refuseIfSvmReplaced(session, props, "drop it from the stack as deleted");
+    return undefined;
+  }
+  return { outputs, inputs: toInputs(outputs) };
+}
+
+export async function updateResource(
+  conns: Connections,
+  olds: IscsiServiceOutputs,
+  news: IscsiServiceInputs,
+): Promise<IscsiServiceOutputs> {
+  refuseNewerState(olds);
+  const session = await pinnedSession(conns, olds, news.cluster);
+  if (news.enabled === false && olds.enabled && news.protectActiveSessions === true)
+    // Named as the program names it now: an SVM renamed outside Pulumi has its new name.
+    await refuseIfSessions(session, { ...olds, svmName: news.svmName ?? olds.svmName }, "Disabling");
+  return updateIscsiService(session, olds, news);
+}
+
+/**
+ * Before the two-phase delete writes anything: who it cuts off (a warning naming the
+ * hosts), and with protectActiveSessions a refusal while any are logged in or when that
+ * cannot be told.
+ */
+export async function deleteResource(conns: Connections, props: IscsiServiceOutputs): Promise<void> {
+  refuseNewerState(props);
+  const session = await pinnedSession(conns, props);
+  const svm = { uuid: props.svmUuid, name: props.svmName };
+  const untouched = props.asaR2 || conns.ownership.otherHolder(svm, session.host, props.claimId);
+  // The guard reads the live sessions whatever state says of `enabled` (it may have been
+  // enabled outside Pulumi since); a replacement follows the program's setting.
+  const guarded = conns.ownership.guarded(svm, session.host, props.protectActiveSessions === true);
+  if (!untouched && guarded) await refuseIfSessions(session, props, "Deleting");
+  else if (!untouched && props.enabled) await announceDelete(session, props);
+  await deleteIscsiService(session, props, {
+    // State said disabled; the service was enabled since: its disable is announced too.
+    beforeUnannouncedDisable: () => announceDelete(session, props),
+    // "Already deleted" only on the cluster that held it.
+    onGone: () => refuseIfSvmReplaced(session, props, "count it as deleted"),
+  });
+}
+
+/**
+ * Before a delete disables a service: the hosts it cuts off, named in a warning (once per
+ * SVM and run: a replacement's check may have named them already), or one line per cluster
+ * and run saying the sessions could not be looked up.
+ */
+async function announceDelete(session: ClusterSession, props: IscsiServiceOutputs): Promise<void> {
+  const seen = await sessionsOf(session, { uuid: props.svmUuid, name: props.svmName }, "apply");
+  announceCutOff(session, "Deleting", props.svmName, seen);
+}
+
+/** The guard at apply time: refuses (nothing written) while sessions are active, or when it cannot tell. */
+async function refuseIfSessions(
+  session: ClusterSession,
+  state: IscsiServiceOutputs,
+  change: string,
+): Promise<void> {
+  const seen = await sessionsOf(session, { uuid: state.svmUuid, name: state.svmName }, "apply");
+  if (!seen.known || seen.sessions > 0) throw guardRefusal(change, state.svmName, session.host, seen);
+}
