@@ -3,20 +3,18 @@
  * A recorded pending create is settled first; a service another resource of this run holds,
  * or an ASA r2 service, is left in place.
  */
+import { OntapCode } from "../diagnostics/ontap-codes";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
-import { PendingCreateError, ServiceLeftDisabledError } from "../errors";
+import { ServiceLeftDisabledError } from "../errors";
 import { OntapError } from "../ontap/errors";
 import { classify, hasCode, isGone } from "../ontap/failures";
 import type { ClusterSession } from "../session";
 import { deleteService, patchService } from "./api";
-import { settledPendingService } from "./lifecycle";
-import type { IscsiServiceOutputs, IscsiServiceRecord } from "./model";
-import { pendingJobOutcome, unprovenServiceError } from "./pending-job";
+import type { IscsiServiceOutputs } from "./model";
+import { settledForDelete } from "./pending-job";
 
-const ASA_R2 = "5376452";
 /** A delete runs in `pulumi destroy`, or in the `pulumi up` whose program no longer has the resource. */
 const DELETE_RERUN = "`pulumi destroy` (or the `pulumi up` that removes the resource)";
-const DELETE_WHILE_ENABLED = "5373960";
 
 /** What the caller of a delete is told before the delete does something its state did not say. */
 export interface DeleteHooks {
@@ -41,7 +39,7 @@ export async function deleteIscsiService(
   hooks: DeleteHooks = {},
 ): Promise<void> {
   if (olds.pendingJob !== undefined) {
-    const settled = await settleBeforeDelete(session, olds);
+    const settled = await settledForDelete(session, olds);
     return settled === undefined ? undefined : deleteIscsiService(session, settled, hooks);
   }
   // A create of this run on this SVM first: its service (a job may still be making it) is
@@ -49,17 +47,17 @@ export async function deleteIscsiService(
   await session.ownership.createsSettled({ uuid: olds.svmUuid, name: olds.svmName }, session.host);
   // Alone with this SVM: an adopt of this run (a hand-over) either took it over before, and
   // the holder check below leaves it alone, or starts after the DELETE and finds none.
-  return session.ownership.exclusive(olds.svmUuid, () => disableThenDelete(session, olds, hooks));
+  return session.ownership.exclusive(olds.svmUuid, async () => {
+    if (!leftInPlace(session, olds)) await disableThenDelete(session, olds, hooks);
+  });
 }
 
-/** The two-phase delete itself, inside the SVM's exclusive section. */
-async function disableThenDelete(
-  session: ClusterSession,
-  olds: IscsiServiceOutputs,
-  hooks: DeleteHooks,
-): Promise<void> {
-  // What the error names: the step that failed (a disable's job can outlive the wait too).
-  const action = { action: "delete the iSCSI service", svm: olds.svmName, rerun: DELETE_RERUN };
+/**
+ * Whether the delete leaves the service as it is (with a warning): another resource of
+ * this run holds it (a hand-over, a replacement's new resource), or it is ASA r2's, which
+ * every SVM always has.
+ */
+function leftInPlace(session: ClusterSession, olds: IscsiServiceOutputs): boolean {
   const holder = session.ownership.otherHolder(
     { uuid: olds.svmUuid, name: olds.svmName },
     session.host,
@@ -70,14 +68,25 @@ async function disableThenDelete(
       `The iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) is ${holder}: ` +
         "left in place, untouched, and the old resource removed from the stack.",
     );
-    return;
+    return true;
   }
   if (olds.asaR2) {
     session.log.warn(
       `The iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) is on an ASA r2 system, where it always exists: left in place and removed from the stack.`,
     );
-    return;
+    return true;
   }
+  return false;
+}
+
+/** The two-phase delete itself, inside the SVM's exclusive section. */
+async function disableThenDelete(
+  session: ClusterSession,
+  olds: IscsiServiceOutputs,
+  hooks: DeleteHooks,
+): Promise<void> {
+  // What the error names: the step that failed (a disable's job can outlive the wait too).
+  const action = { action: "delete the iSCSI service", svm: olds.svmName, rerun: DELETE_RERUN };
   // The run's snapshot of which SVMs have a service no longer holds, whatever the outcome.
   session.forgetServices();
   let disabledByUs = false;
@@ -103,7 +112,7 @@ async function disableThenDelete(
       await deleteService(session.client, olds.svmUuid);
     } catch (err) {
       // State said disabled, but someone enabled it since: disable now and delete again.
-      if (!hasCode(err, DELETE_WHILE_ENABLED) || disabledByUs) throw err;
+      if (!hasCode(err, OntapCode.deleteWhileEnabled) || disabledByUs) throw err;
       await hooks.beforeUnannouncedDisable?.();
       await disable();
       await deleteService(session.client, olds.svmUuid);
@@ -116,7 +125,7 @@ async function disableThenDelete(
       const deletedAfterAll = await reenable(session, olds, err, disabledForSure, action);
       if (deletedAfterAll) return;
     }
-    if (hasCode(err, ASA_R2)) {
+    if (hasCode(err, OntapCode.asaR2)) {
       session.log.warn(
         `The iSCSI service on SVM "${olds.svmName}" cannot be deleted on ASA r2: left in place (enabled) and removed from the stack.`,
       );
@@ -151,43 +160,6 @@ async function reenable(
       disabledForSure,
     );
   }
-}
-
-/**
- * Whether a recorded pending create may go on to the two-phase delete, and with which
- * state: not while its job runs (the error says so), not when no service is there, and not
- * for a service the job cannot be proven to have made, whatever `adopt` says: after a job
- * that failed for another reason than an existing service it is someone else's (left in
- * place, with a warning); after a purged job, or one refused because a service was there,
- * it may be the stack's (the delete fails, naming the ways on).
- */
-async function settleBeforeDelete(
-  session: ClusterSession,
-  olds: IscsiServiceOutputs,
-): Promise<IscsiServiceOutputs | undefined> {
-  const pending = await pendingJobOutcome(session, olds);
-  if (pending.error) throw pending.error;
-  if (pending.outcome === "pending") return undefined;
-  let live: IscsiServiceRecord | undefined;
-  try {
-    // Never with adopt: a delete takes over nothing. The resource's create never held a
-    // service its job cannot be proven to have made; it may be another resource's now.
-    live = await settledPendingService(session, olds, pending.outcome, false);
-  } catch (err) {
-    if (!(err instanceof PendingCreateError)) throw err;
-    // A purged job, or one that failed because a service was there (an earlier POST of this
-    // create may have made it), may have made the service: leaving it while the run succeeds
-    // would lose track of a service the stack may own, so the delete fails, naming the ways on.
-    if (pending.outcome === "purged" || pending.outcome === "contested")
-      throw unprovenServiceError(session, olds, pending.outcome, "delete");
-    session.log.warn(
-      `${err.message.split("\n")[0]} The service is left in place, untouched, and the resource removed from the stack.`,
-    );
-    return undefined;
-  }
-  if (!live) return undefined;
-  const { pendingJob: _, pendingJobReposted: __, ...settled } = olds;
-  return { ...settled, enabled: live.enabled ?? true };
 }
 
 /** How many attempts the transport made for the request that failed (1 when unknown). */

@@ -1,3 +1,4 @@
+import { OntapCode } from "../diagnostics/ontap-codes";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
 import {
   HandOverUnrecordedError,
@@ -24,10 +25,7 @@ import {
   toCreateBody,
   toOutputs,
 } from "./model";
-import { pendingCreate, pendingJobOutcome, type UnprovenOutcome, unprovenServiceError } from "./pending-job";
-
-const ALREADY_EXISTS = "5374077";
-const ASA_R2 = "5376452";
+import { pendingCreate, pendingJobOutcome, settledPendingService } from "./pending-job";
 
 function svmLabel(svm: { svmName?: string; svmUuid?: string }): string | undefined {
   return svm.svmName ?? svm.svmUuid;
@@ -136,10 +134,10 @@ async function createOrAdopt(
     record = await createService(session.client, toCreateBody(inputs));
   } catch (err) {
     if (err instanceof UnreadCreateError) throw err;
-    if (hasCode(err, ALREADY_EXISTS, ASA_R2)) {
+    if (hasCode(err, OntapCode.serviceExists, OntapCode.asaR2)) {
       if (!inputs.adopt) throw toDiagnosticError(err, await namedSvm(session, inputs, action));
       if (again) throw toDiagnosticError(err, await namedSvm(session, inputs, action));
-      return adopt(session, inputs, hasCode(err, ASA_R2));
+      return adopt(session, inputs, hasCode(err, OntapCode.asaR2));
     }
     // A job still running is a pending outcome: never POST again while it runs.
     if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err);
@@ -281,35 +279,13 @@ async function reconcileLostCreate(
     } catch (err) {
       if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err, true);
       if (err instanceof UnreadCreateError) throw err;
-      if (!(err instanceof OntapLostResponseError) && !hasCode(err, ALREADY_EXISTS))
+      if (!(err instanceof OntapLostResponseError) && !hasCode(err, OntapCode.serviceExists))
         throw toDiagnosticError(err, action);
       last = err;
       continue;
     }
     return finishCreated(session, record, inputs, action);
   }
-}
-
-/**
- * The live service of a recorded pending create, once its job is no longer running:
- * undefined when there is none. Read with a targeted GET, never from the run's collection
- * snapshot, which may be older than the job's end. A service the job cannot be proven to
- * have made (the job failed, or ONTAP purged it) is refused unless the inputs say adopt.
- */
-export async function settledPendingService(
-  session: ClusterSession,
-  olds: IscsiServiceOutputs,
-  outcome: "done" | UnprovenOutcome,
-  adopt: boolean | undefined,
-): Promise<IscsiServiceRecord | undefined> {
-  let live: IscsiServiceRecord | undefined;
-  try {
-    live = await getService(session.client, olds.svmUuid);
-  } catch (err) {
-    throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
-  }
-  if (live && outcome !== "done" && !adopt) throw unprovenServiceError(session, olds, outcome);
-  return live;
 }
 
 /** Read for refresh: the live record, or undefined when the service or its SVM is gone. */

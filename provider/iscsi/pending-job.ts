@@ -4,12 +4,19 @@
  * The resource is recorded in state with the job's UUID (`pendingJob`), and the next
  * operation on it reads the job's outcome before it does anything else.
  */
+import { OntapCode } from "../diagnostics/ontap-codes";
 import { toDiagnosticError } from "../diagnostics/render";
 import { PendingCreateError, takeOverOrDelete } from "../errors";
 import type { OntapJobPendingError } from "../ontap/errors";
 import type { ClusterSession } from "../session";
-import { findSvm } from "./api";
-import { type IscsiServiceInputs, type IscsiServiceOutputs, intendedRecord, toOutputs } from "./model";
+import { findSvm, getService } from "./api";
+import {
+  type IscsiServiceInputs,
+  type IscsiServiceOutputs,
+  type IscsiServiceRecord,
+  intendedRecord,
+  toOutputs,
+} from "./model";
 
 /**
  * The error for a create whose job is still pending: with the resource's id and outputs
@@ -62,8 +69,6 @@ export type PendingOutcome = "pending" | "done" | "failed" | "purged" | "contest
 /** An outcome that leaves unknown whether the job made the service now on the SVM. */
 export type UnprovenOutcome = "failed" | "purged" | "contested";
 
-const ALREADY_EXISTS = "5374077";
-
 /**
  * Reads the job a recorded pending create left: "pending" while it runs (the error to
  * throw is returned too), "done" when it succeeded, "failed" when it failed (no service
@@ -84,7 +89,9 @@ export async function pendingJobOutcome(
   if (job === "gone") return { outcome: "purged" };
   if (job.state === "success") return { outcome: "done" };
   if (job.state === "failure")
-    return { outcome: job.code === ALREADY_EXISTS && olds.pendingJobReposted ? "contested" : "failed" };
+    return {
+      outcome: job.code === OntapCode.serviceExists && olds.pendingJobReposted ? "contested" : "failed",
+    };
   return {
     outcome: "pending",
     error: new PendingCreateError(
@@ -127,4 +134,63 @@ export function unprovenServiceError(
       `Nothing was changed.\n${choices}`,
     job,
   );
+}
+
+/**
+ * The live service of a recorded pending create, once its job is no longer running:
+ * undefined when there is none. Read with a targeted GET, never from the run's collection
+ * snapshot, which may be older than the job's end. A service the job cannot be proven to
+ * have made (the job failed, or ONTAP purged it) is refused unless the inputs say adopt.
+ */
+export async function settledPendingService(
+  session: ClusterSession,
+  olds: IscsiServiceOutputs,
+  outcome: "done" | UnprovenOutcome,
+  adopt: boolean | undefined,
+): Promise<IscsiServiceRecord | undefined> {
+  let live: IscsiServiceRecord | undefined;
+  try {
+    live = await getService(session.client, olds.svmUuid);
+  } catch (err) {
+    throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
+  }
+  if (live && outcome !== "done" && !adopt) throw unprovenServiceError(session, olds, outcome);
+  return live;
+}
+
+/**
+ * Whether a recorded pending create may go on to the two-phase delete, and with which
+ * state: not while its job runs (the error says so), not when no service is there, and not
+ * for a service the job cannot be proven to have made, whatever `adopt` says: after a job
+ * that failed for another reason than an existing service it is someone else's (left in
+ * place, with a warning); after a purged job, or one refused because a service was there,
+ * it may be the stack's (the delete fails, naming the ways on).
+ */
+export async function settledForDelete(
+  session: ClusterSession,
+  olds: IscsiServiceOutputs,
+): Promise<IscsiServiceOutputs | undefined> {
+  const pending = await pendingJobOutcome(session, olds);
+  if (pending.error) throw pending.error;
+  if (pending.outcome === "pending") return undefined;
+  let live: IscsiServiceRecord | undefined;
+  try {
+    // Never with adopt: a delete takes over nothing. The resource's create never held a
+    // service its job cannot be proven to have made; it may be another resource's now.
+    live = await settledPendingService(session, olds, pending.outcome, false);
+  } catch (err) {
+    if (!(err instanceof PendingCreateError)) throw err;
+    // A purged job, or one that failed because a service was there (an earlier POST of this
+    // create may have made it), may have made the service: leaving it while the run succeeds
+    // would lose track of a service the stack may own, so the delete fails, naming the ways on.
+    if (pending.outcome === "purged" || pending.outcome === "contested")
+      throw unprovenServiceError(session, olds, pending.outcome, "delete");
+    session.log.warn(
+      `${err.message.split("\n")[0]} The service is left in place, untouched, and the resource removed from the stack.`,
+    );
+    return undefined;
+  }
+  if (!live) return undefined;
+  const { pendingJob: _, pendingJobReposted: __, ...settled } = olds;
+  return { ...settled, enabled: live.enabled ?? true };
 }

@@ -3,6 +3,7 @@
  * (raw counters since they started), ONTAP 9.7 and later. Both are expensive fields: ONTAP
  * returns them only when named in `fields`, so they are asked for only on request.
  */
+import { OntapCode } from "../diagnostics/ontap-codes";
 import { hasCode } from "../ontap/failures";
 import { malformedField, SERVICE_FIELDS } from "./model";
 
@@ -99,7 +100,7 @@ export function parsePerformance(value: unknown): PerformanceRecord {
  * rejects the names in `fields` (262197, naming the field) and fails the whole request.
  */
 export function isPerformanceUnsupported(err: unknown): boolean {
-  if (!hasCode(err, "262197")) return false;
+  if (!hasCode(err, OntapCode.unknownField)) return false;
   const message = (err as { ontapMessage?: string }).ontapMessage ?? "";
   return /"(metric|statistics)[".]/.test(message);
 }

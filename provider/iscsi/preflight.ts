@@ -21,6 +21,7 @@
  * so a preview of an unrelated change never meets it. After the first such failure, later
  * resources on that cluster fail with the same diagnostic without a request.
  */
+import { OntapCode } from "../diagnostics/ontap-codes";
 import { renderError } from "../diagnostics/render";
 import { OntapApiError, OntapNetworkError, OntapTimeoutError } from "../ontap/errors";
 import { classify } from "../ontap/failures";
@@ -249,7 +250,7 @@ function judge(
       failures: [
         wouldFail(
           session,
-          "2621462",
+          OntapCode.svmNotFound,
           label,
           inputs.svmUuid ? "svmUuid" : "svmName",
           // Refused /api/cluster (403): an SVM-scoped account, which sees no SVM but its own.
@@ -258,7 +259,11 @@ function judge(
       ],
     };
   if (inputs.svmName !== undefined && inputs.svmUuid !== undefined && svm.name !== inputs.svmName)
-    return { ...none, failures: [wouldFail(session, "2621706", inputs.svmName, "svmUuid")], svm };
+    return {
+      ...none,
+      failures: [wouldFail(session, OntapCode.svmNamesDiffer, inputs.svmName, "svmUuid")],
+      svm,
+    };
   if (sameSvm(svm, managed)) return { ...none, failures: [], svm };
 
   // An unknown `adopt` (preview) may turn out true: it never counts against an existing service.
@@ -266,21 +271,23 @@ function judge(
   const failures: InputFailure[] = [];
   if (facts.asaR2 === true) {
     // ASA r2 refuses the POST before anything else; with `adopt` the service is taken over.
-    if (!adopt) failures.push(wouldFail(session, "5376452", svm.name, "adopt"));
+    if (!adopt) failures.push(wouldFail(session, OntapCode.asaR2, svm.name, "adopt"));
     return { ...none, failures, svm };
   }
   if (facts.licensed === false)
-    failures.push(wouldFail(session, "1115127", svm.name, inputs.cluster ? "cluster" : ""));
+    failures.push(wouldFail(session, OntapCode.noLicense, svm.name, inputs.cluster ? "cluster" : ""));
   // Only "stopped": starting/stopping are passing states that may be over by the time of the apply.
   // A stopped SVM shows no protocols (ONTAP hides them), so the checks below pass for it.
-  if (svm.state === "stopped") failures.push(wouldFail(session, "5374893", svm.name, svmProperty));
-  if (svm.nvme?.enabled === true) failures.push(wouldFail(session, "5373966", svm.name, svmProperty));
-  if (svm.iscsi?.allowed === false) failures.push(wouldFail(session, "2621507", svm.name, svmProperty));
+  if (svm.state === "stopped") failures.push(wouldFail(session, OntapCode.svmStopped, svm.name, svmProperty));
+  if (svm.nvme?.enabled === true)
+    failures.push(wouldFail(session, OntapCode.nvmeConfigured, svm.name, svmProperty));
+  if (svm.iscsi?.allowed === false)
+    failures.push(wouldFail(session, OntapCode.protocolNotAllowed, svm.name, svmProperty));
 
   if (!seen.service.ok) return { ...none, failures, svm, serviceError: seen.service.error };
   if (!seen.service.value) return { noService: true, failures, svm };
   if (!adopt) {
-    const failure = wouldFail(session, "5374077", svm.name, "adopt");
+    const failure = wouldFail(session, OntapCode.serviceExists, svm.name, "adopt");
     // Pulumi calls Check without the old state for `pulumi up --replace` (and for the
     // re-check of a replacement), so the resource's own service looks foreign here.
     failures.push({
