@@ -72,12 +72,3 @@ export class IscsiService extends pulumi.dynamic.Resource {
 export { ProviderError } from "../provider/errors";
 export { ReleaseLacksError } from "../provider/iscsi/releases";
 export * from "./data-sources";
-export { type IscsiServiceStatistics, PerformanceUnavailableError } from "./performance";
-export {
-  type IscsiSessionConnection,
-  type IscsiSessionInfo,
-  type ListIscsiSessionsArgs,
-  type ListIscsiSessionsOutputArgs,
-  listIscsiSessions,
-  listIscsiSessionsOutput,
-} from "./sessions";

@@ -1,3 +1,10 @@
+import {
+  createService,
+  findService,
+  findServiceByUuid,
+  updateService,
+} from "../api/protocols-san-iscsi-services";
+import { findSvm } from "../api/svm-svms";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
 import {
   HandOverUnrecordedError,
@@ -10,7 +17,6 @@ import {
 import { OntapJobPendingError, OntapLostResponseError } from "../ontap/errors";
 import { classify, hasCode } from "../ontap/failures";
 import type { ClusterSession } from "../session";
-import { createService, findService, findSvm, getService, patchService } from "./api";
 import { announceCutOff, guardRefusal, sessionsOf } from "./blast-radius";
 import {
   desiredAlias,
@@ -43,11 +49,11 @@ async function converge(
   const alias = desiredAlias(inputs, live.svm.name);
   live.target = { ...live.target };
   if ((live.target.alias ?? "") !== alias) {
-    await patchService(session.client, live.svm.uuid, { target: { alias } });
+    await updateService(session.client, live.svm.uuid, { target: { alias } });
     live.target.alias = alias;
   }
   if ((live.enabled ?? true) !== inputs.enabled) {
-    await patchService(session.client, live.svm.uuid, { enabled: inputs.enabled });
+    await updateService(session.client, live.svm.uuid, { enabled: inputs.enabled });
     live.enabled = inputs.enabled;
   }
   return live;
@@ -209,7 +215,7 @@ async function takeOver(
   // Alone with this SVM: a delete of this run (a hand-over) either ended before, and the
   // service is gone, or starts after and sees this resource's claim.
   return session.ownership.exclusive(found.svm.uuid, async () => {
-    const existing = await getService(session.client, found.svm.uuid);
+    const existing = await findServiceByUuid(session.client, found.svm.uuid);
     if (!existing) return undefined;
     const holder = session.ownership.heldByAnother(existing.svm.uuid, undefined);
     if (holder) throw new OwnershipConflictError(existing.svm.name, session.host, holder);
@@ -327,7 +333,7 @@ export async function settledPendingService(
 ): Promise<IscsiServiceRecord | undefined> {
   let live: IscsiServiceRecord | undefined;
   try {
-    live = await getService(session.client, olds.svmUuid);
+    live = await findServiceByUuid(session.client, olds.svmUuid);
   } catch (err) {
     throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
   }

@@ -4,11 +4,12 @@
  * The resource is recorded in state with the job's UUID (`pendingJob`), and the next
  * operation on it reads the job's outcome before it does anything else.
  */
+
+import { findSvm } from "../api/svm-svms";
 import { toDiagnosticError } from "../diagnostics/render";
 import { PendingCreateError, takeOverOrDelete } from "../errors";
 import type { OntapJobPendingError } from "../ontap/errors";
 import type { ClusterSession } from "../session";
-import { findSvm } from "./api";
 import { type IscsiServiceInputs, type IscsiServiceOutputs, STATE_VERSION, svmNamedBy } from "./model";
 
 /**
