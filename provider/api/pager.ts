@@ -14,6 +14,17 @@ export interface Collection {
 /** A query of a collection GET; `undefined` members are left out of the request. */
 export type CollectionQuery = Record<string, string | number | boolean | undefined>;
 
+/** What a filtered listing asks besides its filters: the fields, and the records per page (`max_records`). */
+export interface ListOptions {
+  fields?: string;
+  maxRecords?: number;
+}
+
+/** The query of a filtered listing: the filters, then `fields` (default `defaultFields`), then `max_records`. */
+export function listQuery(filters: object, options: ListOptions, defaultFields: string): CollectionQuery {
+  return { ...filters, fields: options.fields ?? defaultFields, max_records: options.maxRecords };
+}
+
 /**
  * One collection GET and every page after it (`_links.next`), each record through
  * `parse`: the requests, in order, are the first GET and then each `next` link as ONTAP

@@ -9,7 +9,7 @@ import { UnreadCreateError } from "../errors";
 import { type IscsiServiceBody, type IscsiServiceRecord, parseRecord, SERVICE_FIELDS } from "../iscsi/model";
 import type { OntapClient } from "../ontap/client";
 import { isGone } from "../ontap/failures";
-import { type Collection, listRecords } from "./pager";
+import { type Collection, type ListOptions, listQuery, listRecords } from "./pager";
 
 /** The collection every call below works on. */
 export const SERVICES_PATH = "/api/protocols/san/iscsi/services";
@@ -38,10 +38,9 @@ export interface ServiceFilters {
 export async function listServices(
   client: OntapClient,
   filters: ServiceFilters,
-  options: { fields?: string; maxRecords?: number } = {},
+  options: ListOptions = {},
 ): Promise<IscsiServiceRecord[]> {
-  const query = { ...filters, fields: options.fields ?? SERVICE_FIELDS, max_records: options.maxRecords };
-  return listRecords(client, SERVICES_PATH, query, parseRecord);
+  return listRecords(client, SERVICES_PATH, listQuery(filters, options, SERVICE_FIELDS), parseRecord);
 }
 
 /**

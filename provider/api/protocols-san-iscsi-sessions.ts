@@ -6,7 +6,7 @@
  * Reference: https://docs.netapp.com/us-en/ontap-restapi/ontap/protocols_san_iscsi_sessions_endpoint_overview.html
  */
 import type { OntapClient } from "../ontap/client";
-import { listRecords } from "./pager";
+import { type ListOptions, listQuery, listRecords } from "./pager";
 
 /** The sessions collection. */
 export const SESSIONS_PATH = "/api/protocols/san/iscsi/sessions";
@@ -94,10 +94,9 @@ export function parseSessionRecord(value: unknown): IscsiSessionRecord {
 export async function listSessions(
   client: OntapClient,
   filters: SessionFilters,
-  options: { fields?: string; maxRecords?: number } = {},
+  options: ListOptions = {},
 ): Promise<IscsiSessionRecord[]> {
-  const query = { ...filters, fields: options.fields ?? SESSION_FIELDS, max_records: options.maxRecords };
-  return listRecords(client, SESSIONS_PATH, query, parseSessionRecord);
+  return listRecords(client, SESSIONS_PATH, listQuery(filters, options, SESSION_FIELDS), parseSessionRecord);
 }
 
 /**
