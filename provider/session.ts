@@ -6,14 +6,9 @@
  * of its SVMs and services. One per connection, owned by the pool (./pool); a provider
  * process serves one engine operation, so "run" is the process.
  */
-import {
-  type ClusterRecord,
-  isAsaR2Record,
-  listServices,
-  listSvms,
-  readCluster,
-  type SvmRecord,
-} from "./iscsi/api";
+import { type ClusterRecord, isAsaR2Record, readCluster } from "./api/cluster";
+import { listServices } from "./api/protocols-san-iscsi-services";
+import { listSvms, type SvmRecord } from "./api/svm-svms";
 import { ReadBatcher } from "./iscsi/batch";
 import { svmKeys } from "./iscsi/model";
 import { ReleaseKnowledge } from "./iscsi/releases";

@@ -1,11 +1,11 @@
 /**
- * What every data source shares (not exported from the package): the program's connection
- * to a cluster — one client per cluster for the whole program — and the checks of
- * arguments.
+ * What every data source shares besides its argument checks (./arguments; neither is
+ * exported from the package): the program's connection to a cluster — one client per
+ * cluster for the whole program — and the wait of the `…Output` variants for the resources
+ * their arguments come from.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type ConfigSource, ConnectionSettings } from "../provider/config";
-import { validateInputs } from "../provider/iscsi/validate";
 import { ClusterPool } from "../provider/pool";
 import type { ClusterSession } from "../provider/session";
 
@@ -27,22 +27,6 @@ export function connect(cluster: string | undefined): ClusterSession {
     warn: (message) => void pulumi.log.warn(message),
   });
   return pool.session(new ConnectionSettings(programConfig, process.env).resolve(cluster));
-}
-
-/** Throws for an argument the function does not take (a misspelt key would otherwise widen the query silently). */
-export function knownKeys(args: object, known: readonly string[], fn: string): void {
-  const unknown = Object.keys(args).filter((key) => !known.includes(key));
-  if (unknown.length > 0)
-    throw new TypeError(
-      `${fn}: ${unknown.map((k) => JSON.stringify(k)).join(", ")} ${unknown.length === 1 ? "is not an argument" : "are not arguments"}; it takes ${known.join(", ")}.`,
-    );
-}
-
-/** Throws the first problem with these arguments, in the words `check` uses for the resource's inputs. */
-export function validate(args: Record<string, unknown>, fn: string): void {
-  const given = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
-  const [failure] = validateInputs(given).failures.filter((f) => f.property in args);
-  if (failure) throw new TypeError(`${fn}: ${failure.reason}`);
 }
 
 /**
@@ -91,4 +75,10 @@ export function afterResources<A, R>(
       );
     });
   return pulumi.all([resolved, waitFor]).apply(([a]) => read(a as pulumi.Unwrap<A>));
+}
+
+/** `result`, with the connection profile it was read through when one was named (`cluster`). */
+export function withCluster<T extends { cluster?: string }>(result: T, handle: ClusterSession): T {
+  if (handle.cluster !== undefined) result.cluster = handle.cluster;
+  return result;
 }

@@ -47,13 +47,4 @@ export class IscsiService extends ResourceWithOutputs {
 export { ProviderError } from "../provider/errors";
 export { ReleaseLacksError } from "../provider/iscsi/releases";
 export * from "./data-sources";
-export { type IscsiServiceStatistics, PerformanceUnavailableError } from "./performance";
-export {
-  type IscsiSessionConnection,
-  type IscsiSessionInfo,
-  type ListIscsiSessionsArgs,
-  type ListIscsiSessionsOutputArgs,
-  listIscsiSessions,
-  listIscsiSessionsOutput,
-} from "./sessions";
 export type { IscsiServiceOutputProperties } from "./typed-resource";

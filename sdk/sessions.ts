@@ -3,10 +3,15 @@
  * read like the other data sources, in the program, with the resource's connection.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import {
+  type IscsiSessionRecord,
+  listSessions,
+  type SessionFilters,
+} from "../provider/api/protocols-san-iscsi-sessions";
 import { toDiagnosticError } from "../provider/diagnostics/render";
-import { type IscsiSessionRecord, listSessions, type SessionFilters } from "../provider/iscsi/sessions";
 import type { ClusterSession } from "../provider/session";
-import { afterResources, connect, type DataSourceOutputOptions, knownKeys, validate } from "./connection";
+import { takes } from "./arguments";
+import { afterResources, connect, type DataSourceOutputOptions, withCluster } from "./connection";
 
 /** One TCP connection of a session. */
 export interface IscsiSessionConnection {
@@ -90,8 +95,7 @@ function toInfo(record: IscsiSessionRecord, handle: ClusterSession): IscsiSessio
   };
   if (record.target_portal_group_tag !== undefined)
     info.targetPortalGroupTag = record.target_portal_group_tag;
-  if (handle.cluster !== undefined) info.cluster = handle.cluster;
-  return info;
+  return withCluster(info, handle);
 }
 
 const order = (a: IscsiSessionInfo, b: IscsiSessionInfo) =>
@@ -106,13 +110,10 @@ const order = (a: IscsiSessionInfo, b: IscsiSessionInfo) =>
  * An SVM without sessions, or without an enabled service, gives `[]`.
  */
 export async function listIscsiSessions(args: ListIscsiSessionsArgs = {}): Promise<IscsiSessionInfo[]> {
-  knownKeys(args, ["svmName", "svmUuid", "cluster", "pageSize"], FN);
-  if (args.svmName !== undefined && (typeof args.svmName !== "string" || args.svmName === ""))
-    throw new TypeError(`${FN}: svmName must be an SVM name or a non-empty pattern such as "svm*".`);
-  const pageSize = args.pageSize ?? 500;
-  if (!Number.isInteger(pageSize) || pageSize < 1)
-    throw new TypeError(`${FN}: pageSize must be a whole number of at least 1, got ${pageSize}.`);
-  validate({ svmUuid: args.svmUuid, cluster: args.cluster }, FN);
+  const check = takes(FN, args, ["svmName", "svmUuid", "cluster", "pageSize"]);
+  check.pattern("svmName", 'an SVM name or a non-empty pattern such as "svm*"');
+  const pageSize = check.pageSize();
+  check.inputs("svmUuid", "cluster");
   const handle = connect(args.cluster);
   const filters: SessionFilters = {};
   if (args.svmName !== undefined) filters["svm.name"] = args.svmName;

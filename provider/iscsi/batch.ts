@@ -1,6 +1,6 @@
+import { findServiceByUuid, listServices } from "../api/protocols-san-iscsi-services";
 import type { OntapClient } from "../ontap/client";
 import { classify } from "../ontap/failures";
-import { getService, listServices } from "./api";
 import type { IscsiServiceRecord } from "./model";
 
 /**
@@ -97,7 +97,7 @@ export class ReadBatcher {
   /** The live record of the service on this SVM, or undefined when it (or the SVM) is gone. */
   read(svmUuid: string): Promise<IscsiServiceRecord | undefined> {
     const uuid = svmUuid.toLowerCase();
-    if (this.options.singleReads) return getService(this.client, uuid);
+    if (this.options.singleReads) return findServiceByUuid(this.client, uuid);
     const now = performance.now();
     const follows = this.inFlight > 0 || now - this.lastRead < this.maxAgeMs;
     this.lastRead = now;
@@ -213,7 +213,7 @@ export class ReadBatcher {
   private async readOne(waiters: Waiter[]): Promise<void> {
     if (waiters.length === 0) return;
     try {
-      const record = await getService(this.client, waiters[0].svmUuid);
+      const record = await findServiceByUuid(this.client, waiters[0].svmUuid);
       for (const waiter of waiters) waiter.resolve(record);
     } catch (err) {
       rejectAll(waiters, err);

@@ -3,13 +3,14 @@
  * A recorded pending create is settled first; a service another resource of this run holds,
  * or an ASA r2 service, is left in place.
  */
+
+import { deleteService, updateService } from "../api/protocols-san-iscsi-services";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
 import { ServiceLeftDisabledError } from "../errors";
 import { OntapError } from "../ontap/errors";
 import { classify, hasCode, isGone } from "../ontap/failures";
 import type { ClusterSession } from "../session";
-import { deleteService, patchService } from "./api";
 import type { IscsiServiceOutputs } from "./model";
 import { settledForDelete } from "./pending-job";
 
@@ -97,7 +98,7 @@ async function disableThenDelete(
     disabledByUs = true;
     action.action = "disable the iSCSI service before deleting it";
     try {
-      await patchService(session.client, olds.svmUuid, { enabled: false });
+      await updateService(session.client, olds.svmUuid, { enabled: false });
       disabledForSure = true;
       action.action = "delete the iSCSI service";
     } catch (err) {
@@ -144,7 +145,7 @@ async function reenable(
   action: DiagnosticContext,
 ): Promise<boolean> {
   try {
-    await patchService(session.client, olds.svmUuid, { enabled: true });
+    await updateService(session.client, olds.svmUuid, { enabled: true });
     session.log.warn(
       `Deleting the iSCSI service on SVM "${olds.svmName}" failed; it was re-enabled so its hosts keep their sessions.`,
     );

@@ -1,3 +1,10 @@
+import {
+  createService,
+  findService,
+  findServiceByUuid,
+  updateService,
+} from "../api/protocols-san-iscsi-services";
+import { findSvm } from "../api/svm-svms";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
 import {
@@ -11,7 +18,6 @@ import {
 import { OntapJobPendingError, OntapLostResponseError } from "../ontap/errors";
 import { classify, hasCode } from "../ontap/failures";
 import type { ClusterSession } from "../session";
-import { createService, findService, findSvm, getService, patchService } from "./api";
 import { announceCutOff, guardRefusal, sessionsOf } from "./blast-radius";
 import {
   applyPatch,
@@ -42,7 +48,7 @@ async function converge(
   inputs: IscsiServiceInputs,
 ): Promise<IscsiServiceRecord> {
   for (const patch of patchesFor(live, inputs)) {
-    await patchService(session.client, live.svm.uuid, patch.body);
+    await updateService(session.client, live.svm.uuid, patch.body);
     applyPatch(live, patch.name, patch.value);
   }
   return live;
@@ -194,7 +200,7 @@ async function takeOver(
   // Alone with this SVM: a delete of this run (a hand-over) either ended before, and the
   // service is gone, or starts after and sees this resource's claim.
   return session.ownership.exclusive(found.svm.uuid, async () => {
-    const existing = await getService(session.client, found.svm.uuid);
+    const existing = await findServiceByUuid(session.client, found.svm.uuid);
     if (!existing) return undefined;
     const holder = session.ownership.heldByAnother(existing.svm.uuid, undefined);
     if (holder) throw new OwnershipConflictError(existing.svm.name, session.host, holder);

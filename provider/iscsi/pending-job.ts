@@ -4,12 +4,14 @@
  * The resource is recorded in state with the job's UUID (`pendingJob`), and the next
  * operation on it reads the job's outcome before it does anything else.
  */
+
+import { findServiceByUuid } from "../api/protocols-san-iscsi-services";
+import { findSvm } from "../api/svm-svms";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { toDiagnosticError } from "../diagnostics/render";
 import { PendingCreateError, takeOverOrDelete } from "../errors";
 import type { OntapJobPendingError } from "../ontap/errors";
 import type { ClusterSession } from "../session";
-import { findSvm, getService } from "./api";
 import {
   type IscsiServiceInputs,
   type IscsiServiceOutputs,
@@ -150,7 +152,7 @@ export async function settledPendingService(
 ): Promise<IscsiServiceRecord | undefined> {
   let live: IscsiServiceRecord | undefined;
   try {
-    live = await getService(session.client, olds.svmUuid);
+    live = await findServiceByUuid(session.client, olds.svmUuid);
   } catch (err) {
     throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
   }

@@ -21,19 +21,16 @@
  * so a preview of an unrelated change never meets it. After the first such failure, later
  * resources on that cluster fail with the same diagnostic without a request.
  */
+
+import { isAsaR2Record } from "../api/cluster";
+import { hasProtocolLicense } from "../api/cluster-licensing-licenses";
+import { listServices, SERVICES_PATH } from "../api/protocols-san-iscsi-services";
+import { findSvm, type SvmRecord } from "../api/svm-svms";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { renderError } from "../diagnostics/render";
 import { OntapApiError, OntapNetworkError, OntapTimeoutError } from "../ontap/errors";
 import { classify } from "../ontap/failures";
 import type { ClusterFacts, ClusterSession } from "../session";
-import {
-  findSvm,
-  hasProtocolLicense,
-  isAsaR2Record,
-  listServices,
-  SERVICES_PATH,
-  type SvmRecord,
-} from "./api";
 import { type CheckedInputs, type InputFailure, isUnknown } from "./validate";
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };

@@ -3,12 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import {
   getIscsiService,
+  getIscsiServiceMetricSample,
   getIscsiServiceMetrics,
   getIscsiServiceMetricsOutput,
   getIscsiServiceOutput,
   IscsiServiceNotFoundError,
   listIscsiServices,
   listIscsiServicesOutput,
+  listIscsiSessions,
   type MetricInterval,
 } from "../../sdk";
 import { capture, ensurePackageLink } from "../../tools/engine";
@@ -222,6 +224,54 @@ describe("data sources against the simulator", () => {
         getIscsiServiceMetricsOutput({ svmName: "svm1", interval: pulumi.output("1d") }),
       );
       expect(metrics.samples).to.have.length(288);
+    });
+  });
+
+  describe("getIscsiServiceMetricSample", () => {
+    const at = "2026-03-02T09:14:45+00:00";
+
+    it("refuses an argument it does not take, naming it, before any request", async () => {
+      await start({ svms: [{ name: "svm1", service: {} }] });
+      const typo = await rejectionOf(
+        getIscsiServiceMetricSample({ svmName: "svm1", timestamp: at, timestmap: at } as never),
+      );
+      expect(typo).to.be.instanceOf(TypeError);
+      expect(typo.message).to.equal(
+        'getIscsiServiceMetricSample: "timestmap" is not an argument; it takes svmName, svmUuid, cluster, timestamp.',
+      );
+      const performance = await rejectionOf(
+        getIscsiServiceMetricSample({ svmName: "svm1", timestamp: at, includePerformance: true } as never),
+      );
+      expect(performance.message).to.include('"includePerformance" is not an argument');
+      expect(sim.requests).to.deep.equal([]);
+    });
+
+    it("refuses a timestamp that is not a date and time, before any request", async () => {
+      await start({ svms: [{ name: "svm1", service: {} }] });
+      const err = await rejectionOf(getIscsiServiceMetricSample({ svmName: "svm1", timestamp: "yesterday" }));
+      expect(err.message).to.equal(
+        'getIscsiServiceMetricSample: timestamp must be an ISO 8601 date and time such as "2026-03-02T09:14:45+00:00", got "yesterday".',
+      );
+      expect(sim.requests).to.deep.equal([]);
+    });
+  });
+
+  describe("every data source", () => {
+    const calls: Record<string, (args: object) => Promise<unknown>> = {
+      getIscsiService: (a) => getIscsiService(a as never),
+      listIscsiServices: (a) => listIscsiServices(a as never),
+      getIscsiServiceMetrics: (a) => getIscsiServiceMetrics(a as never),
+      getIscsiServiceMetricSample: (a) => getIscsiServiceMetricSample(a as never),
+      listIscsiSessions: (a) => listIscsiSessions(a as never),
+    };
+    it("refuses an argument it does not take, naming itself and the argument, before any request", async () => {
+      await start({ svms: [{ name: "svm1", service: {} }] });
+      for (const [fn, call] of Object.entries(calls)) {
+        const err = await rejectionOf(call({ svmName: "svm1", svm: "svm1" }));
+        expect(err, fn).to.be.instanceOf(TypeError);
+        expect(err.message, fn).to.match(new RegExp(`^${fn}: "svm" is not an argument; it takes svmName, `));
+      }
+      expect(sim.requests).to.deep.equal([]);
     });
   });
 

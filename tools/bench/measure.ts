@@ -3,8 +3,8 @@
  * child process (./remote-sim), so this process holds only the provider and its client.
  */
 import { IscsiServiceProvider } from "../../provider";
+import { findServiceByUuid } from "../../provider/api/protocols-san-iscsi-services";
 import { ConnectionSettings } from "../../provider/config";
-import { getService } from "../../provider/iscsi/api";
 import { SNAPSHOT_MAX_AGE_MS } from "../../provider/iscsi/batch";
 import type { IscsiServiceInputs, IscsiServiceOutputs } from "../../provider/iscsi/model";
 import { ClusterPool } from "../../provider/pool";
@@ -314,7 +314,7 @@ export async function measureRefresh(services: number, latencyMs: number): Promi
     }));
     const warm = olds.slice(0, 8);
     await Promise.all(warm.map((o) => provider.read(o.svmUuid, o)));
-    await Promise.all(warm.map((o) => getService(naive.client, o.svmUuid)));
+    await Promise.all(warm.map((o) => findServiceByUuid(naive.client, o.svmUuid)));
     // The warm-up's reads leave a snapshot: let it expire, so the refresh below reads the cluster.
     await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_MAX_AGE_MS + 50));
 
@@ -330,7 +330,7 @@ export async function measureRefresh(services: number, latencyMs: number): Promi
 
     await sim.clearRequests();
     start = performance.now();
-    const records = await Promise.all(olds.map((o) => getService(naive.client, o.svmUuid)));
+    const records = await Promise.all(olds.map((o) => findServiceByUuid(naive.client, o.svmUuid)));
     const naiveWallMs = performance.now() - start;
     const single = await sim.requests();
     naive.client.close();

@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import {
-  countSessions,
   listSessions,
   parseSessionRecord,
+  readSessionCount,
   SESSIONS_PATH,
-  sessionsBySvm,
-} from "../../../provider/iscsi/sessions";
+} from "../../../provider/api/protocols-san-iscsi-sessions";
+import { sessionsBySvm } from "../../../provider/iscsi/sessions";
 import type { OntapClient } from "../../../provider/ontap/client";
 import { type SimulatorInstance, startSimulator } from "../../../tools/simulator";
 import type { SimulatorOptions } from "../../../tools/simulator/types";
@@ -73,17 +73,17 @@ describe("iSCSI sessions API (provider/iscsi/sessions)", () => {
     });
   });
 
-  describe("countSessions", () => {
+  describe("readSessionCount", () => {
     it("counts with return_records=false", async () => {
       await start({ sessions: { svm1: 3, svm2: 2 } });
-      expect(await countSessions(client, { "svm.uuid": `${uuid("svm1")}|${uuid("svm2")}` })).to.equal(5);
+      expect(await readSessionCount(client, { "svm.uuid": `${uuid("svm1")}|${uuid("svm2")}` })).to.equal(5);
       expect(gets()[0].query).to.deep.include({ return_records: "false" });
     });
 
     it("says 0 once the service is disabled: ONTAP ends every session", async () => {
       await start({ sessions: { svm1: 3 } });
       sim.outOfBand.setEnabled("svm1", false);
-      expect(await countSessions(client, { "svm.name": "svm1" })).to.equal(0);
+      expect(await readSessionCount(client, { "svm.name": "svm1" })).to.equal(0);
     });
   });
 
