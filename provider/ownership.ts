@@ -37,12 +37,12 @@ export interface ClaimCluster {
   readonly host: string;
   /** Set once the cluster was found unreachable in this run. */
   unreachable: unknown;
-  svmUuidOf(name: string): Promise<string | undefined>;
+  readonly cache: { svmUuidOf(name: string): Promise<string | undefined> };
 }
 
 /** The SVM a checked resource names, as far as it is known. */
 export interface SvmClaim {
-  session: ClaimCluster;
+  run: ClaimCluster;
   name?: string;
   /** Lower case. */
   uuid?: string;
@@ -83,18 +83,18 @@ function sameSvm(a: SvmClaim, b: SvmClaim, withState = false): boolean {
   const ua = withState ? (a.uuid ?? a.stateUuid) : a.uuid;
   const ub = withState ? (b.uuid ?? b.stateUuid) : b.uuid;
   if (ua !== undefined && ub !== undefined) return ua === ub;
-  return a.session.host === b.session.host && a.name !== undefined && a.name === b.name;
+  return a.run.host === b.run.host && a.name !== undefined && a.name === b.name;
 }
 
 /** The UUID of a claim's SVM from its cluster's directory; unchanged when it cannot be looked up. */
 async function resolveUuid(claim: SvmClaim): Promise<void> {
   // A cluster found unreachable in this run is not asked again (the preflight warned once).
-  if (claim.uuid !== undefined || claim.name === undefined || claim.session.unreachable !== undefined) return;
+  if (claim.uuid !== undefined || claim.name === undefined || claim.run.unreachable !== undefined) return;
   try {
-    claim.uuid = (await claim.session.svmUuidOf(claim.name))?.toLowerCase();
+    claim.uuid = (await claim.run.cache.svmUuidOf(claim.name))?.toLowerCase();
   } catch (err) {
     // Unreachable or refused: the textual comparison is all there is.
-    if (classify(err).unreachable) claim.session.unreachable = err;
+    if (classify(err).unreachable) claim.run.unreachable = err;
   }
 }
 
@@ -102,6 +102,8 @@ async function resolveUuid(claim: SvmClaim): Promise<void> {
 export class RunOwnership {
   readonly #checked: Registered[] = [];
   readonly #written = new Map<string, { kind: WriteKind; claimId: string }>();
+  /** The same writes by {@link guardKeys}: by UUID and by name on its cluster. */
+  readonly #wroteKeys = new Set<string>();
   #nextOwner = 1;
   #lastCheck: { owner: number; news: string } | undefined;
   #recheck: { owner: number; news: string } | undefined;
@@ -204,7 +206,7 @@ export class RunOwnership {
     const isNew = Object.keys(olds).length === 0;
     if (lookUp) {
       const needsUuid = (a: SvmClaim, b: SvmClaim) =>
-        b.uuid !== undefined || (isNew && b.stateUuid !== undefined) || b.session.host !== a.session.host;
+        b.uuid !== undefined || (isNew && b.stateUuid !== undefined) || b.run.host !== a.run.host;
       if (others.some((o) => needsUuid(claim, o))) await resolveUuid(claim);
       await Promise.all(others.filter((o) => needsUuid(o, claim)).map(resolveUuid));
     }
@@ -289,11 +291,25 @@ export class RunOwnership {
     )?.from;
   }
 
-  /** A create of this run made or took over the service of this SVM; returns the claim id its outputs record. */
-  recordWrite(svmUuid: string, kind: WriteKind): string {
+  /**
+   * A create of this run made or took over the service of this SVM (at `host`): the run's
+   * one registry of writes. Returns the claim id its outputs record.
+   */
+  recordWrite(svm: { uuid: string; name: string }, host: string, kind: WriteKind): string {
     const claimId = randomBytes(6).toString("hex");
-    this.#written.set(svmUuid.toLowerCase(), { kind, claimId });
+    this.#written.set(svm.uuid.toLowerCase(), { kind, claimId });
+    for (const key of guardKeys(svm, host)) this.#wroteKeys.add(key);
     return claimId;
+  }
+
+  /** Whether a create or adopt of this run made or took over the service on this SVM (named either way). */
+  wrote(svm: { uuid?: string; name?: string }, host: string): boolean {
+    return guardKeys(svm, host).some((key) => this.#wroteKeys.has(key));
+  }
+
+  /** The lower-case SVM UUIDs whose service this run made or took over. */
+  writtenUuids(): Iterable<string> {
+    return this.#written.keys();
   }
 
   /**
@@ -328,7 +344,7 @@ export class RunOwnership {
         !r.replaced &&
         ((r.claim.uuid ?? r.claim.stateUuid) !== undefined
           ? (r.claim.uuid ?? r.claim.stateUuid) === uuid
-          : r.claim.session.host === host && r.claim.name === svm.name),
+          : r.claim.run.host === host && r.claim.name === svm.name),
     );
     return staying ? "managed by another resource of this stack that stays on it" : undefined;
   }

@@ -5,9 +5,9 @@
  * their arguments come from.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterRun } from "../provider/cluster-run";
 import { type ConfigSource, ConnectionSettings } from "../provider/config";
 import { ClusterPool } from "../provider/pool";
-import type { ClusterSession } from "../provider/session";
 
 /** Stack config as the program sees it, in the shape ConnectionSettings reads ("ontap:host"). */
 const programConfig: ConfigSource = {
@@ -20,13 +20,13 @@ const programConfig: ConfigSource = {
 // One client per cluster for the whole program, so that many calls share connections.
 let pool: ClusterPool | undefined;
 
-/** The session of a cluster: the default connection, or the profile of `ontap:clusters` named. */
-export function connect(cluster: string | undefined): ClusterSession {
+/** The run object of a cluster: the default connection, or the profile of `ontap:clusters` named. */
+export function connect(cluster: string | undefined): ClusterRun {
   pool ??= new ClusterPool({
     debug: (message) => void pulumi.log.debug(message),
     warn: (message) => void pulumi.log.warn(message),
   });
-  return pool.session(new ConnectionSettings(programConfig, process.env).resolve(cluster));
+  return pool.runFor(new ConnectionSettings(programConfig, process.env).resolve(cluster));
 }
 
 /**
@@ -78,7 +78,7 @@ export function afterResources<A, R>(
 }
 
 /** `result`, with the connection profile it was read through when one was named (`cluster`). */
-export function withCluster<T extends { cluster?: string }>(result: T, handle: ClusterSession): T {
-  if (handle.cluster !== undefined) result.cluster = handle.cluster;
+export function withCluster<T extends { cluster?: string }>(result: T, run: ClusterRun): T {
+  if (run.cluster !== undefined) result.cluster = run.cluster;
   return result;
 }

@@ -11,10 +11,10 @@ import {
   type MetricInterval,
   readServiceMetric,
 } from "../provider/api/protocols-san-iscsi-services-metrics";
+import type { ClusterRun } from "../provider/cluster-run";
 import { renderError, toDiagnosticError } from "../provider/diagnostics/render";
 import { GATED_ROUTES, ReleaseLacksError, type RouteId } from "../provider/iscsi/releases";
 import { hasCode, isMissingApi } from "../provider/ontap/failures";
-import type { ClusterSession } from "../provider/session";
 import { takes } from "./arguments";
 import { afterResources, connect, type DataSourceOutputOptions, withCluster } from "./connection";
 import { type IscsiServiceMetricSample, toSample } from "./performance";
@@ -67,16 +67,16 @@ const INTERVALS: readonly MetricInterval[] = ["1h", "1d", "1w", "1m", "1y"];
 const NO_METRICS = "8585947";
 
 /** Throws ReleaseLacksError when the cluster's release, as far as this run knows it, predates the route. */
-function releaseHas(handle: ClusterSession, route: RouteId): void {
-  const gated = handle.releases.lacksRoute(route);
-  if (gated) throw new ReleaseLacksError(handle.host, gated, handle.releases.release);
+function releaseHas(run: ClusterRun, route: RouteId): void {
+  const gated = run.releases.lacksRoute(route);
+  if (gated) throw new ReleaseLacksError(run.host, gated, run.releases.release);
 }
 
 /** The error for a route ONTAP does not serve (404, code 3), naming the cluster's release when the account may read it. */
-async function releaseLacks(handle: ClusterSession, route: RouteId): Promise<ReleaseLacksError> {
-  await handle.clusterInfo();
+async function releaseLacks(run: ClusterRun, route: RouteId): Promise<ReleaseLacksError> {
+  await run.cache.clusterInfo();
   const gated = GATED_ROUTES.find((g) => g.route === route) as (typeof GATED_ROUTES)[number];
-  return new ReleaseLacksError(handle.host, gated, handle.releases.release);
+  return new ReleaseLacksError(run.host, gated, run.releases.release);
 }
 
 /**
@@ -87,22 +87,22 @@ export async function getIscsiServiceMetrics(args: GetIscsiServiceMetricsArgs): 
   takes("getIscsiServiceMetrics", args, ["svmName", "svmUuid", "cluster", "interval"])
     .inputs("svmName", "svmUuid", "cluster")
     .oneOf("interval", INTERVALS);
-  const handle = connect(args.cluster);
-  const service = await readService(handle, args);
+  const run = connect(args.cluster);
+  const service = await readService(run, args);
   const result: IscsiServiceMetrics = {
     svmName: service.svm.name,
     svmUuid: service.svm.uuid,
     interval: args.interval,
-    host: handle.host,
+    host: run.host,
     samples: [],
   };
-  withCluster(result, handle);
+  withCluster(result, run);
   const ctx = { action: "read the iSCSI service's metrics", svm: service.svm.name };
   try {
-    releaseHas(handle, "service-metrics");
-    result.samples = (await listServiceMetrics(handle.client, service.svm.uuid, args.interval)).map(toSample);
+    releaseHas(run, "service-metrics");
+    result.samples = (await listServiceMetrics(run.client, service.svm.uuid, args.interval)).map(toSample);
   } catch (err) {
-    if (isMissingApi(err)) throw await releaseLacks(handle, "service-metrics");
+    if (isMissingApi(err)) throw await releaseLacks(run, "service-metrics");
     if (err instanceof ReleaseLacksError) throw err;
     if (!hasCode(err, NO_METRICS)) throw toDiagnosticError(err, ctx);
     result.note = renderError(err, ctx);
@@ -121,21 +121,21 @@ export async function getIscsiServiceMetricSample(
   takes("getIscsiServiceMetricSample", args, ["svmName", "svmUuid", "cluster", "timestamp"])
     .inputs("svmName", "svmUuid", "cluster")
     .timestamp("timestamp", "2026-03-02T09:14:45+00:00");
-  const handle = connect(args.cluster);
-  const service = await readService(handle, args);
+  const run = connect(args.cluster);
+  const service = await readService(run, args);
   const ctx = { action: "read an iSCSI service metrics sample", svm: service.svm.name };
   let record: IscsiMetricRecord;
   try {
-    releaseHas(handle, "service-metric-sample");
-    record = await readServiceMetric(handle.client, service.svm.uuid, args.timestamp);
+    releaseHas(run, "service-metric-sample");
+    record = await readServiceMetric(run.client, service.svm.uuid, args.timestamp);
   } catch (err) {
-    if (isMissingApi(err)) throw await releaseLacks(handle, "service-metric-sample");
+    if (isMissingApi(err)) throw await releaseLacks(run, "service-metric-sample");
     if (err instanceof ReleaseLacksError) throw err;
     throw toDiagnosticError(err, ctx);
   }
   return withCluster<IscsiServiceMetricSampleResult>(
-    { svmName: service.svm.name, svmUuid: service.svm.uuid, host: handle.host, sample: toSample(record) },
-    handle,
+    { svmName: service.svm.name, svmUuid: service.svm.uuid, host: run.host, sample: toSample(record) },
+    run,
   );
 }
 

@@ -6,6 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { findService, listServices, type ServiceFilters } from "../provider/api/protocols-san-iscsi-services";
+import type { ClusterRun } from "../provider/cluster-run";
 import { toDiagnosticError } from "../provider/diagnostics/render";
 import { ProviderError } from "../provider/errors";
 import type { IscsiServiceRecord } from "../provider/iscsi/model";
@@ -14,7 +15,6 @@ import {
   PERFORMANCE_FIELDS,
   parsePerformance,
 } from "../provider/iscsi/performance";
-import type { ClusterSession } from "../provider/session";
 import { takes } from "./arguments";
 import { afterResources, connect, type DataSourceOutputOptions, withCluster } from "./connection";
 import {
@@ -96,7 +96,7 @@ export class IscsiServiceNotFoundError extends ProviderError {
   }
 }
 
-function toInfo(record: IscsiServiceRecord, handle: ClusterSession, performance = false): IscsiServiceInfo {
+function toInfo(record: IscsiServiceRecord, run: ClusterRun, performance = false): IscsiServiceInfo {
   const info = withCluster<IscsiServiceInfo>(
     {
       svmName: record.svm.name,
@@ -104,9 +104,9 @@ function toInfo(record: IscsiServiceRecord, handle: ClusterSession, performance 
       enabled: record.enabled ?? true,
       targetAlias: record.target?.alias ?? "",
       targetName: record.target?.name ?? "",
-      host: handle.host,
+      host: run.host,
     },
-    handle,
+    run,
   );
   if (performance) {
     const { metric, statistics } = parsePerformance(record);
@@ -122,7 +122,7 @@ function toInfo(record: IscsiServiceRecord, handle: ClusterSession, performance 
  * diagnostics for any other failure. Every data source about one service starts here.
  */
 export async function readService(
-  handle: ClusterSession,
+  run: ClusterRun,
   args: { svmName?: string; svmUuid?: string },
   performance = false,
 ): Promise<IscsiServiceRecord> {
@@ -130,16 +130,16 @@ export async function readService(
   let record: IscsiServiceRecord | undefined;
   try {
     const svm = { name: args.svmName, uuid: args.svmUuid?.toLowerCase() };
-    record = await findService(handle.client, svm, performance ? PERFORMANCE_FIELDS : undefined);
+    record = await findService(run.client, svm, performance ? PERFORMANCE_FIELDS : undefined);
   } catch (err) {
     if (performance && isPerformanceUnsupported(err))
-      throw new PerformanceUnavailableError("getIscsiService", handle.host);
+      throw new PerformanceUnavailableError("getIscsiService", run.host);
     throw toDiagnosticError(err, { action: "read the iSCSI service", svm: label });
   }
-  if (!record) throw new IscsiServiceNotFoundError(label, handle.host);
+  if (!record) throw new IscsiServiceNotFoundError(label, run.host);
   if (args.svmName !== undefined && record.svm.name !== args.svmName)
     throw new TypeError(
-      `svmUuid ${args.svmUuid} is SVM "${record.svm.name}" on cluster ${handle.host}, not "${args.svmName}": give only one of them, or two that match.`,
+      `svmUuid ${args.svmUuid} is SVM "${record.svm.name}" on cluster ${run.host}, not "${args.svmName}": give only one of them, or two that match.`,
     );
   return record;
 }
@@ -151,8 +151,8 @@ export async function readService(
 export async function getIscsiService(args: GetIscsiServiceArgs): Promise<IscsiServiceInfo> {
   const check = takes("getIscsiService", args, ["svmName", "svmUuid", "cluster", "includePerformance"]);
   const performance = check.inputs("svmName", "svmUuid", "cluster").flag("includePerformance");
-  const handle = connect(args.cluster);
-  return toInfo(await readService(handle, args, performance), handle, performance);
+  const run = connect(args.cluster);
+  return toInfo(await readService(run, args, performance), run, performance);
 }
 
 /**
@@ -171,19 +171,17 @@ export async function listIscsiServices(args: ListIscsiServicesArgs = {}): Promi
   check.pattern("svmName", 'a non-empty pattern such as "svm*"').flag("enabled");
   const pageSize = check.pageSize();
   check.inputs("cluster");
-  const handle = connect(args.cluster);
+  const run = connect(args.cluster);
   const filters: ServiceFilters = {};
   if (args.svmName !== undefined) filters["svm.name"] = args.svmName;
   if (args.enabled !== undefined) filters.enabled = String(args.enabled);
   try {
     const fields = performance ? PERFORMANCE_FIELDS : undefined;
-    const records = await listServices(handle.client, filters, { maxRecords: pageSize, fields });
-    return records
-      .map((r) => toInfo(r, handle, performance))
-      .sort((a, b) => a.svmName.localeCompare(b.svmName));
+    const records = await listServices(run.client, filters, { maxRecords: pageSize, fields });
+    return records.map((r) => toInfo(r, run, performance)).sort((a, b) => a.svmName.localeCompare(b.svmName));
   } catch (err) {
     if (performance && isPerformanceUnsupported(err))
-      throw new PerformanceUnavailableError("listIscsiServices", handle.host);
+      throw new PerformanceUnavailableError("listIscsiServices", run.host);
     throw toDiagnosticError(err, { action: "list the iSCSI services", svm: args.svmName });
   }
 }

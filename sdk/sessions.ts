@@ -8,8 +8,8 @@ import {
   listSessions,
   type SessionFilters,
 } from "../provider/api/protocols-san-iscsi-sessions";
+import type { ClusterRun } from "../provider/cluster-run";
 import { toDiagnosticError } from "../provider/diagnostics/render";
-import type { ClusterSession } from "../provider/session";
 import { takes } from "./arguments";
 import { afterResources, connect, type DataSourceOutputOptions, withCluster } from "./connection";
 
@@ -70,7 +70,7 @@ export type ListIscsiSessionsOutputArgs = {
 
 const FN = "listIscsiSessions";
 
-function toInfo(record: IscsiSessionRecord, handle: ClusterSession): IscsiSessionInfo {
+function toInfo(record: IscsiSessionRecord, run: ClusterRun): IscsiSessionInfo {
   const info: IscsiSessionInfo = {
     svmName: record.svm.name ?? "",
     svmUuid: record.svm.uuid,
@@ -91,11 +91,11 @@ function toInfo(record: IscsiSessionRecord, handle: ClusterSession): IscsiSessio
       if (c.initiator_address?.port !== undefined) connection.initiatorPort = c.initiator_address.port;
       return connection;
     }),
-    host: handle.host,
+    host: run.host,
   };
   if (record.target_portal_group_tag !== undefined)
     info.targetPortalGroupTag = record.target_portal_group_tag;
-  return withCluster(info, handle);
+  return withCluster(info, run);
 }
 
 const order = (a: IscsiSessionInfo, b: IscsiSessionInfo) =>
@@ -114,13 +114,13 @@ export async function listIscsiSessions(args: ListIscsiSessionsArgs = {}): Promi
   check.pattern("svmName", 'an SVM name or a non-empty pattern such as "svm*"');
   const pageSize = check.pageSize();
   check.inputs("svmUuid", "cluster");
-  const handle = connect(args.cluster);
+  const run = connect(args.cluster);
   const filters: SessionFilters = {};
   if (args.svmName !== undefined) filters["svm.name"] = args.svmName;
   if (args.svmUuid !== undefined) filters["svm.uuid"] = args.svmUuid.toLowerCase();
   try {
-    const records = await listSessions(handle.client, filters, { maxRecords: pageSize });
-    return records.map((r) => toInfo(r, handle)).sort(order);
+    const records = await listSessions(run.client, filters, { maxRecords: pageSize });
+    return records.map((r) => toInfo(r, run)).sort(order);
   } catch (err) {
     throw toDiagnosticError(err, { action: "list the iSCSI sessions", svm: args.svmName ?? args.svmUuid });
   }

@@ -5,9 +5,10 @@
  * collection GET shared by every resource); an apply reads the one SVM's sessions just
  * before it writes. Read-only either way.
  */
+
+import type { ClusterRun } from "../cluster-run";
 import { renderError } from "../diagnostics/render";
 import { ActiveSessionsError } from "../errors";
-import type { ClusterSession } from "../session";
 import { type SessionHost, sessionsBySvm } from "./sessions";
 
 /** What a look at an SVM's sessions found: the sessions and hosts, or why it could not look. */
@@ -17,20 +18,20 @@ export type SessionsSeen =
 
 /** The SVM's active sessions: from the run's per-cluster read ("preview"), or read now ("apply"). */
 export async function sessionsOf(
-  session: ClusterSession,
+  run: ClusterRun,
   svm: { uuid?: string; name?: string },
   when: "preview" | "apply",
 ): Promise<SessionsSeen> {
   try {
     const uuid = (
-      svm.uuid ?? (svm.name === undefined ? undefined : await session.svmUuidOf(svm.name))
+      svm.uuid ?? (svm.name === undefined ? undefined : await run.cache.svmUuidOf(svm.name))
     )?.toLowerCase();
     // No such SVM: nobody can be logged in to it.
     if (uuid === undefined) return { known: true, sessions: 0, hosts: [] };
     const entry =
       when === "preview"
-        ? (await session.sessionsBySvm()).get(uuid)
-        : (await sessionsBySvm(session.client, [uuid])).get(uuid);
+        ? (await run.cache.sessionsBySvm()).get(uuid)
+        : (await sessionsBySvm(run.client, [uuid])).get(uuid);
     return { known: true, sessions: entry?.sessions ?? 0, hosts: entry?.hosts ?? [] };
   } catch (err) {
     const why = renderError(err, { action: "look up the active iSCSI sessions", svm: svm.name ?? svm.uuid });
@@ -43,19 +44,12 @@ export async function sessionsOf(
  * them: a warning naming the hosts (once per SVM and run: a check may have named them
  * already), or one line per cluster and run that they could not be looked up.
  */
-export function announceCutOff(
-  session: ClusterSession,
-  change: string,
-  svm: string,
-  seen: SessionsSeen,
-): void {
+export function announceCutOff(run: ClusterRun, change: string, svm: string, seen: SessionsSeen): void {
   if (seen.known) {
-    if (seen.sessions === 0 || session.announced.has(svm)) return;
-    session.log.warn(cutOffWarning(change, svm, session.host, seen));
-    session.announced.add(svm);
-  } else if (!session.reportedSessionsUnknown) {
-    session.log.warn(couldNotCheck(session.host, seen.why));
-    session.reportedSessionsUnknown = true;
+    if (seen.sessions > 0 && run.once(`cut-off:${svm}`))
+      run.log.warn(cutOffWarning(change, svm, run.host, seen));
+  } else if (run.once("sessions-unknown")) {
+    run.log.warn(couldNotCheck(run.host, seen.why));
   }
 }
 

@@ -5,12 +5,12 @@
  */
 
 import { deleteService, updateService } from "../api/protocols-san-iscsi-services";
+import type { ClusterRun } from "../cluster-run";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
 import { ServiceLeftDisabledError } from "../errors";
 import { OntapError } from "../ontap/errors";
 import { classify, hasCode, isGone } from "../ontap/failures";
-import type { ClusterSession } from "../session";
 import type { IscsiServiceOutputs } from "./model";
 import { settledForDelete } from "./pending-job";
 
@@ -35,21 +35,21 @@ export interface DeleteHooks {
  * SVM's iSCSI switched off. A service that is already gone counts as deleted.
  */
 export async function deleteIscsiService(
-  session: ClusterSession,
+  run: ClusterRun,
   olds: IscsiServiceOutputs,
   hooks: DeleteHooks = {},
 ): Promise<void> {
   if (olds.pendingJob !== undefined) {
-    const settled = await settledForDelete(session, olds);
-    return settled === undefined ? undefined : deleteIscsiService(session, settled, hooks);
+    const settled = await settledForDelete(run, olds);
+    return settled === undefined ? undefined : deleteIscsiService(run, settled, hooks);
   }
   // A create of this run on this SVM first: its service (a job may still be making it) is
   // then recorded as that resource's, and left alone below.
-  await session.ownership.createsSettled({ uuid: olds.svmUuid, name: olds.svmName }, session.host);
+  await run.ownership.createsSettled({ uuid: olds.svmUuid, name: olds.svmName }, run.host);
   // Alone with this SVM: an adopt of this run (a hand-over) either took it over before, and
   // the holder check below leaves it alone, or starts after the DELETE and finds none.
-  return session.ownership.exclusive(olds.svmUuid, async () => {
-    if (!leftInPlace(session, olds)) await disableThenDelete(session, olds, hooks);
+  return run.ownership.exclusive(olds.svmUuid, async () => {
+    if (!leftInPlace(run, olds)) await disableThenDelete(run, olds, hooks);
   });
 }
 
@@ -58,22 +58,22 @@ export async function deleteIscsiService(
  * this run holds it (a hand-over, a replacement's new resource), or it is ASA r2's, which
  * every SVM always has.
  */
-function leftInPlace(session: ClusterSession, olds: IscsiServiceOutputs): boolean {
-  const holder = session.ownership.otherHolder(
+function leftInPlace(run: ClusterRun, olds: IscsiServiceOutputs): boolean {
+  const holder = run.ownership.otherHolder(
     { uuid: olds.svmUuid, name: olds.svmName },
-    session.host,
+    run.host,
     olds.claimId,
   );
   if (holder) {
-    session.log.warn(
-      `The iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) is ${holder}: ` +
+    run.log.warn(
+      `The iSCSI service on SVM "${olds.svmName}" (cluster ${run.host}) is ${holder}: ` +
         "left in place, untouched, and the old resource removed from the stack.",
     );
     return true;
   }
   if (olds.asaR2) {
-    session.log.warn(
-      `The iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) is on an ASA r2 system, where it always exists: left in place and removed from the stack.`,
+    run.log.warn(
+      `The iSCSI service on SVM "${olds.svmName}" (cluster ${run.host}) is on an ASA r2 system, where it always exists: left in place and removed from the stack.`,
     );
     return true;
   }
@@ -82,14 +82,14 @@ function leftInPlace(session: ClusterSession, olds: IscsiServiceOutputs): boolea
 
 /** The two-phase delete itself, inside the SVM's exclusive section. */
 async function disableThenDelete(
-  session: ClusterSession,
+  run: ClusterRun,
   olds: IscsiServiceOutputs,
   hooks: DeleteHooks,
 ): Promise<void> {
   // What the error names: the step that failed (a disable's job can outlive the wait too).
   const action = { action: "delete the iSCSI service", svm: olds.svmName, rerun: DELETE_RERUN };
   // The run's snapshot of which SVMs have a service no longer holds, whatever the outcome.
-  session.forgetServices();
+  run.cache.forgetServices();
   let disabledByUs = false;
   let disabledForSure = false;
   const disable = async () => {
@@ -98,7 +98,7 @@ async function disableThenDelete(
     disabledByUs = true;
     action.action = "disable the iSCSI service before deleting it";
     try {
-      await updateService(session.client, olds.svmUuid, { enabled: false });
+      await updateService(run.client, olds.svmUuid, { enabled: false });
       disabledForSure = true;
       action.action = "delete the iSCSI service";
     } catch (err) {
@@ -110,24 +110,24 @@ async function disableThenDelete(
   try {
     if (olds.enabled) await disable();
     try {
-      await deleteService(session.client, olds.svmUuid);
+      await deleteService(run.client, olds.svmUuid);
     } catch (err) {
       // State said disabled, but someone enabled it since: disable now and delete again.
       if (!hasCode(err, OntapCode.deleteWhileEnabled) || disabledByUs) throw err;
       await hooks.beforeUnannouncedDisable?.();
       await disable();
-      await deleteService(session.client, olds.svmUuid);
+      await deleteService(run.client, olds.svmUuid);
     }
   } catch (err) {
     // Gone after this delete reached the service (a disable landed, or a DELETE retried
     // after a lost answer): deleted. Gone at the first touch: maybe not this cluster's to say.
     if (isGone(err)) return disabledForSure || attemptsOf(err) > 1 ? undefined : hooks.onGone?.();
     if (disabledByUs) {
-      const deletedAfterAll = await reenable(session, olds, err, disabledForSure, action);
+      const deletedAfterAll = await reenable(run, olds, err, disabledForSure, action);
       if (deletedAfterAll) return;
     }
     if (hasCode(err, OntapCode.asaR2)) {
-      session.log.warn(
+      run.log.warn(
         `The iSCSI service on SVM "${olds.svmName}" cannot be deleted on ASA r2: left in place (enabled) and removed from the stack.`,
       );
       return;
@@ -138,15 +138,15 @@ async function disableThenDelete(
 
 /** Undo the disable after a failed DELETE. Returns true when the service turns out to be gone (the DELETE landed). */
 async function reenable(
-  session: ClusterSession,
+  run: ClusterRun,
   olds: IscsiServiceOutputs,
   deleteError: unknown,
   disabledForSure: boolean,
   action: DiagnosticContext,
 ): Promise<boolean> {
   try {
-    await updateService(session.client, olds.svmUuid, { enabled: true });
-    session.log.warn(
+    await updateService(run.client, olds.svmUuid, { enabled: true });
+    run.log.warn(
       `Deleting the iSCSI service on SVM "${olds.svmName}" failed; it was re-enabled so its hosts keep their sessions.`,
     );
     return false;
@@ -155,7 +155,7 @@ async function reenable(
     const original = toDiagnosticError(deleteError, action);
     throw new ServiceLeftDisabledError(
       olds.svmName,
-      session.host,
+      run.host,
       original.message,
       toDiagnosticError(err, { action: "re-enable the iSCSI service", svm: olds.svmName }).message,
       disabledForSure,

@@ -5,6 +5,7 @@ import {
   updateService,
 } from "../api/protocols-san-iscsi-services";
 import { findSvm } from "../api/svm-svms";
+import type { ClusterRun } from "../cluster-run";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
 import {
@@ -17,7 +18,6 @@ import {
 } from "../errors";
 import { OntapJobPendingError, OntapLostResponseError } from "../ontap/errors";
 import { classify, hasCode } from "../ontap/failures";
-import type { ClusterSession } from "../session";
 import { announceCutOff, guardRefusal, sessionsOf } from "./blast-radius";
 import {
   applyPatch,
@@ -43,24 +43,24 @@ function svmLabel(svm: { svmName?: string; svmUuid?: string }): string | undefin
  * succeeds, so a caller that catches a failure still knows what the service looks like.
  */
 async function converge(
-  session: ClusterSession,
+  run: ClusterRun,
   live: IscsiServiceRecord,
   inputs: IscsiServiceInputs,
 ): Promise<IscsiServiceRecord> {
   for (const patch of patchesFor(live, inputs)) {
-    await updateService(session.client, live.svm.uuid, patch.body);
+    await updateService(run.client, live.svm.uuid, patch.body);
     applyPatch(live, patch.name, patch.value);
   }
   return live;
 }
 
 function outputsFor(
-  session: ClusterSession,
+  run: ClusterRun,
   record: IscsiServiceRecord,
   inputs: IscsiServiceInputs,
   how: { adopted: boolean; asaR2: boolean; claimId: string | undefined },
 ): IscsiServiceOutputs {
-  return toOutputs(record, inputs, { host: session.host, ...how });
+  return toOutputs(record, inputs, { host: run.host, ...how });
 }
 
 /**
@@ -70,23 +70,22 @@ function outputsFor(
  * next `pulumi up` updates it.
  */
 async function finishCreated(
-  session: ClusterSession,
+  run: ClusterRun,
   record: IscsiServiceRecord,
   inputs: IscsiServiceInputs,
   action: DiagnosticContext,
 ): Promise<IscsiServiceOutputs> {
-  session.claim(record.svm);
-  const claimId = session.ownership.recordWrite(record.svm.uuid, "created");
+  const claimId = run.recordWrite(record.svm, "created");
   const live: IscsiServiceRecord = { ...record };
   try {
-    await converge(session, live, inputs);
+    await converge(run, live, inputs);
   } catch (err) {
     throw new PartialCreateError(
       toDiagnosticError(err, action),
-      outputsFor(session, live, inputs, { adopted: false, asaR2: false, claimId }),
+      outputsFor(run, live, inputs, { adopted: false, asaR2: false, claimId }),
     );
   }
-  return outputsFor(session, live, inputs, { adopted: false, asaR2: false, claimId });
+  return outputsFor(run, live, inputs, { adopted: false, asaR2: false, claimId });
 }
 
 /**
@@ -96,18 +95,16 @@ async function finishCreated(
  * then is an error, not another adopt.
  */
 export async function createIscsiService(
-  session: ClusterSession,
+  run: ClusterRun,
   inputs: IscsiServiceInputs,
   again = false,
 ): Promise<IscsiServiceOutputs> {
   try {
-    return await session.ownership.creating(
-      { name: inputs.svmName, uuid: inputs.svmUuid },
-      session.host,
-      () => createOrAdopt(session, inputs, again),
+    return await run.ownership.creating({ name: inputs.svmName, uuid: inputs.svmUuid }, run.host, () =>
+      createOrAdopt(run, inputs, again),
     );
   } catch (err) {
-    throw unrecordedIfHandedOver(session, inputs, err);
+    throw unrecordedIfHandedOver(run, inputs, err);
   }
 }
 
@@ -116,13 +113,13 @@ export async function createIscsiService(
  * error with `properties`), for a resource whose old service another resource of this run
  * took over: the same failure, not recorded (see HandOverUnrecordedError).
  */
-function unrecordedIfHandedOver(session: ClusterSession, inputs: IscsiServiceInputs, err: unknown): unknown {
+function unrecordedIfHandedOver(run: ClusterRun, inputs: IscsiServiceInputs, err: unknown): unknown {
   if (
     !(err instanceof PendingCreateError || err instanceof PartialCreateError) ||
     err.properties === undefined
   )
     return err;
-  const left = session.ownership.handedOverBy({ name: inputs.svmName, uuid: inputs.svmUuid }, session.host);
+  const left = run.ownership.handedOverBy({ name: inputs.svmName, uuid: inputs.svmUuid }, run.host);
   if (!left) return err;
   const job = err instanceof PendingCreateError ? err.jobUuid : undefined;
   return new HandOverUnrecordedError(err.reasons?.[0] ?? err.message, left.name, err.properties.svmName, job);
@@ -130,28 +127,28 @@ function unrecordedIfHandedOver(session: ClusterSession, inputs: IscsiServiceInp
 
 /** The create itself (see createIscsiService). */
 async function createOrAdopt(
-  session: ClusterSession,
+  run: ClusterRun,
   inputs: IscsiServiceInputs,
   again: boolean,
 ): Promise<IscsiServiceOutputs> {
   const action = { action: "create the iSCSI service", svm: svmLabel(inputs) };
   let record: IscsiServiceRecord;
   try {
-    record = await createService(session.client, toCreateBody(inputs));
+    record = await createService(run.client, toCreateBody(inputs));
   } catch (err) {
     if (err instanceof UnreadCreateError) throw err;
     if (hasCode(err, OntapCode.serviceExists, OntapCode.asaR2)) {
-      if (!inputs.adopt) throw toDiagnosticError(err, await namedSvm(session, inputs, action));
-      if (again) throw toDiagnosticError(err, await namedSvm(session, inputs, action));
-      return adopt(session, inputs, hasCode(err, OntapCode.asaR2));
+      if (!inputs.adopt) throw toDiagnosticError(err, await namedSvm(run, inputs, action));
+      if (again) throw toDiagnosticError(err, await namedSvm(run, inputs, action));
+      return adopt(run, inputs, hasCode(err, OntapCode.asaR2));
     }
     // A job still running is a pending outcome: never POST again while it runs.
-    if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err);
+    if (err instanceof OntapJobPendingError) throw await pendingCreate(run, inputs, err);
     // A lost answer, or an ONTAP internal error (5xx), may come after the service was made: read first.
-    if (classify(err).outcomeUnknown) return reconcileLostCreate(session, inputs, err, action);
-    throw toDiagnosticError(err, await namedSvm(session, inputs, action));
+    if (classify(err).outcomeUnknown) return reconcileLostCreate(run, inputs, err, action);
+    throw toDiagnosticError(err, await namedSvm(run, inputs, action));
   }
-  return finishCreated(session, record, inputs, action);
+  return finishCreated(run, record, inputs, action);
 }
 
 /**
@@ -159,14 +156,12 @@ async function createOrAdopt(
  * resource gives only a UUID: the fix commands take a name (vserver start -vserver <name>).
  */
 async function namedSvm(
-  session: ClusterSession,
+  run: ClusterRun,
   inputs: IscsiServiceInputs,
   action: DiagnosticContext,
 ): Promise<DiagnosticContext> {
   if (inputs.svmName !== undefined || inputs.svmUuid === undefined) return action;
-  const svm = await findSvm(session.client, session.releases, { uuid: inputs.svmUuid }).catch(
-    () => undefined,
-  );
+  const svm = await findSvm(run.client, run.releases, { uuid: inputs.svmUuid }).catch(() => undefined);
   return svm ? { ...action, svm: svm.name } : action;
 }
 
@@ -176,47 +171,46 @@ async function namedSvm(
  * hand-over, removed it) is created anew with one more POST.
  */
 async function adopt(
-  session: ClusterSession,
+  run: ClusterRun,
   inputs: IscsiServiceInputs,
   isAsaR2System: boolean | (() => Promise<boolean>),
 ): Promise<IscsiServiceOutputs> {
   let adopted: IscsiServiceOutputs | undefined;
   try {
-    adopted = await takeOver(session, inputs, isAsaR2System);
+    adopted = await takeOver(run, inputs, isAsaR2System);
   } catch (e) {
     throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: svmLabel(inputs) });
   }
-  return adopted ?? createIscsiService(session, inputs, true);
+  return adopted ?? createIscsiService(run, inputs, true);
 }
 
 /** The adopt itself: undefined when the SVM has no service (any more). */
 async function takeOver(
-  session: ClusterSession,
+  run: ClusterRun,
   inputs: IscsiServiceInputs,
   isAsaR2System: boolean | (() => Promise<boolean>),
 ): Promise<IscsiServiceOutputs | undefined> {
-  const found = await findService(session.client, { name: inputs.svmName, uuid: inputs.svmUuid });
+  const found = await findService(run.client, { name: inputs.svmName, uuid: inputs.svmUuid });
   if (!found) return undefined;
   // Alone with this SVM: a delete of this run (a hand-over) either ended before, and the
   // service is gone, or starts after and sees this resource's claim.
-  return session.ownership.exclusive(found.svm.uuid, async () => {
-    const existing = await findServiceByUuid(session.client, found.svm.uuid);
+  return run.ownership.exclusive(found.svm.uuid, async () => {
+    const existing = await findServiceByUuid(run.client, found.svm.uuid);
     if (!existing) return undefined;
-    const holder = session.ownership.heldByAnother(existing.svm.uuid, undefined);
-    if (holder) throw new OwnershipConflictError(existing.svm.name, session.host, holder);
+    const holder = run.ownership.heldByAnother(existing.svm.uuid, undefined);
+    if (holder) throw new OwnershipConflictError(existing.svm.name, run.host, holder);
     if (inputs.enabled === false && (existing.enabled ?? true))
-      await announceLiveDisable(session, existing, inputs);
-    session.claim(existing.svm);
-    const claimId = session.ownership.recordWrite(existing.svm.uuid, "adopted");
+      await announceLiveDisable(run, existing, inputs);
+    const claimId = run.recordWrite(existing.svm, "adopted");
     const asaR2 = typeof isAsaR2System === "boolean" ? isAsaR2System : await isAsaR2System();
-    const record = await converge(session, { ...existing }, inputs);
-    session.log.warn(
-      `Adopted the existing iSCSI service on SVM "${record.svm.name}" (cluster ${session.host}); it is now managed by this stack` +
+    const record = await converge(run, { ...existing }, inputs);
+    run.log.warn(
+      `Adopted the existing iSCSI service on SVM "${record.svm.name}" (cluster ${run.host}); it is now managed by this stack` +
         (asaR2
           ? " (ASA r2: destroy will leave it in place)."
           : " and will be deleted when this resource is deleted."),
     );
-    return outputsFor(session, record, inputs, { adopted: true, asaR2, claimId });
+    return outputsFor(run, record, inputs, { adopted: true, asaR2, claimId });
   });
 }
 
@@ -228,17 +222,17 @@ async function takeOver(
  * be looked up), nothing written.
  */
 async function announceLiveDisable(
-  session: ClusterSession,
+  run: ClusterRun,
   existing: IscsiServiceRecord,
   inputs: IscsiServiceInputs,
 ): Promise<void> {
   const svm = existing.svm;
-  const seen = await sessionsOf(session, { uuid: svm.uuid, name: svm.name }, "apply");
+  const seen = await sessionsOf(run, { uuid: svm.uuid, name: svm.name }, "apply");
   if (inputs.protectActiveSessions === true) {
-    if (!seen.known || seen.sessions > 0) throw guardRefusal("Disabling", svm.name, session.host, seen);
+    if (!seen.known || seen.sessions > 0) throw guardRefusal("Disabling", svm.name, run.host, seen);
     return;
   }
-  announceCutOff(session, "Disabling", svm.name, seen);
+  announceCutOff(run, "Disabling", svm.name, seen);
 }
 
 /** How many more POSTs a create whose answer was lost may send, each only after a read found nothing. */
@@ -253,7 +247,7 @@ const LOST_CREATE_REPOSTS = 2;
  * after the read (the first POST's job, most likely): read again and apply the same rule.
  */
 async function reconcileLostCreate(
-  session: ClusterSession,
+  run: ClusterRun,
   inputs: IscsiServiceInputs,
   lost: unknown,
   action: DiagnosticContext,
@@ -264,69 +258,69 @@ async function reconcileLostCreate(
   for (let reposts = 0; ; reposts++) {
     let existing: IscsiServiceRecord | undefined;
     try {
-      existing = await findService(session.client, svm);
+      existing = await findService(run.client, svm);
     } catch (err) {
       const read = toDiagnosticError(err, { action: "read the iSCSI service back", svm: label });
-      throw new LostCreateError(label, session.host, { unread: read.message });
+      throw new LostCreateError(label, run.host, { unread: read.message });
     }
     if (existing) {
-      const proven = session.sawNoService(svm) && !session.isClaimed(svm) && asPosted(existing, inputs);
-      if (proven) return finishCreated(session, existing, inputs, action);
-      if (!inputs.adopt) throw new LostCreateError(label, session.host);
+      const proven = run.cache.sawNoService(svm) && !run.wrote(svm) && asPosted(existing, inputs);
+      if (proven) return finishCreated(run, existing, inputs, action);
+      if (!inputs.adopt) throw new LostCreateError(label, run.host);
       // The lost answer may have been ASA r2's 5376452: ask, so that destroy leaves it in place.
-      return adopt(session, inputs, () => session.isAsaR2());
+      return adopt(run, inputs, () => run.cache.isAsaR2());
     }
     // Nothing there. A lost answer is sent again; an ONTAP error answer stands.
     if (reposts === LOST_CREATE_REPOSTS || !(last instanceof OntapLostResponseError))
       throw toDiagnosticError(last, action);
     let record: IscsiServiceRecord;
     try {
-      record = await createService(session.client, toCreateBody(inputs));
+      record = await createService(run.client, toCreateBody(inputs));
     } catch (err) {
-      if (err instanceof OntapJobPendingError) throw await pendingCreate(session, inputs, err, true);
+      if (err instanceof OntapJobPendingError) throw await pendingCreate(run, inputs, err, true);
       if (err instanceof UnreadCreateError) throw err;
       if (!(err instanceof OntapLostResponseError) && !hasCode(err, OntapCode.serviceExists))
         throw toDiagnosticError(err, action);
       last = err;
       continue;
     }
-    return finishCreated(session, record, inputs, action);
+    return finishCreated(run, record, inputs, action);
   }
 }
 
 /** Read for refresh: the live record, or undefined when the service or its SVM is gone. */
 export async function readIscsiService(
-  session: ClusterSession,
+  run: ClusterRun,
   olds: IscsiServiceOutputs,
 ): Promise<IscsiServiceOutputs | undefined> {
   let record: IscsiServiceRecord | undefined;
   if (olds.pendingJob !== undefined) {
-    const pending = await pendingJobOutcome(session, olds);
+    const pending = await pendingJobOutcome(run, olds);
     if (pending.outcome === "pending") return olds;
-    record = await settledPendingService(session, olds, pending.outcome, olds.adopt);
+    record = await settledPendingService(run, olds, pending.outcome, olds.adopt);
   } else {
     try {
-      record = await session.batcher.read(olds.svmUuid);
+      record = await run.batcher.read(olds.svmUuid);
     } catch (err) {
       throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
     }
   }
-  return record ? refreshedOutputs(record, olds, session.host) : undefined;
+  return record ? refreshedOutputs(record, olds, run.host) : undefined;
 }
 
 /** Update: PATCH only what changed; the alias and `enabled` as separate calls (5374081). */
 export async function updateIscsiService(
-  session: ClusterSession,
+  run: ClusterRun,
   olds: IscsiServiceOutputs,
   news: IscsiServiceInputs,
 ): Promise<IscsiServiceOutputs> {
-  if (olds.pendingJob !== undefined) return finishPendingCreate(session, olds, news);
+  if (olds.pendingJob !== undefined) return finishPendingCreate(run, olds, news);
   const record = stateRecord(olds);
   // A name the diff accepted for the same SVM UUID is its name now (renamed outside Pulumi).
   record.svm.name = news.svmName ?? olds.svmName;
   try {
-    await converge(session, record, news);
-    return outputsFor(session, record, news, {
+    await converge(run, record, news);
+    return outputsFor(run, record, news, {
       adopted: olds.adopted,
       asaR2: olds.asaR2,
       claimId: olds.claimId,
@@ -343,18 +337,18 @@ export async function updateIscsiService(
  * over only with `adopt: true`.
  */
 async function finishPendingCreate(
-  session: ClusterSession,
+  run: ClusterRun,
   olds: IscsiServiceOutputs,
   news: IscsiServiceInputs,
 ): Promise<IscsiServiceOutputs> {
-  const pending = await pendingJobOutcome(session, olds);
+  const pending = await pendingJobOutcome(run, olds);
   if (pending.error) throw pending.error;
   const outcome = pending.outcome === "pending" ? "done" : pending.outcome;
-  const live = await settledPendingService(session, olds, outcome, news.adopt);
-  if (!live) return createIscsiService(session, news);
-  if (outcome !== "done") return adopt(session, news, () => session.isAsaR2());
-  if (news.enabled === false && live.enabled !== false) await announceLiveDisable(session, live, news);
-  return finishCreated(session, live, news, { action: "create the iSCSI service", svm: olds.svmName });
+  const live = await settledPendingService(run, olds, outcome, news.adopt);
+  if (!live) return createIscsiService(run, news);
+  if (outcome !== "done") return adopt(run, news, () => run.cache.isAsaR2());
+  if (news.enabled === false && live.enabled !== false) await announceLiveDisable(run, live, news);
+  return finishCreated(run, live, news, { action: "create the iSCSI service", svm: olds.svmName });
 }
 
 /**
@@ -362,12 +356,12 @@ async function finishPendingCreate(
  * choices, when the apply would meet a service the job cannot be proven to have made.
  */
 export async function previewPendingCreate(
-  session: ClusterSession,
+  run: ClusterRun,
   olds: IscsiServiceOutputs,
   adopt: boolean,
 ): Promise<void> {
   if (olds.pendingJob === undefined || adopt) return;
-  const pending = await pendingJobOutcome(session, olds);
+  const pending = await pendingJobOutcome(run, olds);
   if (pending.outcome !== "pending" && pending.outcome !== "done")
-    await settledPendingService(session, olds, pending.outcome, false);
+    await settledPendingService(run, olds, pending.outcome, false);
 }

@@ -7,11 +7,11 @@
 
 import { findServiceByUuid } from "../api/protocols-san-iscsi-services";
 import { findSvm } from "../api/svm-svms";
+import type { ClusterRun } from "../cluster-run";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { toDiagnosticError } from "../diagnostics/render";
 import { PendingCreateError, takeOverOrDelete } from "../errors";
 import type { OntapJobPendingError } from "../ontap/errors";
-import type { ClusterSession } from "../session";
 import {
   type IscsiServiceInputs,
   type IscsiServiceOutputs,
@@ -25,7 +25,7 @@ import {
  * when the SVM can be named by UUID (then the engine records it), without them otherwise.
  */
 export async function pendingCreate(
-  session: ClusterSession,
+  run: ClusterRun,
   inputs: IscsiServiceInputs,
   pending: OntapJobPendingError,
   reposted = false,
@@ -34,7 +34,7 @@ export async function pendingCreate(
   const message = toDiagnosticError(pending, action).message;
   let svm: { uuid: string; name: string } | undefined;
   try {
-    svm = await findSvm(session.client, session.releases, { name: inputs.svmName, uuid: inputs.svmUuid });
+    svm = await findSvm(run.client, run.releases, { name: inputs.svmName, uuid: inputs.svmUuid });
   } catch {
     svm = undefined;
   }
@@ -50,7 +50,7 @@ export async function pendingCreate(
     );
   }
   const outputs = toOutputs(intendedRecord(inputs, svm), inputs, {
-    host: session.host,
+    host: run.host,
     adopted: false,
     asaR2: false,
   });
@@ -77,14 +77,14 @@ export type UnprovenOutcome = "failed" | "purged" | "contested";
  * was made), "purged" when ONTAP answers that the job does not exist.
  */
 export async function pendingJobOutcome(
-  session: ClusterSession,
+  run: ClusterRun,
   olds: IscsiServiceOutputs,
 ): Promise<{ outcome: PendingOutcome; error?: Error }> {
   const uuid = olds.pendingJob;
   if (uuid === undefined) return { outcome: "done" };
-  let job: Awaited<ReturnType<ClusterSession["client"]["jobState"]>>;
+  let job: Awaited<ReturnType<ClusterRun["client"]["jobState"]>>;
   try {
-    job = await session.client.jobState(uuid);
+    job = await run.client.jobState(uuid);
   } catch (err) {
     throw toDiagnosticError(err, { action: `read job ${uuid} of the earlier create`, svm: olds.svmName });
   }
@@ -97,7 +97,7 @@ export async function pendingJobOutcome(
   return {
     outcome: "pending",
     error: new PendingCreateError(
-      `The create of the iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) is still ${job.state} as ONTAP job ${uuid}; ` +
+      `The create of the iSCSI service on SVM "${olds.svmName}" (cluster ${run.host}) is still ${job.state} as ONTAP job ${uuid}; ` +
         "nothing was sent while it runs.\n" +
         `Check: job show -id ${uuid}; once it shows success or failure, re-run \`pulumi up\`.`,
       uuid,
@@ -112,7 +112,7 @@ export async function pendingJobOutcome(
  * and, when it may be the stack's (a purged job), fails with the two ways on.
  */
 export function unprovenServiceError(
-  session: ClusterSession,
+  run: ClusterRun,
   olds: IscsiServiceOutputs,
   outcome: UnprovenOutcome,
   operation: "update" | "delete" = "update",
@@ -132,7 +132,7 @@ export function unprovenServiceError(
         "and run the delete again (the resource then goes, its service gone); to keep the service, " +
         "remove this resource from the stack with `pulumi state delete <urn>`.";
   return new PendingCreateError(
-    `The create of the iSCSI service on SVM "${olds.svmName}" (cluster ${session.host}) was left pending as ONTAP job ${job}; that job ${why}. ` +
+    `The create of the iSCSI service on SVM "${olds.svmName}" (cluster ${run.host}) was left pending as ONTAP job ${job}; that job ${why}. ` +
       `Nothing was changed.\n${choices}`,
     job,
   );
@@ -145,18 +145,18 @@ export function unprovenServiceError(
  * have made (the job failed, or ONTAP purged it) is refused unless the inputs say adopt.
  */
 export async function settledPendingService(
-  session: ClusterSession,
+  run: ClusterRun,
   olds: IscsiServiceOutputs,
   outcome: "done" | UnprovenOutcome,
   adopt: boolean | undefined,
 ): Promise<IscsiServiceRecord | undefined> {
   let live: IscsiServiceRecord | undefined;
   try {
-    live = await findServiceByUuid(session.client, olds.svmUuid);
+    live = await findServiceByUuid(run.client, olds.svmUuid);
   } catch (err) {
     throw toDiagnosticError(err, { action: "read the iSCSI service", svm: olds.svmName });
   }
-  if (live && outcome !== "done" && !adopt) throw unprovenServiceError(session, olds, outcome);
+  if (live && outcome !== "done" && !adopt) throw unprovenServiceError(run, olds, outcome);
   return live;
 }
 
@@ -169,25 +169,25 @@ export async function settledPendingService(
  * it may be the stack's (the delete fails, naming the ways on).
  */
 export async function settledForDelete(
-  session: ClusterSession,
+  run: ClusterRun,
   olds: IscsiServiceOutputs,
 ): Promise<IscsiServiceOutputs | undefined> {
-  const pending = await pendingJobOutcome(session, olds);
+  const pending = await pendingJobOutcome(run, olds);
   if (pending.error) throw pending.error;
   if (pending.outcome === "pending") return undefined;
   let live: IscsiServiceRecord | undefined;
   try {
     // Never with adopt: a delete takes over nothing. The resource's create never held a
     // service its job cannot be proven to have made; it may be another resource's now.
-    live = await settledPendingService(session, olds, pending.outcome, false);
+    live = await settledPendingService(run, olds, pending.outcome, false);
   } catch (err) {
     if (!(err instanceof PendingCreateError)) throw err;
     // A purged job, or one that failed because a service was there (an earlier POST of this
     // create may have made it), may have made the service: leaving it while the run succeeds
     // would lose track of a service the stack may own, so the delete fails, naming the ways on.
     if (pending.outcome === "purged" || pending.outcome === "contested")
-      throw unprovenServiceError(session, olds, pending.outcome, "delete");
-    session.log.warn(
+      throw unprovenServiceError(run, olds, pending.outcome, "delete");
+    run.log.warn(
       `${err.message.split("\n")[0]} The service is left in place, untouched, and the resource removed from the stack.`,
     );
     return undefined;

@@ -26,12 +26,41 @@ import { isAsaR2Record } from "../api/cluster";
 import { hasProtocolLicense } from "../api/cluster-licensing-licenses";
 import { listServices, SERVICES_PATH } from "../api/protocols-san-iscsi-services";
 import { findSvm, type SvmRecord } from "../api/svm-svms";
+import type { ClusterRun } from "../cluster-run";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { renderError } from "../diagnostics/render";
 import { OntapApiError, OntapNetworkError, OntapTimeoutError } from "../ontap/errors";
 import { classify } from "../ontap/failures";
-import type { ClusterFacts, ClusterSession } from "../session";
 import { type CheckedInputs, type InputFailure, isUnknown } from "./validate";
+
+/** What a preflight learns of a cluster; undefined where the lookup failed (the check is skipped). */
+export interface ClusterFacts {
+  licensed?: boolean;
+  asaR2?: boolean;
+  /** The paths the account may not read (403, code 6): those checks are skipped. */
+  refused: string[];
+  /** The first lookup that failed otherwise, for the warning. */
+  error?: unknown;
+}
+
+/** What the preflight keeps of one cluster in one run (beside the run's reads of it). */
+interface PreflightMemo {
+  /** The cluster's facts, asked once per run (cleared after a transport failure). */
+  facts?: Promise<ClusterFacts>;
+  /** How many new services of this cluster the preflight has looked up in this run. */
+  lookups: number;
+}
+
+const memos = new WeakMap<ClusterRun, PreflightMemo>();
+
+function memoOf(run: ClusterRun): PreflightMemo {
+  let memo = memos.get(run);
+  if (!memo) {
+    memo = { lookups: 0 };
+    memos.set(run, memo);
+  }
+  return memo;
+}
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -49,12 +78,12 @@ const CLUSTER_PATHS = {
   license: { path: "/api/cluster/licensing/licenses", check: "the iSCSI license" },
 } as const;
 
-async function lookUpCluster(session: ClusterSession): Promise<ClusterFacts> {
+async function lookUpCluster(run: ClusterRun): Promise<ClusterFacts> {
   const [cluster, licensed] = await Promise.all([
-    session.clusterInfo(),
-    settle(hasProtocolLicense(session.client, "iscsi")),
+    run.cache.clusterInfo(),
+    settle(hasProtocolLicense(run.client, "iscsi")),
   ]);
-  const facts: ClusterFacts = { refused: [], warned: false };
+  const facts: ClusterFacts = { refused: [] };
   if (cluster.ok) facts.asaR2 = isAsaR2Record(cluster.record);
   else if (cluster.refused) facts.refused.push(CLUSTER_PATHS.cluster.path);
   else facts.error = cluster.error;
@@ -65,27 +94,28 @@ async function lookUpCluster(session: ClusterSession): Promise<ClusterFacts> {
 }
 
 /** The cluster's facts, asked once per run; a transport failure is not kept, so a later check asks again. */
-function factsOf(session: ClusterSession): Promise<ClusterFacts> {
-  let facts = session.facts;
+function factsOf(run: ClusterRun): Promise<ClusterFacts> {
+  const memo = memoOf(run);
+  let facts = memo.facts;
   if (!facts) {
-    facts = lookUpCluster(session);
-    session.facts = facts;
+    facts = lookUpCluster(run);
+    memo.facts = facts;
     void facts.then((f) => {
-      if (classify(f.error).unreachable && session.facts === facts) session.facts = undefined;
+      if (classify(f.error).unreachable && memo.facts === facts) memo.facts = undefined;
     });
   }
   return facts;
 }
 
 /** The one line per cluster and run that says which checks were skipped, and why. */
-function reportSkipped(session: ClusterSession, facts: ClusterFacts): void {
-  if (facts.warned) return;
-  facts.warned = true;
+function reportSkipped(run: ClusterRun, facts: ClusterFacts): void {
+  const nothingSkipped = facts.refused.length === 0 && facts.error === undefined;
+  if (nothingSkipped || !run.once("preflight-skipped")) return;
   const paths = Object.values(CLUSTER_PATHS);
   if (facts.refused.length > 0) {
     const checks = paths.filter((p) => facts.refused.includes(p.path)).map((p) => p.check);
-    session.log.warn(
-      `Preflight on cluster ${session.host} skips ${checks.join(" and ")}: the account may not read ${facts.refused.join(" or ")} ` +
+    run.log.warn(
+      `Preflight on cluster ${run.host} skips ${checks.join(" and ")}: the account may not read ${facts.refused.join(" or ")} ` +
         '(ONTAP 403, code 6 "not authorized"; an SVM-scoped account such as vsadmin never may). A create reports those problems if they apply. ' +
         `To have them checked, use a cluster-scoped account whose REST role has readonly access to ${facts.refused.join(" and ")} ` +
         `(security login rest-role create -vserver <cluster> -role <role> -api ${facts.refused[0]} -access readonly).`,
@@ -98,22 +128,20 @@ function reportSkipped(session: ClusterSession, facts: ClusterFacts): void {
         "the iSCSI license",
       facts.asaR2 === undefined && !facts.refused.includes(CLUSTER_PATHS.cluster.path) && "ASA r2",
     ];
-    session.log.warn(
-      `Preflight on cluster ${session.host} cannot check ${unchecked.filter(Boolean).join(" or ")}; a create reports them if they apply. ` +
+    run.log.warn(
+      `Preflight on cluster ${run.host} cannot check ${unchecked.filter(Boolean).join(" or ")}; a create reports them if they apply. ` +
         renderError(facts.error, { action: "look up the cluster's license and platform" }),
     );
   }
 }
 
 /** The one line per cluster and run that says which SVM checks this release cannot have. */
-function reportMissingFields(session: ClusterSession): void {
-  if (session.reportedMissingFields) return;
-  const missing = session.releases.missing("svm");
-  if (missing.length === 0) return;
-  session.reportedMissingFields = true;
+function reportMissingFields(run: ClusterRun): void {
+  const missing = run.releases.missing("svm");
+  if (missing.length === 0 || !run.once("missing-fields")) return;
   for (const field of missing)
-    session.log.warn(
-      `Preflight on cluster ${session.host} (${session.releases.describe(field.since)}) cannot check ${field.loses}: ` +
+    run.log.warn(
+      `Preflight on cluster ${run.host} (${run.releases.describe(field.since)}) cannot check ${field.loses}: ` +
         `ONTAP shows \`${field.field}\` on /api/svm/svms from ${field.since} on. A create reports it if it applies.`,
     );
 }
@@ -123,7 +151,7 @@ function reportMissingFields(session: ClusterSession): void {
  * by the one renderer, so the preview says exactly what the apply would have said.
  */
 function wouldFail(
-  session: ClusterSession,
+  run: ClusterRun,
   code: string,
   svm: string,
   property: string,
@@ -131,7 +159,7 @@ function wouldFail(
 ): InputFailure {
   const refusal = new OntapApiError(
     // The client's host, as the create's own error would name it.
-    { method: "POST", path: SERVICES_PATH, host: session.client.host },
+    { method: "POST", path: SERVICES_PATH, host: run.client.host },
     { status: 400, code, ontapMessage: "predicted by the preflight lookup" },
   );
   return {
@@ -149,20 +177,15 @@ function wouldFail(
  * runner that cannot reach the cluster by design: the fix for that is turning the preflight
  * off for it, said with its cost.
  */
-function couldNotAsk(
-  session: ClusterSession,
-  inputs: CheckedInputs,
-  err: unknown,
-  again: boolean,
-): InputFailure {
+function couldNotAsk(run: ClusterRun, inputs: CheckedInputs, err: unknown, again: boolean): InputFailure {
   const label = inputs.svmName ?? inputs.svmUuid ?? "";
   // Only no connection or no answer may be the runner's network; a refusal, an untrusted
   // certificate, a name that does not resolve or a garbled answer is the same from anywhere.
   const noRoute =
     (err instanceof OntapNetworkError && err.code !== "ENOTFOUND") || err instanceof OntapTimeoutError;
   const head = again
-    ? `Preflight (a read-only lookup; nothing was changed) could not ask cluster ${session.host} whether this service can be created (it failed moments ago in this run, so no request was sent again), and the create would fail the same way:`
-    : `Preflight (a read-only lookup; nothing was changed) could not ask cluster ${session.host} whether this service can be created, and the create would fail the same way:`;
+    ? `Preflight (a read-only lookup; nothing was changed) could not ask cluster ${run.host} whether this service can be created (it failed moments ago in this run, so no request was sent again), and the create would fail the same way:`
+    : `Preflight (a read-only lookup; nothing was changed) could not ask cluster ${run.host} whether this service can be created, and the create would fail the same way:`;
   const offline = noRoute
     ? "\nIf this runner cannot reach the cluster by design, turn the preflight off for it: pulumi config set ontap:preflight false " +
       "(or ONTAP_PREFLIGHT=false). The preview then checks neither the connection nor the SVM, and a problem shows only at the apply (docs/preflight.md)."
@@ -201,13 +224,13 @@ interface Sighting {
 }
 
 /** The targeted lookups of one SVM and its service, sent at once. */
-async function lookUpSvm(session: ClusterSession, inputs: CheckedInputs): Promise<Sighting> {
+async function lookUpSvm(run: ClusterRun, inputs: CheckedInputs): Promise<Sighting> {
   const seenAt = Date.now();
   const lookup = inputs.svmUuid ? { uuid: inputs.svmUuid } : { name: inputs.svmName };
   const filter = inputs.svmUuid ? { "svm.uuid": inputs.svmUuid } : { "svm.name": inputs.svmName };
   const [svm, service] = await Promise.all([
-    findSvm(session.client, session.releases, lookup),
-    settle(listServices(session.client, filter, { fields: "svm.uuid,svm.name" })),
+    findSvm(run.client, run.releases, lookup),
+    settle(listServices(run.client, filter, { fields: "svm.uuid,svm.name" })),
   ]);
   return {
     svm,
@@ -217,8 +240,8 @@ async function lookUpSvm(session: ClusterSession, inputs: CheckedInputs): Promis
 }
 
 /** The SVM and its service from the run's snapshot; undefined when the snapshot does not know the SVM. */
-async function fromSnapshot(session: ClusterSession, inputs: CheckedInputs): Promise<Sighting | undefined> {
-  const inventory = await session.inventory();
+async function fromSnapshot(run: ClusterRun, inputs: CheckedInputs): Promise<Sighting | undefined> {
+  const inventory = await run.cache.inventory();
   const uuid = inputs.svmUuid?.toLowerCase();
   const svm = inventory.svms.find((s) => (uuid ? s.uuid.toLowerCase() === uuid : s.name === inputs.svmName));
   if (!svm) return undefined;
@@ -231,7 +254,7 @@ async function fromSnapshot(session: ClusterSession, inputs: CheckedInputs): Pro
 
 /** A sighting judged: the failures a create would hit, and whether it proves the SVM had no service. */
 function judge(
-  session: ClusterSession,
+  run: ClusterRun,
   inputs: CheckedInputs,
   managed: ManagedSvm | undefined,
   facts: ClusterFacts,
@@ -246,7 +269,7 @@ function judge(
       ...none,
       failures: [
         wouldFail(
-          session,
+          run,
           OntapCode.svmNotFound,
           label,
           inputs.svmUuid ? "svmUuid" : "svmName",
@@ -258,7 +281,7 @@ function judge(
   if (inputs.svmName !== undefined && inputs.svmUuid !== undefined && svm.name !== inputs.svmName)
     return {
       ...none,
-      failures: [wouldFail(session, OntapCode.svmNamesDiffer, inputs.svmName, "svmUuid")],
+      failures: [wouldFail(run, OntapCode.svmNamesDiffer, inputs.svmName, "svmUuid")],
       svm,
     };
   if (sameSvm(svm, managed)) return { ...none, failures: [], svm };
@@ -268,23 +291,23 @@ function judge(
   const failures: InputFailure[] = [];
   if (facts.asaR2 === true) {
     // ASA r2 refuses the POST before anything else; with `adopt` the service is taken over.
-    if (!adopt) failures.push(wouldFail(session, OntapCode.asaR2, svm.name, "adopt"));
+    if (!adopt) failures.push(wouldFail(run, OntapCode.asaR2, svm.name, "adopt"));
     return { ...none, failures, svm };
   }
   if (facts.licensed === false)
-    failures.push(wouldFail(session, OntapCode.noLicense, svm.name, inputs.cluster ? "cluster" : ""));
+    failures.push(wouldFail(run, OntapCode.noLicense, svm.name, inputs.cluster ? "cluster" : ""));
   // Only "stopped": starting/stopping are passing states that may be over by the time of the apply.
   // A stopped SVM shows no protocols (ONTAP hides them), so the checks below pass for it.
-  if (svm.state === "stopped") failures.push(wouldFail(session, OntapCode.svmStopped, svm.name, svmProperty));
+  if (svm.state === "stopped") failures.push(wouldFail(run, OntapCode.svmStopped, svm.name, svmProperty));
   if (svm.nvme?.enabled === true)
-    failures.push(wouldFail(session, OntapCode.nvmeConfigured, svm.name, svmProperty));
+    failures.push(wouldFail(run, OntapCode.nvmeConfigured, svm.name, svmProperty));
   if (svm.iscsi?.allowed === false)
-    failures.push(wouldFail(session, OntapCode.protocolNotAllowed, svm.name, svmProperty));
+    failures.push(wouldFail(run, OntapCode.protocolNotAllowed, svm.name, svmProperty));
 
   if (!seen.service.ok) return { ...none, failures, svm, serviceError: seen.service.error };
   if (!seen.service.value) return { noService: true, failures, svm };
   if (!adopt) {
-    const failure = wouldFail(session, OntapCode.serviceExists, svm.name, "adopt");
+    const failure = wouldFail(run, OntapCode.serviceExists, svm.name, "adopt");
     // Pulumi calls Check without the old state for `pulumi up --replace` (and for the
     // re-check of a replacement), so the resource's own service looks foreign here.
     failures.push({
@@ -306,57 +329,57 @@ function judge(
  * that one is no failure (the diff decides whether anything changes).
  */
 export async function preflight(
-  session: ClusterSession,
+  run: ClusterRun,
   inputs: CheckedInputs,
   managed?: ManagedSvm,
 ): Promise<PreflightResult> {
   const label = inputs.svmName ?? inputs.svmUuid ?? "";
-  const skipped = (why: string) => session.log.warn(`Preflight for SVM "${label}" skipped: ${why}`);
-  if (session.unreachable !== undefined)
-    return { failures: [couldNotAsk(session, inputs, session.unreachable, true)] };
-  session.preflights++;
-  const facts = factsOf(session);
+  const skipped = (why: string) => run.log.warn(`Preflight for SVM "${label}" skipped: ${why}`);
+  if (run.unreachable !== undefined) return { failures: [couldNotAsk(run, inputs, run.unreachable, true)] };
+  const memo = memoOf(run);
+  memo.lookups++;
+  const facts = factsOf(run);
   let verdict: ReturnType<typeof judge> | undefined;
   let seen: Sighting | undefined;
   try {
     // From the second new service of this cluster in the run on, the snapshot answers; an
     // SVM it does not know, or a failure it shows, is looked up again below.
-    if (session.preflights > 1) seen = await fromSnapshot(session, inputs);
+    if (memo.lookups > 1) seen = await fromSnapshot(run, inputs);
   } catch (err) {
     // The snapshot could not be read: the targeted lookups below decide, and report.
-    if (classify(err).unreachable) session.unreachable = err;
+    if (classify(err).unreachable) run.unreachable = err;
   }
   if (seen) {
-    verdict = judge(session, inputs, managed, await facts, seen);
+    verdict = judge(run, inputs, managed, await facts, seen);
     if (verdict.failures.length > 0 || verdict.serviceError !== undefined) verdict = undefined;
   }
   if (!verdict) {
     try {
-      if (session.unreachable !== undefined) throw session.unreachable;
-      seen = await lookUpSvm(session, inputs);
+      if (run.unreachable !== undefined) throw run.unreachable;
+      seen = await lookUpSvm(run, inputs);
     } catch (err) {
       if (classify(err).unreachable) {
-        session.unreachable = err;
-        return { failures: [couldNotAsk(session, inputs, err, false)] };
+        run.unreachable = err;
+        return { failures: [couldNotAsk(run, inputs, err, false)] };
       }
       skipped(renderError(err, { action: "run the preflight lookup", svm: label }));
       return { failures: [] };
     }
-    verdict = judge(session, inputs, managed, await facts, seen);
+    verdict = judge(run, inputs, managed, await facts, seen);
   }
   if (verdict.noService && verdict.svm && seen) {
     // Evidence for a create whose response is lost: this process saw no service here. It is
     // dated when the read was sent; a snapshot's is at most SNAPSHOT_MAX_AGE_MS old (older
     // ones are read again), so the evidence's ten-minute window counts from the moment ONTAP
     // showed no service, never from a later one, whichever lookup saw it.
-    session.recordNoService({ name: verdict.svm.name, uuid: verdict.svm.uuid }, seen.seenAt);
+    run.cache.recordNoService({ name: verdict.svm.name, uuid: verdict.svm.uuid }, seen.seenAt);
   }
   if (verdict.svm && !sameSvm(verdict.svm, managed)) {
-    reportSkipped(session, await facts);
-    reportMissingFields(session);
+    reportSkipped(run, await facts);
+    reportMissingFields(run);
   }
   if (verdict.serviceError !== undefined && verdict.svm)
-    session.log.warn(
+    run.log.warn(
       `Preflight for SVM "${verdict.svm.name}" cannot check for an existing iSCSI service: ${renderError(verdict.serviceError, { action: "look up the iSCSI service", svm: verdict.svm.name })}`,
     );
   return { failures: verdict.failures, svm: verdict.svm };

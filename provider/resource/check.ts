@@ -3,12 +3,13 @@
  * read-only preflight, the run's claim of the SVM (a second resource on it fails here),
  * and who the change would cut off.
  */
+
+import type { ClusterRun } from "../cluster-run";
 import { ConfigError, DuplicateResourceError } from "../errors";
 import { announceCutOff, guardRefusal, sessionsOf } from "../iscsi/blast-radius";
 import { type ManagedSvm, preflight } from "../iscsi/preflight";
 import { type CheckedInputs, type InputFailure, isUnknown, validateInputs } from "../iscsi/validate";
 import type { SvmClaim } from "../ownership";
-import type { ClusterSession } from "../session";
 import type { Connections } from "./connections";
 
 /** What Check answers: the checked inputs, or the raw ones with the failures. */
@@ -39,7 +40,7 @@ export async function checkService(
   const sameCluster = conns.sameCluster(olds.cluster, inputs.cluster);
   let resolvedUuid: string | undefined;
   if (failures.length === 0 && isNewService(olds, inputs, sameCluster) && conns.preflightEnabled()) {
-    const found = await preflight(conns.sessionFor(inputs.cluster), inputs, managedSvm(olds));
+    const found = await preflight(conns.runFor(inputs.cluster), inputs, managedSvm(olds));
     failures.push(...found.failures);
     resolvedUuid = found.svm?.uuid;
   }
@@ -112,8 +113,8 @@ async function claimSvm(
     conns.ownership.forget();
     return [];
   }
-  const session = conns.sessionFor(inputs.cluster);
-  const claim: SvmClaim = { session };
+  const run = conns.runFor(inputs.cluster);
+  const claim: SvmClaim = { run };
   if (inputs.svmName !== undefined) claim.name = inputs.svmName;
   const uuid = inputs.svmUuid ?? resolvedUuid;
   if (uuid !== undefined) claim.uuid = uuid.toLowerCase();
@@ -121,8 +122,8 @@ async function claimSvm(
   if (!other) return [];
   const svm = inputs.svmName ?? other.name ?? inputs.svmUuid ?? "";
   const property = inputs.svmName !== undefined ? "svmName" : "svmUuid";
-  const reachedAs = other.session.host === session.host ? undefined : other.session.host;
-  return [{ property, reason: new DuplicateResourceError(svm, session.host, reachedAs).message }];
+  const reachedAs = other.run.host === run.host ? undefined : other.run.host;
+  return [{ property, reason: new DuplicateResourceError(svm, run.host, reachedAs).message }];
 }
 
 /**
@@ -139,7 +140,7 @@ function noteReplacementGuard(
   if (Object.keys(olds).length === 0 || !isNewService(olds, inputs, sameCluster)) return;
   let host: string;
   try {
-    host = conns.sessionFor(typeof olds.cluster === "string" ? olds.cluster : undefined).host;
+    host = conns.runFor(typeof olds.cluster === "string" ? olds.cluster : undefined).host;
   } catch {
     return;
   }
@@ -163,9 +164,9 @@ async function checkCutOff(
   if (!disabling && !moving) return [];
   const oldCluster = typeof olds.cluster === "string" ? olds.cluster : undefined;
   const svm = oldSvm(olds);
-  let session: ClusterSession;
+  let run: ClusterRun;
   try {
-    session = conns.sessionFor(oldCluster);
+    run = conns.runFor(oldCluster);
   } catch {
     return [];
   }
@@ -173,13 +174,13 @@ async function checkCutOff(
     // Another address of the same cluster (the same SVM UUID there) moves nothing.
     const oldUuid =
       svm.uuid ??
-      (svm.name === undefined ? undefined : await session.svmUuidOf(svm.name).catch(() => undefined));
+      (svm.name === undefined ? undefined : await run.cache.svmUuidOf(svm.name).catch(() => undefined));
     const there =
       oldUuid === undefined
         ? undefined
         : await conns
-            .sessionFor(inputs.cluster)
-            .svmDirectory()
+            .runFor(inputs.cluster)
+            .cache.svmDirectory()
             .catch(() => undefined);
     const sameSvm =
       (inputs.svmName !== undefined && inputs.svmName === svm.name) ||
@@ -187,7 +188,7 @@ async function checkCutOff(
     if (!disabling && sameSvm && oldUuid !== undefined && there?.has(oldUuid.toLowerCase())) return [];
   }
   const change = disabling && !moving ? "Disabling" : "Replacing";
-  const seen = await sessionsOf(session, svm, "preview");
+  const seen = await sessionsOf(run, svm, "preview");
   const label = svm.name ?? svm.uuid ?? "";
   const property =
     disabling && !moving
@@ -199,7 +200,7 @@ async function checkCutOff(
           : "cluster";
   // A preview that cannot tell only says so; the apply's guard refuses then.
   if (inputs.protectActiveSessions === true && seen.known && seen.sessions > 0)
-    return [{ property, reason: guardRefusal(change, label, session.host, seen).message }];
-  announceCutOff(session, change, label, seen);
+    return [{ property, reason: guardRefusal(change, label, run.host, seen).message }];
+  announceCutOff(run, change, label, seen);
   return [];
 }

@@ -3,12 +3,13 @@
  * environment) and the pool of per-cluster run objects. Every face (the dynamic provider,
  * later the plugin) holds one and passes it to the resource operations.
  */
+
+import type { ClusterRun } from "../cluster-run";
 import { type ConfigSource, ConnectionSettings } from "../config";
 import { isUnknown } from "../iscsi/validate";
 import type { OntapLogger } from "../ontap/types";
 import type { RunOwnership } from "../ownership";
 import { ClusterPool } from "../pool";
-import type { ClusterSession } from "../session";
 
 export class Connections {
   private settings: ConnectionSettings;
@@ -43,8 +44,8 @@ export class Connections {
     return this.settings.preflightEnabled();
   }
 
-  sessionFor(cluster: string | undefined): ClusterSession {
-    return this.pool.session(this.settings.resolve(cluster));
+  runFor(cluster: string | undefined): ClusterRun {
+    return this.pool.runFor(this.settings.resolve(cluster));
   }
 
   /** Whether two profile names (undefined: the default connection) reach the same cluster host. */

@@ -5,13 +5,14 @@
  * the SVM may have been renamed outside Pulumi, a pending create is recorded, or a disable
  * of a renamed SVM has to be announced.
  */
+
+import type { ClusterRun } from "../cluster-run";
 import { DuplicateResourceError } from "../errors";
 import { announceCutOff, guardRefusal, sessionsOf } from "../iscsi/blast-radius";
 import { diffService, type Placement, type ServiceDiff } from "../iscsi/diff";
 import { previewPendingCreate } from "../iscsi/lifecycle";
 import type { IscsiServiceOutputs } from "../iscsi/model";
 import { type CheckedInputs, isUnknown } from "../iscsi/validate";
-import type { ClusterSession } from "../session";
 import type { Connections } from "./connections";
 import { clusterMismatch, placementOf, refuseNewerState, withRenamedSvm } from "./placement";
 
@@ -25,21 +26,21 @@ export async function diffResource(
   // outside Pulumi no longer has that name, and another resource may name its new one).
   const duplicate = await conns.ownership.confirmUuid(olds.svmUuid, conns.preflightEnabled());
   if (duplicate) {
-    const reachedAs = duplicate.session.host === olds.host ? undefined : duplicate.session.host;
+    const reachedAs = duplicate.run.host === olds.host ? undefined : duplicate.run.host;
     throw new DuplicateResourceError(duplicate.name ?? olds.svmName, olds.host, reachedAs);
   }
   let placement: Placement = "unknown";
   let compared = news;
   if (!isUnknown(news.cluster)) {
-    const session = conns.sessionFor(news.cluster);
-    placement = await placementOf(olds, session);
+    const run = conns.runFor(news.cluster);
+    placement = await placementOf(olds, run);
     const profileChanged = (news.cluster ?? "") !== (olds.cluster ?? "");
     if (placement === "other-cluster" && !profileChanged)
-      throw await clusterMismatch(olds, news.cluster, session);
-    compared = await withRenamedSvm(olds, news, session, placement);
+      throw await clusterMismatch(olds, news.cluster, run);
+    compared = await withRenamedSvm(olds, news, run, placement);
     if (placement !== "other-cluster" && !isUnknown(news.adopt))
-      await previewPendingCreate(session, olds, news.adopt === true);
-    if (placement !== "other-cluster") await announceRenamedDisable(conns, olds, news, session);
+      await previewPendingCreate(run, olds, news.adopt === true);
+    if (placement !== "other-cluster") await announceRenamedDisable(conns, olds, news, run);
   }
   const result = diffService(olds, compared, placement);
   if (result.replaces.length === 0) conns.ownership.staysOnLast(olds.svmUuid);
@@ -49,7 +50,7 @@ export async function diffResource(
       conns.ownership.recordMove(
         { uuid: olds.svmUuid, name: olds.svmName },
         { name: news.svmName, uuid: news.svmUuid },
-        conns.sessionFor(news.cluster).host,
+        conns.runFor(news.cluster).host,
       );
   }
   return result;
@@ -65,14 +66,14 @@ async function announceRenamedDisable(
   conns: Connections,
   olds: IscsiServiceOutputs,
   news: CheckedInputs,
-  session: ClusterSession,
+  run: ClusterRun,
 ): Promise<void> {
   if (news.enabled !== false || !olds.enabled || !conns.preflightEnabled()) return;
-  const directory = await session.svmDirectory().catch(() => undefined);
+  const directory = await run.cache.svmDirectory().catch(() => undefined);
   const current = directory?.get(olds.svmUuid.toLowerCase());
   if (current === undefined || current.name === olds.svmName) return;
-  const seen = await sessionsOf(session, { uuid: olds.svmUuid, name: current.name }, "preview");
+  const seen = await sessionsOf(run, { uuid: olds.svmUuid, name: current.name }, "preview");
   if (!seen.known || seen.sessions === 0) return;
-  if (news.protectActiveSessions === true) throw guardRefusal("Disabling", current.name, session.host, seen);
-  announceCutOff(session, "Disabling", current.name, seen);
+  if (news.protectActiveSessions === true) throw guardRefusal("Disabling", current.name, run.host, seen);
+  announceCutOff(run, "Disabling", current.name, seen);
 }

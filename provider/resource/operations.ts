@@ -3,11 +3,12 @@
  * the state is pinned to, the guard and the cut-off warning before a write that ends
  * sessions, then the lifecycle's writes (../iscsi/lifecycle, ../iscsi/delete).
  */
+
+import type { ClusterRun } from "../cluster-run";
 import { announceCutOff, guardRefusal, sessionsOf } from "../iscsi/blast-radius";
 import { deleteIscsiService } from "../iscsi/delete";
 import { createIscsiService, readIscsiService, updateIscsiService } from "../iscsi/lifecycle";
 import { type IscsiServiceInputs, type IscsiServiceOutputs, toInputs } from "../iscsi/model";
-import type { ClusterSession } from "../session";
 import type { Connections } from "./connections";
 import { pinnedSession, refuseIfSvmReplaced, refuseNewerState } from "./placement";
 
@@ -18,7 +19,7 @@ export interface Refreshed {
 }
 
 export function createResource(conns: Connections, inputs: IscsiServiceInputs): Promise<IscsiServiceOutputs> {
-  return createIscsiService(conns.sessionFor(inputs.cluster), inputs);
+  return createIscsiService(conns.runFor(inputs.cluster), inputs);
 }
 
 /** Refresh: the live service, or undefined when it (or its SVM) is gone so the engine drops it. */
@@ -32,10 +33,10 @@ export async function readResource(
       `Cannot refresh iSCSI service ${id}: its state has no svmUuid (pulumi import is not supported by dynamic providers; use adopt: true).`,
     );
   refuseNewerState(props);
-  const session = await pinnedSession(conns, props);
-  const outputs = await readIscsiService(session, props);
+  const run = await pinnedSession(conns, props);
+  const outputs = await readIscsiService(run, props);
   if (!outputs) {
-    await refuseIfSvmReplaced(session, props, "drop it from the stack as deleted");
+    await refuseIfSvmReplaced(run, props, "drop it from the stack as deleted");
     return undefined;
   }
   return { outputs, inputs: toInputs(outputs) };
@@ -47,11 +48,11 @@ export async function updateResource(
   news: IscsiServiceInputs,
 ): Promise<IscsiServiceOutputs> {
   refuseNewerState(olds);
-  const session = await pinnedSession(conns, olds, news.cluster);
+  const run = await pinnedSession(conns, olds, news.cluster);
   if (news.enabled === false && olds.enabled && news.protectActiveSessions === true)
     // Named as the program names it now: an SVM renamed outside Pulumi has its new name.
-    await refuseIfSessions(session, { ...olds, svmName: news.svmName ?? olds.svmName }, "Disabling");
-  return updateIscsiService(session, olds, news);
+    await refuseIfSessions(run, { ...olds, svmName: news.svmName ?? olds.svmName }, "Disabling");
+  return updateIscsiService(run, olds, news);
 }
 
 /**
@@ -61,19 +62,19 @@ export async function updateResource(
  */
 export async function deleteResource(conns: Connections, props: IscsiServiceOutputs): Promise<void> {
   refuseNewerState(props);
-  const session = await pinnedSession(conns, props);
+  const run = await pinnedSession(conns, props);
   const svm = { uuid: props.svmUuid, name: props.svmName };
-  const untouched = props.asaR2 || conns.ownership.otherHolder(svm, session.host, props.claimId);
+  const untouched = props.asaR2 || conns.ownership.otherHolder(svm, run.host, props.claimId);
   // The guard reads the live sessions whatever state says of `enabled` (it may have been
   // enabled outside Pulumi since); a replacement follows the program's setting.
-  const guarded = conns.ownership.guarded(svm, session.host, props.protectActiveSessions === true);
-  if (!untouched && guarded) await refuseIfSessions(session, props, "Deleting");
-  else if (!untouched && props.enabled) await announceDelete(session, props);
-  await deleteIscsiService(session, props, {
+  const guarded = conns.ownership.guarded(svm, run.host, props.protectActiveSessions === true);
+  if (!untouched && guarded) await refuseIfSessions(run, props, "Deleting");
+  else if (!untouched && props.enabled) await announceDelete(run, props);
+  await deleteIscsiService(run, props, {
     // State said disabled; the service was enabled since: its disable is announced too.
-    beforeUnannouncedDisable: () => announceDelete(session, props),
+    beforeUnannouncedDisable: () => announceDelete(run, props),
     // "Already deleted" only on the cluster that held it.
-    onGone: () => refuseIfSvmReplaced(session, props, "count it as deleted"),
+    onGone: () => refuseIfSvmReplaced(run, props, "count it as deleted"),
   });
 }
 
@@ -82,17 +83,13 @@ export async function deleteResource(conns: Connections, props: IscsiServiceOutp
  * SVM and run: a replacement's check may have named them already), or one line per cluster
  * and run saying the sessions could not be looked up.
  */
-async function announceDelete(session: ClusterSession, props: IscsiServiceOutputs): Promise<void> {
-  const seen = await sessionsOf(session, { uuid: props.svmUuid, name: props.svmName }, "apply");
-  announceCutOff(session, "Deleting", props.svmName, seen);
+async function announceDelete(run: ClusterRun, props: IscsiServiceOutputs): Promise<void> {
+  const seen = await sessionsOf(run, { uuid: props.svmUuid, name: props.svmName }, "apply");
+  announceCutOff(run, "Deleting", props.svmName, seen);
 }
 
 /** The guard at apply time: refuses (nothing written) while sessions are active, or when it cannot tell. */
-async function refuseIfSessions(
-  session: ClusterSession,
-  state: IscsiServiceOutputs,
-  change: string,
-): Promise<void> {
-  const seen = await sessionsOf(session, { uuid: state.svmUuid, name: state.svmName }, "apply");
-  if (!seen.known || seen.sessions > 0) throw guardRefusal(change, state.svmName, session.host, seen);
+async function refuseIfSessions(run: ClusterRun, state: IscsiServiceOutputs, change: string): Promise<void> {
+  const seen = await sessionsOf(run, { uuid: state.svmUuid, name: state.svmName }, "apply");
+  if (!seen.known || seen.sessions > 0) throw guardRefusal(change, state.svmName, run.host, seen);
 }

@@ -4,13 +4,14 @@
  * cluster (refused, naming both). Also the refusals that protect state from a cluster
  * that is not the one it describes, and from state a newer package wrote.
  */
+
+import type { ClusterRun } from "../cluster-run";
 import { normalizeHost } from "../config";
 import { toDiagnosticError } from "../diagnostics/render";
 import { ClusterMismatchError, NewerStateError, SvmIdentityError } from "../errors";
 import type { Placement } from "../iscsi/diff";
 import { type IscsiServiceOutputs, STATE_VERSION } from "../iscsi/model";
 import { type CheckedInputs, isUnknown } from "../iscsi/validate";
-import type { ClusterSession } from "../session";
 import type { Connections } from "./connections";
 
 /** State written by a newer package is refused before anything reads or writes the cluster. */
@@ -19,15 +20,15 @@ export function refuseNewerState(state: IscsiServiceOutputs): void {
     throw new NewerStateError(state.svmName, state.stateVersion, STATE_VERSION);
 }
 
-/** Where the service recorded in `state` is, as seen from `session`. */
-export async function placementOf(state: IscsiServiceOutputs, session: ClusterSession): Promise<Placement> {
-  if (session.host === normalizeHost(state.host, "state host")) return "same-host";
-  let svms: Awaited<ReturnType<ClusterSession["svmDirectory"]>>;
+/** Where the service recorded in `state` is, as seen from `run`. */
+export async function placementOf(state: IscsiServiceOutputs, run: ClusterRun): Promise<Placement> {
+  if (run.host === normalizeHost(state.host, "state host")) return "same-host";
+  let svms: Awaited<ReturnType<ClusterRun["cache"]["svmDirectory"]>>;
   try {
-    svms = await session.svmDirectory();
+    svms = await run.cache.svmDirectory();
   } catch (err) {
     throw toDiagnosticError(err, {
-      action: `tell whether ${session.host} is the cluster ${state.host} that holds this service`,
+      action: `tell whether ${run.host} is the cluster ${state.host} that holds this service`,
       svm: state.svmName,
     });
   }
@@ -43,11 +44,11 @@ export async function placementOf(state: IscsiServiceOutputs, session: ClusterSe
 export async function clusterMismatch(
   state: IscsiServiceOutputs,
   cluster: string | undefined,
-  session: ClusterSession,
+  run: ClusterRun,
 ): Promise<Error> {
-  const namesake = await session.svmUuidOf(state.svmName).catch(() => undefined);
+  const namesake = await run.cache.svmUuidOf(state.svmName).catch(() => undefined);
   const key = cluster === undefined ? "ontap:host" : `ontap:clusters.${cluster}.host`;
-  return new ClusterMismatchError(state.svmName, state.host, key, session.host, namesake);
+  return new ClusterMismatchError(state.svmName, state.host, key, run.host, namesake);
 }
 
 /**
@@ -58,11 +59,10 @@ export async function pinnedSession(
   conns: Connections,
   state: IscsiServiceOutputs,
   cluster: string | undefined = state.cluster,
-): Promise<ClusterSession> {
-  const session = conns.sessionFor(cluster);
-  if ((await placementOf(state, session)) === "other-cluster")
-    throw await clusterMismatch(state, cluster, session);
-  return session;
+): Promise<ClusterRun> {
+  const run = conns.runFor(cluster);
+  if ((await placementOf(state, run)) === "other-cluster") throw await clusterMismatch(state, cluster, run);
+  return run;
 }
 
 /**
@@ -74,7 +74,7 @@ export async function pinnedSession(
 export async function withRenamedSvm(
   olds: IscsiServiceOutputs,
   news: CheckedInputs,
-  session: ClusterSession,
+  run: ClusterRun,
   placement: Placement,
 ): Promise<CheckedInputs> {
   const renamed =
@@ -84,7 +84,7 @@ export async function withRenamedSvm(
     !isUnknown(news.svmName) &&
     news.svmName !== olds.svmName;
   if (!renamed || news.svmName === undefined) return news;
-  const uuid = await session.svmUuidOf(news.svmName).catch(() => undefined);
+  const uuid = await run.cache.svmUuidOf(news.svmName).catch(() => undefined);
   return uuid?.toLowerCase() === olds.svmUuid.toLowerCase()
     ? { ...news, svmUuid: olds.svmUuid.toLowerCase() }
     : news;
@@ -97,21 +97,21 @@ export async function withRenamedSvm(
  * cluster's SVM list per run, only when a service is missing.
  */
 export async function refuseIfSvmReplaced(
-  session: ClusterSession,
+  run: ClusterRun,
   state: IscsiServiceOutputs,
   operation: string,
 ): Promise<void> {
-  let directory: Awaited<ReturnType<ClusterSession["svmDirectory"]>>;
+  let directory: Awaited<ReturnType<ClusterRun["cache"]["svmDirectory"]>>;
   try {
-    directory = await session.svmDirectory();
+    directory = await run.cache.svmDirectory();
   } catch (err) {
     throw toDiagnosticError(err, {
-      action: `tell whether SVM ${state.svmName}'s service is gone from cluster ${session.host}`,
+      action: `tell whether SVM ${state.svmName}'s service is gone from cluster ${run.host}`,
       svm: state.svmName,
     });
   }
   if (directory.has(state.svmUuid.toLowerCase())) return;
   // The same (cached) directory: no second request.
-  const namesake = await session.svmUuidOf(state.svmName);
-  if (namesake) throw new SvmIdentityError(state.svmName, state.svmUuid, session.host, namesake, operation);
+  const namesake = await run.cache.svmUuidOf(state.svmName);
+  if (namesake) throw new SvmIdentityError(state.svmName, state.svmUuid, run.host, namesake, operation);
 }

@@ -299,7 +299,7 @@ export async function measureRefresh(services: number, latencyMs: number): Promi
     const provider = await providerFor(sim);
     const config = stackConfig(sim);
     const settings = new ConnectionSettings({ get: (key: string) => config[key] }, {});
-    const naive = new ClusterPool(QUIET).session(settings.resolve());
+    const naive = new ClusterPool(QUIET).runFor(settings.resolve());
     const olds: IscsiServiceOutputs[] = (await sim.services()).map((s) => ({
       svmName: s.svmName,
       svmUuid: s.svmUuid,

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { SNAPSHOT_MAX_AGE_MS } from "../../../provider/session";
+import { SNAPSHOT_MAX_AGE_MS } from "../../../provider/cluster-cache";
 import { startCluster, type TestCluster } from "../../support/cluster";
 
 /** SVM names svm1..svmN. */

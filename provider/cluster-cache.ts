@@ -1,21 +1,17 @@
 /**
- * Everything the provider learns about one cluster during one run, in one object: the
- * connection (client, read batcher), the cluster's release and what the account may read
- * there, the preflight's cluster facts, whether it was unreachable, which SVMs it saw
- * without a service, which services this run created or took over there, and a snapshot
- * of its SVMs and services. One per connection, owned by the pool (./pool); a provider
- * process serves one engine operation, so "run" is the process.
+ * What one run has read of one cluster, with when: the cluster record, the SVM list, which
+ * SVMs have a service, the active iSCSI sessions, and which SVMs a preflight saw without
+ * a service. Each read is shared by every resource of the run on that cluster; a failed
+ * read is not kept, so a later caller asks again.
  */
 import { type ClusterRecord, isAsaR2Record, readCluster } from "./api/cluster";
 import { listServices } from "./api/protocols-san-iscsi-services";
 import { listSvms, type SvmRecord } from "./api/svm-svms";
-import { ReadBatcher } from "./iscsi/batch";
 import { svmKeys } from "./iscsi/model";
-import { ReleaseKnowledge } from "./iscsi/releases";
+import type { ReleaseKnowledge } from "./iscsi/releases";
 import { clusterSessions, type SvmSessions } from "./iscsi/sessions";
 import type { OntapClient } from "./ontap/client";
 import { classify } from "./ontap/failures";
-import type { OntapLogger } from "./ontap/types";
 import type { RunOwnership } from "./ownership";
 
 /** How long "this SVM had no service" seen by a preflight counts as proof for a lost create. */
@@ -27,18 +23,6 @@ const ABSENCE_EVIDENCE_MS = 10 * 60_000;
  * reads it once, short enough that a change made on the cluster during a preview shows.
  */
 export const SNAPSHOT_MAX_AGE_MS = 30_000;
-
-/** What a preflight learns of a cluster; undefined where the lookup failed (the check is skipped). */
-export interface ClusterFacts {
-  licensed?: boolean;
-  asaR2?: boolean;
-  /** The paths the account may not read (403, code 6): those checks are skipped. */
-  refused: string[];
-  /** The first lookup that failed otherwise, for the warning. */
-  error?: unknown;
-  /** Whether the skipped checks were already reported for this cluster. */
-  warned: boolean;
-}
 
 /** What `/api/cluster` told this run, or why it could not. */
 export type ClusterInfo =
@@ -80,45 +64,19 @@ function keep<T>(
   return timed;
 }
 
-/** One cluster as one run of the provider sees it. */
-export class ClusterSession {
-  readonly batcher: ReadBatcher;
-  /** What the run knows of the cluster's release (learned from `/api/cluster` or from 262197 answers). */
-  readonly releases = new ReleaseKnowledge();
-  /** The preflight's cluster facts, asked once per run (cleared after a transport failure). */
-  facts: Promise<ClusterFacts> | undefined;
-  /** The transport failure that made this cluster unreachable moments ago, if any. */
-  unreachable: unknown;
-  /** How many new services of this cluster the preflight has looked up in this run. */
-  preflights = 0;
-  /** Whether the SVM checks this cluster's release cannot have were already reported. */
-  reportedMissingFields = false;
-  /** Whether "could not check the active sessions" was already said for this cluster in this run. */
-  reportedSessionsUnknown = false;
-  /** SVMs (as their warnings name them) whose cut-off hosts this run has already named. */
-  readonly announced = new Set<string>();
+export class ClusterCache {
   readonly #absent = new Map<string, number>();
-  readonly #claimed = new Set<string>();
   #cluster: Promise<ClusterInfo> | undefined;
   #sessions: Promise<Map<string, SvmSessions>> | undefined;
   #svms: Timed<SvmRecord[]> | undefined;
   #services: Timed<Set<string>> | undefined;
 
   constructor(
-    readonly client: OntapClient,
-    /** Normalised management host, recorded in state. */
-    readonly host: string,
-    /** The connection profile's name; undefined for the default connection. */
-    readonly cluster: string | undefined,
-    readonly log: OntapLogger,
-    /** The run's one ownership registry, shared by every cluster. */
-    readonly ownership: RunOwnership,
-  ) {
-    // PULUMI_ONTAP_ISCSI_SINGLE_READS=1: one GET per read, the benchmark's baseline (tools/bench).
-    this.batcher = new ReadBatcher(client, {
-      singleReads: process.env.PULUMI_ONTAP_ISCSI_SINGLE_READS === "1",
-    });
-  }
+    private readonly client: OntapClient,
+    private readonly releases: ReleaseKnowledge,
+    /** The run's writes: services this run made are in the snapshot even if a read missed them. */
+    private readonly ownership: RunOwnership,
+  ) {}
 
   /**
    * The cluster's release and personality, read once per run (`/api/cluster`); a 403 says
@@ -177,20 +135,13 @@ export class ClusterSession {
     return svmKeys(svm).some((k) => Date.now() - (this.#absent.get(k) ?? 0) < ABSENCE_EVIDENCE_MS);
   }
 
-  /** A create of this run made or took over the service on this SVM: absence evidence no longer holds. */
-  claim(svm: { name?: string; uuid?: string }): void {
-    for (const key of svmKeys(svm)) this.#claimed.add(key);
-    const uuid = svm.uuid?.toLowerCase();
-    if (uuid !== undefined)
-      this.#services?.value.then(
-        (serviced) => serviced.add(uuid),
-        () => undefined,
-      );
-  }
-
-  /** Whether a create of this run made or took over the service on this SVM. */
-  isClaimed(svm: { name?: string; uuid?: string }): boolean {
-    return svmKeys(svm).some((key) => this.#claimed.has(key));
+  /** A create or adopt of this run holds the service of this SVM now: the snapshot shows it. */
+  addService(svmUuid: string): void {
+    const uuid = svmUuid.toLowerCase();
+    this.#services?.value.then(
+      (serviced) => serviced.add(uuid),
+      () => undefined,
+    );
   }
 
   /**
@@ -213,8 +164,8 @@ export class ClusterSession {
   /**
    * The snapshot of the cluster's SVMs and services the preflight answers from once a run
    * checks more than one new service here: two collection GETs (every page, only the needed
-   * fields), read again when older than SNAPSHOT_MAX_AGE_MS. This process's own writes keep
-   * it true: a create or adoption adds its service (claim), a delete drops the service part.
+   * fields), read again when older than {@link SNAPSHOT_MAX_AGE_MS}. This process's own
+   * writes keep it true: a create or adoption adds its service, a delete drops the service part.
    */
   async inventory(): Promise<Inventory> {
     const fresh = (t: Timed<unknown> | undefined) =>
@@ -245,9 +196,8 @@ export class ClusterSession {
       async () => {
         const records = await listServices(this.client, {}, { fields: "svm.uuid,svm.name" });
         const serviced = new Set(records.map((r) => r.svm.uuid.toLowerCase()));
-        // Claims made while the read was under way are not in its answer.
-        for (const key of this.#claimed)
-          if (!key.startsWith("name:")) serviced.add(key.replace(/^uuid:/, ""));
+        // Writes made while the read was under way are not in its answer.
+        for (const uuid of this.ownership.writtenUuids()) serviced.add(uuid);
         return serviced;
       },
       (t) => {
