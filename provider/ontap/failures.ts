@@ -33,7 +33,11 @@ export const GONE_CODES: ReadonlySet<string> = new Set(["5374078", "2621462", "4
 /** ONTAP codes for "too many requests in progress": retried whatever the HTTP status. */
 export const BUSY_CODES: ReadonlySet<string> = new Set(["262160"]);
 
-/** Answers that mean "not now" rather than "no". */
+/**
+ * Answers that mean "not now" rather than "no": the statuses the retry policy repeats, and
+ * the ones the diagnostics explain as "unavailable" once the retries are spent
+ * (UNAVAILABLE_STATUSES in ../diagnostics/codes is this set).
+ */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
 /** Answers with which the cluster says it is overloaded (with BUSY_CODES): the client lowers its cap. */
