@@ -3,8 +3,8 @@
  * for what config leaves unset, the environment: ONTAP_* for the default connection,
  * ONTAP_CLUSTERS_<PROFILE>_* for a profile. This module reads the values and
  * knows where each came from; what a good value is, is decided once, by the transport's
- * `checkConnection` (provider/ontap/connection.ts). Its OntapConfigError names a member of
- * the connection; here it becomes a ConfigError that names the config key or environment
+ * {@link checkConnection} (provider/ontap/connection.ts). Its {@link OntapConfigError} names a member of
+ * the connection; here it becomes a {@link ConfigError} that names the config key or environment
  * variable the value came from, and the command that fixes it.
  *
  * The table of settings (names, environment variables, fix commands) is
@@ -45,7 +45,7 @@ export { type Field, profileVariable, profileVariablePrefix } from "./connection
 export type StackConfig = pulumi.dynamic.Config;
 
 /**
- * What ConnectionSettings reads stack config through: a StackConfig, or any reader with its
+ * What {@link ConnectionSettings} reads stack config through: a {@link StackConfig}, or any reader with its
  * `get` (a program's `pulumi.Config`, a test's map). Values may be text, as the host gives
  * them, or already structured (an object for `ontap:clusters`).
  */
@@ -58,8 +58,8 @@ export interface ResolvedConnection extends CheckedConnection {
 }
 
 /**
- * The canonical form of a host (provider/ontap/host.ts), or a ConfigError naming `key`.
- * For hosts that do not come from ConnectionSettings, such as one recorded in state.
+ * The canonical form of a host (provider/ontap/host.ts), or a {@link ConfigError} naming `key`.
+ * For hosts that do not come from {@link ConnectionSettings}, such as one recorded in state.
  */
 export function normalizeHost(value: unknown, key: string): string {
   try {
@@ -125,7 +125,7 @@ export class ConnectionSettings {
    * Checked settings for a profile (undefined: the default connection). No network.
    * Resolved once per profile: every operation asks, and checking re-parses the CA
    * certificate (about 0.3 ms). The config never changes after `configure` (which builds a
-   * new ConnectionSettings); a PEM given as a path is read when first needed.
+   * new {@link ConnectionSettings}); a PEM given as a path is read when first needed.
    */
   resolve(cluster?: string): ResolvedConnection {
     const key = cluster === undefined ? "" : `profile:${cluster}`;
@@ -253,7 +253,7 @@ export class ConnectionSettings {
     return Object.freeze(cluster === undefined ? { ...checked } : { ...checked, cluster });
   }
 
-  /** Exactly one way to authenticate, from the keys given; the values themselves are checkConnection's. */
+  /** Exactly one way to authenticate, from the keys given; the values themselves are {@link checkConnection}'s. */
   private auth(
     keyOf: (field: Field) => string,
     text: (field: Field) => string | undefined,

@@ -43,7 +43,7 @@ export interface FieldSpec {
   pem?: string;
   /** What the value means, after the command. */
   note?: string;
-  /** A number: the connection member whose bounds (CONNECTION_LIMITS) apply. */
+  /** A number: the connection member whose bounds ({@link CONNECTION_LIMITS}) apply. */
   bounds?: NumericSetting;
 }
 

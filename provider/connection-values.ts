@@ -1,7 +1,7 @@
 /**
  * Reading one connection setting's value (for ./config): text or structured as the engine
  * gives it, checked for its type (string, boolean, whole number), and the transport's
- * verdict on a value (OntapConfigError) turned into a ConfigError that names the config key
+ * verdict on a value ({@link OntapConfigError}) turned into a {@link ConfigError} that names the config key
  * or environment variable it came from and the command that fixes it.
  */
 

@@ -53,7 +53,7 @@ interface Answer {
   jobUuid?: string;
   /** The attempt that produced it (1 unless the retry policy repeated the request). */
   attempts?: number;
-  /** An earlier attempt's outcome is unknown (see OntapError.afterUnknown). */
+  /** An earlier attempt's outcome is unknown (see {@link OntapError.afterUnknown}). */
   afterUnknown?: boolean;
 }
 
@@ -66,7 +66,7 @@ const DEFAULT_LOGGER: OntapLogger = {
 /**
  * A client for one ONTAP cluster. The provider creates one per cluster, so the
  * concurrency cap and the keep-alive pool are per cluster. Credentials stay in a private
- * vault: the client can be logged or serialised without revealing them.
+ * vault: the client can be logged or serialized without revealing them.
  */
 export class OntapClient {
   /** The cluster as "name" or "name:port" (the port only if one was given), without scheme or userinfo. */
@@ -85,8 +85,8 @@ export class OntapClient {
   #writeEpoch = 0;
 
   /**
-   * A client for a connection that `checkConnection` (./connection) returned, used as it
-   * is; any other OntapConnection is checked by that same function first (throws
+   * A client for a connection that {@link checkConnection} (./connection) returned, used as it
+   * is; any other {@link OntapConnection} is checked by that same function first (throws
    * OntapConfigError, before any request).
    */
   constructor(
@@ -119,7 +119,7 @@ export class OntapClient {
 
   /**
    * Sends one request under the retry policy and, for a 202 with a job, polls the job to
-   * its end. Rejects with an OntapError subclass; see ./retry for what is repeated.
+   * its end. Rejects with an {@link OntapError} subclass; see ./retry for what is repeated.
    */
   async request<T = unknown>(req: OntapRequest): Promise<OntapResponse<T>> {
     if (req.method !== "GET") {
@@ -164,7 +164,7 @@ export class OntapClient {
    * One job's state, read now (GET /api/cluster/jobs/{uuid}): what became of the write of
    * an OntapJobPendingError, in this run or the next. "gone" when ONTAP answers that no
    * such job exists (it purges finished jobs after a few minutes); any other failure
-   * rejects as the request's OntapError.
+   * rejects as the request's {@link OntapError}.
    */
   async jobState(uuid: string): Promise<OntapJobStatus | "gone"> {
     const url = this.#jobUrl(uuid);

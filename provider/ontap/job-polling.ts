@@ -3,7 +3,7 @@
  * answers a write it runs in the background with a job; the write's outcome is the job's,
  * read from /api/cluster/jobs/{uuid} until it ends or the connection's `jobTimeoutMs` passes.
  * Out of the client because it is a loop of its own, with its own clock and its own errors
- * (OntapJobError, OntapJobPendingError, and a lost response when polling itself fails).
+ * ({@link OntapJobError}, {@link OntapJobPendingError}, and a lost response when polling itself fails).
  */
 
 import type { Clock } from "./clock";
@@ -83,7 +83,7 @@ export interface JobPoll {
 
 /**
  * Polls the job until it ends or `timeoutMs` passes: a job still unfinished then is an
- * OntapJobPendingError for every method. If polling itself fails, the write's outcome is
+ * {@link OntapJobPendingError} for every method. If polling itself fails, the write's outcome is
  * unknown: a lost response.
  */
 export async function awaitJob(poll: JobPoll): Promise<OntapResponse> {

@@ -1,6 +1,6 @@
 /**
  * The one retry policy. Every request goes through {@link withRetries} (p-retry's loop); what may be repeated is
- * data (DEFAULT_RETRY_POLICY, from the tables of ./failures, whose `classify` decides what
+ * data ({@link DEFAULT_RETRY_POLICY}, from the tables of ./failures, whose {@link classify} decides what
  * a failure means), and how long to wait is decided here and nowhere else.
  *
  * Retried, with exponential backoff and jitter, or after `Retry-After` when ONTAP sends it:
@@ -43,12 +43,18 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   maxTotalMs: 60_000,
 });
 
-/** Whether the policy may repeat the request that failed with `err` (the classifier's answer, ./failures). */
+/**
+ * Whether the policy may repeat the request that failed with `err` (the classifier's answer, ./failures).
+ * @internal test-only: exported for the policy's unit tests; {@link nextRetryDelay} is its one caller here.
+ */
 export function isRetryable(err: unknown, policy: RetryRules = DEFAULT_RETRY_POLICY): boolean {
   return classify(err, policy).retryable;
 }
 
-/** Exponential backoff with "equal jitter": half fixed, half random, so a retry never comes instantly. */
+/**
+ * Exponential backoff with "equal jitter": half fixed, half random, so a retry never comes instantly.
+ * @internal test-only: exported for the policy's unit tests; {@link retryDelay} is its one caller here.
+ */
 export function backoffDelay(retry: number, policy: RetryBounds, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** Math.max(0, retry - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
@@ -66,7 +72,10 @@ export function parseRetryAfter(
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** The wait before retry number `retry` after `err`: Retry-After if ONTAP sent one, else backoff; capped. */
+/**
+ * The wait before retry number `retry` after `err`: Retry-After if ONTAP sent one, else backoff; capped.
+ * @internal test-only: exported for the policy's unit tests; {@link nextRetryDelay} is its one caller here.
+ */
 export function retryDelay(err: unknown, retry: number, policy: RetryBounds): number {
   const asked = err instanceof OntapApiError ? err.retryAfterMs : undefined;
   const delay = asked ?? backoffDelay(retry, policy);
@@ -88,6 +97,7 @@ export interface RetryNotice {
  * The wait before retry number `retry` after `err` failed attempt `retry` at `elapsedMs`
  * since the first attempt, or undefined when the policy stops there: `err` is not
  * retryable, the retries are used up, or the wait would end past `maxTotalMs`.
+ * @internal test-only: exported for the policy's unit tests; {@link withRetries} is its one caller here.
  */
 export function nextRetryDelay(
   err: unknown,
