@@ -110,8 +110,25 @@ export function nextRetryDelay(
   return elapsedMs + delayMs > policy.maxTotalMs ? undefined : delayMs;
 }
 
-/** p-retry, an ES module only: loaded once per process, as ./esm explains. */
-const loadPRetry = loadOnce(() => import("p-retry").then((module) => module.default));
+/** p-retry's `pRetry`. */
+type PRetry = typeof import("p-retry").default;
+
+let requiredPRetry: PRetry | undefined;
+const importPRetry = loadOnce(() => import("p-retry").then((module) => module.default));
+
+/**
+ * p-retry, an ES module only. Where Node can `require` an ES module (20.19+, 22.12+:
+ * `process.features.require_module`) it is required, synchronously, so that no request
+ * ever waits on loading it: a first request's wait on real file I/O is one that virtual
+ * time (the explorer's, tools/explore/clock.ts) cannot see, and a run would look stuck.
+ * On Node 22.0–22.11 it is imported once, as ./esm explains (node-fetch's way).
+ */
+function loadPRetry(): PRetry | Promise<PRetry> {
+  if (requiredPRetry !== undefined) return requiredPRetry;
+  if (!process.features.require_module) return importPRetry();
+  requiredPRetry = (require("p-retry") as typeof import("p-retry")).default;
+  return requiredPRetry;
+}
 
 /**
  * Runs `attempt` until it succeeds, fails for good, or the policy's bounds run out; the
