@@ -1,6 +1,6 @@
 /**
- * Loading an ES-module-only dependency (node-fetch in ./fetch, p-retry in ./retry) from this
- * CommonJS package, once per process.
+ * Loading an ES-module-only dependency (node-fetch in ./fetch; p-retry in ./retry, on the
+ * Node versions that cannot `require` it) from this CommonJS package, once per process.
  *
  * A static `import x from "esm-only"` compiles to a `require` of it, which loads an ES module
  * only where Node has require(esm) (20.19+, 22.12+): on Node 22.0–22.11 it throws
