@@ -3,152 +3,53 @@
  * for what config leaves unset, the environment: ONTAP_* for the default connection,
  * ONTAP_CLUSTERS_<PROFILE>_* for a profile. This module reads the values and
  * knows where each came from; what a good value is, is decided once, by the transport's
- * `checkConnection` (provider/ontap/connection.ts). Its OntapConfigError names a member of
- * the connection; here it becomes a ConfigError that names the config key or environment
+ * {@link checkConnection} (provider/ontap/connection.ts). Its {@link OntapConfigError} names a member of
+ * the connection; here it becomes a {@link ConfigError} that names the config key or environment
  * variable the value came from, and the command that fixes it.
+ *
+ * The table of settings (names, environment variables, fix commands) is
+ * ./connection-fields'; the reading of one value is ./connection-values'.
  */
 
 import type * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./errors";
 import {
-  type CheckedConnection,
-  CONNECTION_LIMITS,
-  checkConnection,
-  type NumericSetting,
-} from "./ontap/connection";
+  FIELD_OF_SETTING,
+  FIELDS,
+  type Field,
+  isEnvironmentVariable,
+  NUMBER_FIELDS,
+  PREFLIGHT,
+  profileVariable,
+  profileVariablePrefix,
+  type RawProfile,
+  setCommand,
+} from "./connection-fields";
+import {
+  fromTransport,
+  isAbsent,
+  optionalString,
+  parseBoolean,
+  parseStructured,
+  wholeNumber,
+} from "./connection-values";
+import { ConfigError } from "./errors";
+import { type CheckedConnection, checkConnection } from "./ontap/connection";
 import { OntapConfigError } from "./ontap/errors";
 import { HOST_FORM, parseHost } from "./ontap/host";
 import type { OntapAuth, OntapConnection, RetryBounds } from "./ontap/types";
+
+// The names of the settings are ./connection-fields', exported from here as before.
+export { type Field, profileVariable, profileVariablePrefix } from "./connection-fields";
 
 /** The stack config the Pulumi host hands the provider's `configure`: Pulumi's own dynamic-provider Config. */
 export type StackConfig = pulumi.dynamic.Config;
 
 /**
- * What ConnectionSettings reads stack config through: a StackConfig, or any reader with its
+ * What {@link ConnectionSettings} reads stack config through: a {@link StackConfig}, or any reader with its
  * `get` (a program's `pulumi.Config`, a test's map). Values may be text, as the host gives
  * them, or already structured (an object for `ontap:clusters`).
  */
 export type ConfigSource = StackConfig | { get(key: string): unknown };
-
-/** The settings of one connection, as written in a profile (`ontap:clusters.<name>.<field>`) or flat (`ontap:<field>`). */
-export type Field =
-  | "host"
-  | "username"
-  | "password"
-  | "token"
-  | "clientCert"
-  | "clientKey"
-  | "caCert"
-  | "insecure"
-  | "timeoutMs"
-  | "jobTimeoutMs"
-  | "maxConcurrent"
-  | "retries"
-  | "retryMinDelayMs"
-  | "retryMaxDelayMs"
-  | "retryMaxTotalMs";
-
-/** One connection profile as written in stack config, or the flat keys of the default connection. */
-type RawProfile = Partial<Record<Field, unknown>>;
-
-/** How a setting is written, for the fix an error gives. */
-interface FieldSpec {
-  /** The environment variable of the default connection. */
-  env: string;
-  /** The value the fix's command sets (a placeholder, or a suggestion). */
-  value: string;
-  /** Given with `pulumi config set --secret`. */
-  secret?: boolean;
-  /** PEM text or a file: the name of the file the fix reads. */
-  pem?: string;
-  /** What the value means, after the command. */
-  note?: string;
-  /** A number: the connection member whose bounds (CONNECTION_LIMITS) apply. */
-  bounds?: NumericSetting;
-}
-
-function numberSpec(env: string, bounds: NumericSetting, unit: string): FieldSpec {
-  const { min, max, default: fallback } = CONNECTION_LIMITS[bounds];
-  return { env, value: `<${unit}>`, note: `${min} to ${max}; default ${fallback}`, bounds };
-}
-
-/** Every connection setting: its environment variable and how to set it. */
-const FIELDS: Readonly<Record<Field, FieldSpec>> = {
-  host: { env: "ONTAP_HOST", value: HOST_FORM },
-  username: { env: "ONTAP_USERNAME", value: "<user>" },
-  password: { env: "ONTAP_PASSWORD", value: "<password>", secret: true },
-  token: { env: "ONTAP_TOKEN", value: "<bearer token>", secret: true },
-  clientCert: { env: "ONTAP_CLIENT_CERT", value: "", pem: "client.pem" },
-  clientKey: { env: "ONTAP_CLIENT_KEY", value: "", pem: "client.key", secret: true },
-  caCert: { env: "ONTAP_CA_CERT", value: "", pem: "cluster-ca.pem" },
-  insecure: {
-    env: "ONTAP_INSECURE",
-    value: "true",
-    note: "or false, the default; true turns TLS certificate verification off for this connection: only on purpose",
-  },
-  timeoutMs: numberSpec("ONTAP_TIMEOUT_MS", "timeoutMs", "milliseconds"),
-  jobTimeoutMs: numberSpec("ONTAP_JOB_TIMEOUT_MS", "jobTimeoutMs", "milliseconds"),
-  maxConcurrent: numberSpec("ONTAP_MAX_CONCURRENT", "maxConcurrent", "requests"),
-  retries: numberSpec("ONTAP_RETRIES", "retry.retries", "retries"),
-  retryMinDelayMs: numberSpec("ONTAP_RETRY_MIN_DELAY_MS", "retry.minDelayMs", "milliseconds"),
-  retryMaxDelayMs: numberSpec("ONTAP_RETRY_MAX_DELAY_MS", "retry.maxDelayMs", "milliseconds"),
-  retryMaxTotalMs: numberSpec("ONTAP_RETRY_MAX_TOTAL_MS", "retry.maxTotalMs", "milliseconds"),
-};
-
-/** `ontap:preflight` / ONTAP_PREFLIGHT: a provider setting, not a connection's (no profile has it). */
-const PREFLIGHT: FieldSpec = {
-  env: "ONTAP_PREFLIGHT",
-  value: "false",
-  note: "or true, the default: check looks the SVM up, read-only, before a create",
-};
-
-/** The field each OntapConnection member checkConnection may name comes from. */
-const FIELD_OF_SETTING: Readonly<Record<string, Field>> = {
-  host: "host",
-  "auth.username": "username",
-  "auth.password": "password",
-  "auth.token": "token",
-  "auth.certPem": "clientCert",
-  "auth.keyPem": "clientKey",
-  caCert: "caCert",
-  insecure: "insecure",
-  timeoutMs: "timeoutMs",
-  jobTimeoutMs: "jobTimeoutMs",
-  maxConcurrent: "maxConcurrent",
-  "retry.retries": "retries",
-  "retry.minDelayMs": "retryMinDelayMs",
-  "retry.maxDelayMs": "retryMaxDelayMs",
-  "retry.maxTotalMs": "retryMaxTotalMs",
-};
-
-/** The numeric fields, by the member of the retry policy they set (undefined: a connection member). */
-const NUMBER_FIELDS: ReadonlyArray<[Field, keyof RetryBounds | undefined]> = [
-  ["timeoutMs", undefined],
-  ["jobTimeoutMs", undefined],
-  ["maxConcurrent", undefined],
-  ["retries", "retries"],
-  ["retryMinDelayMs", "minDelayMs"],
-  ["retryMaxDelayMs", "maxDelayMs"],
-  ["retryMaxTotalMs", "maxTotalMs"],
-];
-
-/**
- * The start of a profile's environment variables: `ONTAP_CLUSTERS_`, the profile's name in
- * upper case with every character but a letter or digit as `_`, and `_`
- * (`us-west.2` → `ONTAP_CLUSTERS_US_WEST_2_`).
- */
-export function profileVariablePrefix(profile: string): string {
-  return `ONTAP_CLUSTERS_${profile.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
-}
-
-/**
- * The environment variable a profile's setting is read from when the profile in stack config
- * does not set it: the default connection's variable with the profile in it
- * (`ontap:clusters.west.password` → `ONTAP_CLUSTERS_WEST_PASSWORD`).
- */
-export function profileVariable(profile: string, field: Field): string {
-  return `${profileVariablePrefix(profile)}${FIELDS[field].env.slice("ONTAP_".length)}`;
-}
 
 /** The checked settings of one cluster, without the network: what a client is built from. */
 export interface ResolvedConnection extends CheckedConnection {
@@ -156,67 +57,9 @@ export interface ResolvedConnection extends CheckedConnection {
   readonly cluster?: string;
 }
 
-/** Values arrive as text (`"true"`, `'{"a":1}'`) or structured, depending on the engine: accept both. */
-function parseStructured(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  const text = value.trim();
-  if (text.startsWith("{") || text.startsWith("[")) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
-function isAbsent(value: unknown): boolean {
-  return value === undefined || value === null || value === "";
-}
-
-/** Where a value came from: a config key (`ontap:…`) or an environment variable. */
-function isEnvironmentVariable(key: string): boolean {
-  return !key.startsWith("ontap:");
-}
-
-/** The command that sets `key` (a config key or an environment variable) as `spec` describes, with its note. */
-function setCommand(key: string, spec: FieldSpec, withNote = true): string {
-  const env = isEnvironmentVariable(key);
-  let value = spec.value;
-  let note = spec.note;
-  if (spec.pem !== undefined) {
-    value = env ? `/path/to/${spec.pem}` : `-- "$(cat ${spec.pem})"`;
-    note = "PEM text, or the path of a PEM file";
-  }
-  let command: string;
-  if (env) {
-    command = `export ${key}=${value}`;
-  } else {
-    const inProfile = key.startsWith("ontap:clusters.");
-    const flags = [spec.secret ? "--secret" : "", inProfile ? "--path" : ""].filter(Boolean);
-    command = ["pulumi config set", ...flags, inProfile ? `'${key}'` : key, value].join(" ");
-  }
-  return note === undefined || !withNote ? command : `${command}   (${note})`;
-}
-
-/** `problem` as a sentence. */
-function sentence(problem: string): string {
-  return /[.!?]$/.test(problem) ? problem : `${problem}.`;
-}
-
-/** The transport's verdict on a value, naming the key it came from and the command that fixes it. */
-function fromTransport(err: OntapConfigError, key: string, spec: FieldSpec | undefined): ConfigError {
-  const command = spec === undefined ? undefined : setCommand(key, spec);
-  // A PEM setting's command already says what it takes (PEM text, or a file's path).
-  const hint = spec?.pem === undefined ? err.hint : undefined;
-  const fix =
-    command === undefined ? (hint ?? `correct ${key}`) : hint === undefined ? command : `${hint}: ${command}`;
-  return new ConfigError(key, sentence(err.problem), fix);
-}
-
 /**
- * The canonical form of a host (provider/ontap/host.ts), or a ConfigError naming `key`.
- * For hosts that do not come from ConnectionSettings, such as one recorded in state.
+ * The canonical form of a host (provider/ontap/host.ts), or a {@link ConfigError} naming `key`.
+ * For hosts that do not come from {@link ConnectionSettings}, such as one recorded in state.
  */
 export function normalizeHost(value: unknown, key: string): string {
   try {
@@ -282,7 +125,7 @@ export class ConnectionSettings {
    * Checked settings for a profile (undefined: the default connection). No network.
    * Resolved once per profile: every operation asks, and checking re-parses the CA
    * certificate (about 0.3 ms). The config never changes after `configure` (which builds a
-   * new ConnectionSettings); a PEM given as a path is read when first needed.
+   * new {@link ConnectionSettings}); a PEM given as a path is read when first needed.
    */
   resolve(cluster?: string): ResolvedConnection {
     const key = cluster === undefined ? "" : `profile:${cluster}`;
@@ -410,7 +253,7 @@ export class ConnectionSettings {
     return Object.freeze(cluster === undefined ? { ...checked } : { ...checked, cluster });
   }
 
-  /** Exactly one way to authenticate, from the keys given; the values themselves are checkConnection's. */
+  /** Exactly one way to authenticate, from the keys given; the values themselves are {@link checkConnection}'s. */
   private auth(
     keyOf: (field: Field) => string,
     text: (field: Field) => string | undefined,
@@ -468,33 +311,4 @@ export class ConnectionSettings {
       credentialSource: `${keyOf("username")}/${keyOf("password")}`,
     };
   }
-}
-
-function optionalString(value: unknown, key: string, spec: FieldSpec): string | undefined {
-  if (isAbsent(value)) return undefined;
-  if (typeof value !== "string")
-    throw new ConfigError(key, `must be a string, got ${typeof value}.`, setCommand(key, spec));
-  return value;
-}
-
-/** true or false, as a boolean or its text. */
-function parseBoolean(value: unknown, key: string, spec: FieldSpec): boolean | undefined {
-  if (isAbsent(value)) return undefined;
-  if (value === true || value === "true") return true;
-  if (value === false || value === "false") return false;
-  throw new ConfigError(key, `must be true or false, got ${JSON.stringify(value)}.`, setCommand(key, spec));
-}
-
-/** A whole number, as a number or its decimal text; its bounds are checkConnection's. */
-function wholeNumber(value: unknown, key: string, spec: FieldSpec): number | undefined {
-  if (isAbsent(value)) return undefined;
-  if (typeof value === "number" && Number.isInteger(value)) return value;
-  if (typeof value === "string" && /^\s*[-+]?\d+\s*$/.test(value)) return Number(value);
-  const limit = spec.bounds === undefined ? undefined : CONNECTION_LIMITS[spec.bounds];
-  const range = limit === undefined ? "" : ` from ${limit.min} to ${limit.max}`;
-  throw new ConfigError(
-    key,
-    `must be a whole number${range}, got ${JSON.stringify(value)}.`,
-    setCommand(key, spec),
-  );
 }

@@ -4,6 +4,7 @@
  * the fix with the real names filled in. Data only; ./render writes the messages, and
  * docs/diagnostics.md is generated from this table (tools/docs).
  */
+import { RETRYABLE_STATUSES } from "../ontap/failures";
 import type { HttpMethod } from "../ontap/types";
 
 /** What a piece of advice can refer to. */
@@ -288,8 +289,11 @@ export const UNAVAILABLE: CodeAdvice = {
     `check that the cluster is healthy (cluster show; ${EVENT_LOG}) and any proxy in between, then re-run ${s.rerun}`,
 };
 
-/** The gateway statuses that UNAVAILABLE explains. */
-export const UNAVAILABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+/**
+ * The statuses that UNAVAILABLE explains: those the retry policy repeats as "not now"
+ * (RETRYABLE_STATUSES, ../ontap/failures), the one set, so that the two cannot drift apart.
+ */
+export const UNAVAILABLE_STATUSES: ReadonlySet<number> = RETRYABLE_STATUSES;
 
 function cap(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

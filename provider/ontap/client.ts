@@ -2,12 +2,14 @@
  * The one transport to one cluster: every request the provider makes goes through
  * `OntapClient.request`, which adds authentication, JSON, the timeout, the concurrency
  * cap, the retry policy (./retry; what a failure means is ./failures') and async-job
- * polling, and turns every failure into a typed error (./errors) that carries no credentials.
+ * polling (./job-polling), and turns every failure into a typed error (./errors) that
+ * carries no credentials. The URL is ./request-url's, the reading of answers and failures
+ * ./response-reading's.
  */
 
 import { setMaxListeners } from "node:events";
-import { setTimeout as sleep } from "node:timers/promises";
 
+import { type Clock, REAL_CLOCK } from "./clock";
 import {
   type CheckedConnection,
   checkConnection,
@@ -20,25 +22,22 @@ import {
   OntapApiError,
   OntapAuthError,
   OntapError,
-  OntapJobError,
-  OntapJobPendingError,
-  OntapLostResponseError,
   OntapNetworkError,
   OntapResponseError,
   OntapTimeoutError,
-  OntapTlsError,
   type RequestSite,
-  type TlsProblem,
 } from "./errors";
 import { applyLostResponseRule, classify } from "./failures";
 import { nodeFetch } from "./fetch";
+import { awaitJob, jobRequest, jobStatusOf, jobUuidOf } from "./job-polling";
 import { CredentialVault } from "./redact";
+import { requestUrl } from "./request-url";
+import { fetchFailure, ontapErrorOf, parseJson, snippet } from "./response-reading";
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetries } from "./retry";
 import { Semaphore } from "./semaphore";
 import type {
   HttpMethod,
   OntapConnection,
-  OntapJobState,
   OntapJobStatus,
   OntapLogger,
   OntapRequest,
@@ -46,25 +45,7 @@ import type {
   RetryPolicy,
 } from "./types";
 
-/** Job polls start quick (most ONTAP jobs finish within seconds) and slow down to this. */
-const JOB_POLL_FIRST_MS = 200;
-const JOB_POLL_MAX_MS = 5_000;
 const USER_AGENT = "pulumi-ontap-iscsi";
-
-/** Node's certificate verification codes, by what a person has to do about them. */
-const TLS_PROBLEMS: Readonly<Record<string, TlsProblem>> = {
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "unknown-ca",
-  UNABLE_TO_GET_ISSUER_CERT: "unknown-ca",
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "unknown-ca",
-  CERT_UNTRUSTED: "unknown-ca",
-  CERT_SIGNATURE_FAILURE: "unknown-ca",
-  // The chain ends in a root this connection does not trust: an unknown CA, not a self-signed leaf.
-  SELF_SIGNED_CERT_IN_CHAIN: "unknown-ca",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "self-signed",
-  ERR_TLS_CERT_ALTNAME_INVALID: "hostname-mismatch",
-  CERT_HAS_EXPIRED: "expired",
-  CERT_NOT_YET_VALID: "not-yet-valid",
-};
 
 /** What one attempt produced: a response, or a 202 whose job still has to be polled. */
 interface Answer {
@@ -72,7 +53,7 @@ interface Answer {
   jobUuid?: string;
   /** The attempt that produced it (1 unless the retry policy repeated the request). */
   attempts?: number;
-  /** An earlier attempt's outcome is unknown (see OntapError.afterUnknown). */
+  /** An earlier attempt's outcome is unknown (see {@link OntapError.afterUnknown}). */
   afterUnknown?: boolean;
 }
 
@@ -85,7 +66,7 @@ const DEFAULT_LOGGER: OntapLogger = {
 /**
  * A client for one ONTAP cluster. The provider creates one per cluster, so the
  * concurrency cap and the keep-alive pool are per cluster. Credentials stay in a private
- * vault: the client can be logged or serialised without revealing them.
+ * vault: the client can be logged or serialized without revealing them.
  */
 export class OntapClient {
   /** The cluster as "name" or "name:port" (the port only if one was given), without scheme or userinfo. */
@@ -99,15 +80,20 @@ export class OntapClient {
   readonly #jobTimeoutMs: number;
   readonly #credentialSource: string;
   readonly #logger: OntapLogger;
+  readonly #clock: Clock;
   readonly #closing = new AbortController();
   #writeEpoch = 0;
 
   /**
-   * A client for a connection that `checkConnection` (./connection) returned, used as it
-   * is; any other OntapConnection is checked by that same function first (throws
+   * A client for a connection that {@link checkConnection} (./connection) returned, used as it
+   * is; any other {@link OntapConnection} is checked by that same function first (throws
    * OntapConfigError, before any request).
    */
-  constructor(connection: OntapConnection | CheckedConnection) {
+  constructor(
+    connection: OntapConnection | CheckedConnection,
+    /** @internal test-only: the time retries and job polling wait on; {@link REAL_CLOCK} by default. */
+    clock: Clock = REAL_CLOCK,
+  ) {
     const settings = checkConnection(connection);
     this.host = settings.host;
     this.#origin = `https://${this.host}`;
@@ -118,6 +104,7 @@ export class OntapClient {
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...settings.retry };
     this.#credentialSource = settings.credentialSource;
     this.#logger = settings.logger ?? DEFAULT_LOGGER;
+    this.#clock = clock;
     this.#agent = createAgent(settings);
     // Every queued request and backoff listens for close(): hundreds at once is normal here.
     setMaxListeners(0, this.#closing.signal);
@@ -132,7 +119,7 @@ export class OntapClient {
 
   /**
    * Sends one request under the retry policy and, for a 202 with a job, polls the job to
-   * its end. Rejects with an OntapError subclass; see ./retry for what is repeated.
+   * its end. Rejects with an {@link OntapError} subclass; see ./retry for what is repeated.
    */
   async request<T = unknown>(req: OntapRequest): Promise<OntapResponse<T>> {
     if (req.method !== "GET") {
@@ -156,7 +143,7 @@ export class OntapClient {
   }
 
   async #request<T>(req: OntapRequest): Promise<OntapResponse<T>> {
-    const url = this.#url(req);
+    const url = requestUrl(this.#origin, req);
     const site: RequestSite = { method: req.method, path: url.pathname, host: this.host };
     const answer = await this.#send(req.method, url, req.body, site);
     if (answer.jobUuid === undefined) return answer.response as OntapResponse<T>;
@@ -177,7 +164,7 @@ export class OntapClient {
    * One job's state, read now (GET /api/cluster/jobs/{uuid}): what became of the write of
    * an OntapJobPendingError, in this run or the next. "gone" when ONTAP answers that no
    * such job exists (it purges finished jobs after a few minutes); any other failure
-   * rejects as the request's OntapError.
+   * rejects as the request's {@link OntapError}.
    */
   async jobState(uuid: string): Promise<OntapJobStatus | "gone"> {
     const url = this.#jobUrl(uuid);
@@ -195,26 +182,6 @@ export class OntapClient {
     if (this.#closing.signal.aborted) return;
     this.#closing.abort(new Error("OntapClient closed"));
     this.#agent.destroy();
-  }
-
-  /** The request's URL on this cluster; a path elsewhere would carry the credentials elsewhere. */
-  #url(req: OntapRequest): URL {
-    if (!req.path.startsWith("/api/")) {
-      throw new TypeError(`ONTAP request path must start with "/api/", got "${req.path.split("?", 1)[0]}"`);
-    }
-    const url = new URL(req.path, this.#origin);
-    const added = Object.entries(req.query ?? {}).filter(([, value]) => value !== undefined);
-    const replaced = new Set(added.map(([key]) => key));
-    const kept = url.search
-      .slice(1)
-      .split("&")
-      .filter((pair) => pair !== "" && !replaced.has(decodeKey(pair)));
-    const pairs = [
-      ...kept,
-      ...added.map(([key, value]) => `${encodeQuery(key)}=${encodeQuery(String(value))}`),
-    ];
-    url.search = pairs.length === 0 ? "" : `?${pairs.join("&")}`;
-    return url;
   }
 
   async #send(method: HttpMethod, url: URL, body: unknown, site: RequestSite): Promise<Answer> {
@@ -235,6 +202,7 @@ export class OntapClient {
       return await withRetries(attempted, {
         policy: this.#policy,
         signal: this.#closing.signal,
+        clock: this.#clock,
         onRetry: (notice) =>
           this.#debug(
             `ONTAP ${notice.method} ${notice.path}: ${notice.failure} on attempt ${notice.attempt}; retrying in ${notice.delayMs} ms`,
@@ -348,165 +316,38 @@ export class OntapClient {
     if (this.#closing.signal.aborted)
       return new OntapNetworkError(site, "ERR_CLIENT_CLOSED", "the client was closed");
     if (timedOut) return new OntapTimeoutError(site, this.#timeoutMs);
-    const message = err instanceof Error ? err.message : String(err);
-    const reason = this.#vault.scrub(withoutUrl(message));
-    const given = (err as { code?: unknown } | null)?.code;
-    const code =
-      typeof given === "string"
-        ? given
-        : /premature close/i.test(message)
-          ? "ERR_STREAM_PREMATURE_CLOSE"
-          : "UNKNOWN";
-    const problem =
-      TLS_PROBLEMS[code] ?? (code === "EPROTO" || code.startsWith("ERR_SSL_") ? "handshake" : undefined);
-    if (problem !== undefined) return new OntapTlsError(site, problem, code, reason);
-    return new OntapNetworkError(site, code, reason);
+    return fetchFailure(err, site, (text) => this.#vault.scrub(text));
   }
 
   /**
-   * Polls the job until it ends or `jobTimeoutMs` passes: a job still unfinished then is an
-   * OntapJobPendingError for every method. Polls are GETs under the same retry policy. If
-   * polling itself fails, the write's outcome is unknown: a lost response.
+   * Polls the job to its end (./job-polling) with GETs under the same retry policy, for at
+   * most `jobTimeoutMs`.
    */
-  async #awaitJob(jobUuid: string, site: RequestSite): Promise<OntapResponse> {
-    const jobUrl = this.#jobUrl(jobUuid);
-    const jobSite: RequestSite = { method: "GET", path: jobUrl.pathname, host: this.host };
-    const started = performance.now();
-    const deadline = started + this.#jobTimeoutMs;
-    let delayMs = JOB_POLL_FIRST_MS;
-    for (;;) {
-      let job: OntapJobStatus;
-      try {
-        job = await this.#readJob(jobUrl, jobSite);
-      } catch (err) {
-        const closed = err instanceof OntapNetworkError && err.code === "ERR_CLIENT_CLOSED";
-        // The job is running or done whatever the poll says (a 403 on /api/cluster/jobs, a
-        // purged job's 404): the write's outcome is unknown, and the caller must know that
-        // rather than read a refusal into the poll's error.
-        if (err instanceof OntapError && !closed) {
-          throw new OntapLostResponseError(site, `polling job ${jobUuid} failed: ${err.message}`, {
-            jobUuid,
-          });
-        }
-        throw err;
-      }
-      if (job.state === "success") return { status: 202, body: job, jobUuid };
-      if (job.state === "failure") {
-        throw new OntapJobError(site, jobUuid, job.code ?? "", job.message ?? "");
-      }
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) {
-        throw new OntapJobPendingError(site, jobUuid, job.state, Math.round(performance.now() - started));
-      }
-      const wait = Math.min(delayMs, remaining);
-      this.#debug(
-        `ONTAP job ${jobUuid} for ${site.method} ${site.path}: ${job.state}; polling again in ${Math.round(wait)} ms`,
-      );
-      await sleepUnlessClosed(wait, this.#closing.signal, site);
-      delayMs = Math.min(delayMs * 2, JOB_POLL_MAX_MS);
-    }
+  #awaitJob(jobUuid: string, site: RequestSite): Promise<OntapResponse> {
+    const url = this.#jobUrl(jobUuid);
+    const jobSite: RequestSite = { method: "GET", path: url.pathname, host: this.host };
+    return awaitJob({
+      jobUuid,
+      site,
+      read: () => this.#readJob(url, jobSite),
+      timeoutMs: this.#jobTimeoutMs,
+      clock: this.#clock,
+      closing: this.#closing.signal,
+      debug: (message) => this.#debug(message),
+    });
   }
 
   #jobUrl(uuid: string): URL {
-    return this.#url({
-      method: "GET",
-      path: `/api/cluster/jobs/${encodeURIComponent(uuid)}`,
-      query: { fields: "state,code,message" },
-    });
+    return requestUrl(this.#origin, jobRequest(uuid));
   }
 
   /** One GET of a job, as the state, code and (scrubbed) message the client and its callers use. */
   async #readJob(url: URL, site: RequestSite): Promise<OntapJobStatus> {
-    const record = (await this.#send("GET", url, undefined, site)).response.body as JobRecord | null;
-    const status: OntapJobStatus = { state: jobStateOf(record?.state) };
-    const code = record?.code;
-    // ONTAP gives code 0 for a job without an error.
-    if ((typeof code === "number" && code !== 0) || (typeof code === "string" && code !== "" && code !== "0"))
-      status.code = String(code);
-    if (typeof record?.message === "string") status.message = this.#vault.scrub(record.message);
-    return status;
+    const { body } = (await this.#send("GET", url, undefined, site)).response;
+    return jobStatusOf(body, (text) => this.#vault.scrub(text));
   }
 
   #debug(message: string): void {
     this.#logger.debug(this.#vault.scrub(message));
-  }
-}
-
-/** The fields of /api/cluster/jobs/{uuid} that polling asks for. */
-interface JobRecord {
-  uuid?: string;
-  state?: string;
-  code?: number | string | null;
-  message?: string;
-}
-
-/**
- * A job's state as ONTAP wrote it. ONTAP documents exactly these five; anything else is read
- * as "running", so that the client keeps waiting (bounded by jobTimeoutMs) rather than
- * guessing an outcome.
- */
-function jobStateOf(state: unknown): OntapJobState {
-  const known: readonly string[] = ["queued", "running", "paused", "success", "failure"];
-  return typeof state === "string" && known.includes(state) ? (state as OntapJobState) : "running";
-}
-
-/** Query encoding that leaves ONTAP's list and OR separators readable: `fields=a,b`, `svm.uuid=a|b`. */
-function encodeQuery(text: string): string {
-  return encodeURIComponent(text).replace(/%2C/gi, ",").replace(/%7C/gi, "|");
-}
-
-function decodeKey(pair: string): string {
-  const key = pair.split("=", 1)[0] ?? "";
-  try {
-    return decodeURIComponent(key.replace(/\+/g, " "));
-  } catch {
-    return key;
-  }
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  if (text.trim() === "") return { ok: true, value: {} };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-}
-
-/** ONTAP's `{"error": {message, code, target}}`, tolerating numbers for the code. */
-function ontapErrorOf(body: unknown): { message?: string; code?: string; target?: string } {
-  const error = (body as { error?: unknown } | null)?.error;
-  if (typeof error !== "object" || error === null) return {};
-  const { message, code, target } = error as Record<string, unknown>;
-  return {
-    ...(typeof message === "string" ? { message } : {}),
-    ...(typeof code === "string" || typeof code === "number" ? { code: String(code) } : {}),
-    ...(typeof target === "string" && target !== "" ? { target } : {}),
-  };
-}
-
-function jobUuidOf(body: unknown): string | undefined {
-  const uuid = (body as { job?: { uuid?: unknown } } | null)?.job?.uuid;
-  return typeof uuid === "string" && uuid !== "" ? uuid : undefined;
-}
-
-/** The start of a body that was not ONTAP's error JSON (a proxy's HTML page, say). */
-function snippet(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  if (flat === "") return "(no ONTAP error in the response body)";
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
-}
-
-/** node-fetch's messages repeat the whole URL; the error already names method and path. */
-function withoutUrl(message: string): string {
-  const reason = /, reason: (.*)$/s.exec(message) ?? /while trying to fetch \S+?: (.*)$/s.exec(message);
-  return (reason?.[1] ?? message.replace(/https?:\/\/\S+/g, "<url>")).trim();
-}
-
-async function sleepUnlessClosed(ms: number, signal: AbortSignal, site: RequestSite): Promise<void> {
-  try {
-    await sleep(ms, undefined, { signal });
-  } catch {
-    throw new OntapNetworkError(site, "ERR_CLIENT_CLOSED", "the client was closed");
   }
 }

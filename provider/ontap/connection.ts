@@ -1,8 +1,8 @@
 /**
- * Turning an OntapConnection into what a socket needs. `checkConnection` is the one place
+ * Turning an {@link OntapConnection} into what a socket needs. {@link checkConnection} is the one place
  * a connection's settings are validated: it parses the host (./host), reads the PEM
- * material once, checks every number against CONNECTION_LIMITS and fills in the defaults.
- * Its result, a CheckedConnection, is what OntapClient runs on without checking again.
+ * material once, checks every number against {@link CONNECTION_LIMITS} and fills in the defaults.
+ * Its result, a {@link CheckedConnection}, is what OntapClient runs on without checking again.
  * TLS settings live on the connection's own https.Agent: nothing here touches
  * process-wide state (no NODE_TLS_REJECT_UNAUTHORIZED, no global agent).
  */
@@ -26,8 +26,8 @@ export interface SettingLimit {
 }
 
 /**
- * Every numeric setting of a connection, by its OntapConnection member: whole numbers
- * within these bounds. The retry defaults are DEFAULT_RETRY_POLICY's (./retry).
+ * Every numeric setting of a connection, by its {@link OntapConnection} member: whole numbers
+ * within these bounds. The retry defaults are {@link DEFAULT_RETRY_POLICY}'s (./retry).
  */
 export const CONNECTION_LIMITS: Readonly<Record<NumericSetting, Readonly<SettingLimit>>> = Object.freeze({
   timeoutMs: { min: 1, max: 3_600_000, default: 60_000 },
@@ -40,14 +40,14 @@ export const CONNECTION_LIMITS: Readonly<Record<NumericSetting, Readonly<Setting
   "retry.maxTotalMs": { min: 0, max: 3_600_000, default: DEFAULT_RETRY_POLICY.maxTotalMs },
 });
 
-/** The numeric members of OntapConnection, the retry policy's as "retry.<name>". */
+/** The numeric members of {@link OntapConnection}, the retry policy's as "retry.<name>". */
 export type NumericSetting = "timeoutMs" | "jobTimeoutMs" | "maxConcurrent" | `retry.${keyof RetryBounds}`;
 
-/** The mark of a CheckedConnection: a symbol, so a spread copy keeps it and JSON leaves it out. */
+/** The mark of a {@link CheckedConnection}: a symbol, so a spread copy keeps it and JSON leaves it out. */
 const CHECKED: unique symbol = Symbol("CheckedConnection");
 
 /**
- * A connection whose every setting `checkConnection` has validated: the host in its
+ * A connection whose every setting {@link checkConnection} has validated: the host in its
  * canonical form (./host), PEM text (never a path) in `caCert` and the certificate auth,
  * and every default filled in. Frozen; OntapClient uses it as it is.
  */
@@ -65,14 +65,17 @@ export interface CheckedConnection extends OntapConnection {
   readonly logger?: OntapLogger;
 }
 
-/** Whether `connection` came from `checkConnection` (or is a spread copy of one). */
+/**
+ * Whether `connection` came from {@link checkConnection} (or is a spread copy of one).
+ * @internal test-only: exported for test/provider/config.test.ts; the module's own use needs no export.
+ */
 export function isCheckedConnection(connection: OntapConnection): connection is CheckedConnection {
   return (connection as Partial<CheckedConnection>)[CHECKED] === true;
 }
 
 /**
  * Validates a connection once, before any request, and returns it in the form a client
- * runs on. Throws OntapConfigError naming the member at fault (`setting`), what is wrong
+ * runs on. Throws {@link OntapConfigError} naming the member at fault (`setting`), what is wrong
  * (`problem`) and, where it can, what to give instead (`hint`); never a credential's value.
  * A connection that is already checked is returned as it is.
  */
@@ -109,7 +112,7 @@ export function checkConnection(connection: OntapConnection): CheckedConnection 
   return Object.freeze(result);
 }
 
-/** A numeric setting within CONNECTION_LIMITS, or its default when absent. */
+/** A numeric setting within {@link CONNECTION_LIMITS}, or its default when absent. */
 function whole(setting: NumericSetting, value: unknown): number {
   const limit = CONNECTION_LIMITS[setting];
   if (value === undefined) return limit.default;
@@ -148,7 +151,7 @@ export type PemKind = "certificate" | "private key";
 
 /**
  * PEM text as given, or read from the file the value names; checked to be a `kind`.
- * Throws OntapConfigError naming `setting`. A key is never quoted, not even as a path:
+ * Throws {@link OntapConfigError} naming `setting`. A key is never quoted, not even as a path:
  * a key that lost its PEM header is still the secret.
  */
 export function readPem(value: string, setting: string, kind: PemKind = "certificate"): string {
@@ -229,7 +232,7 @@ const baseAddRequest = (https.Agent.prototype as unknown as { addRequest: AddReq
 
 /**
  * The connection's keep-alive agent, which can also tell whether a request was fully
- * written. node-fetch creates the ClientRequest synchronously inside `fetch()`, and
+ * written. node-fetch creates the {@link ClientRequest} synchronously inside `fetch()`, and
  * Node hands every request to `agent.addRequest` from its constructor, so a tracker
  * armed just for that call is claimed by exactly that request.
  */

@@ -127,7 +127,7 @@ export class OntapTimeoutError extends OntapError {
   readonly timeoutMs: number;
   /**
    * Never set by OntapClient: a job still running at the end of the wait is an
-   * OntapJobPendingError. Kept so that code which tests it still compiles.
+   * {@link OntapJobPendingError}. Kept so that code which tests it still compiles.
    */
   readonly jobUuid?: string;
 

@@ -33,10 +33,14 @@ export const GONE_CODES: ReadonlySet<string> = new Set(["5374078", "2621462", "4
 /** ONTAP codes for "too many requests in progress": retried whatever the HTTP status. */
 export const BUSY_CODES: ReadonlySet<string> = new Set(["262160"]);
 
-/** Answers that mean "not now" rather than "no". */
+/**
+ * Answers that mean "not now" rather than "no": the statuses the retry policy repeats, and
+ * the ones the diagnostics explain as "unavailable" once the retries are spent
+ * (UNAVAILABLE_STATUSES in ../diagnostics/codes is this set).
+ */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
-/** Answers with which the cluster says it is overloaded (with BUSY_CODES): the client lowers its cap. */
+/** Answers with which the cluster says it is overloaded (with {@link BUSY_CODES}): the client lowers its cap. */
 export const SHEDDING_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
 /** The one 5xx that says nothing was done: "not now". Every other 5xx may come after the change. */
@@ -69,9 +73,9 @@ export const RETRY_RULES: Readonly<RetryRules> = Object.freeze({
 
 /** What a failure means, every question answered. */
 export interface FailureMeaning {
-  /** The error's kind, or "other" for anything that is not an OntapError (a bug, an abort). */
+  /** The error's kind, or "other" for anything that is not an {@link OntapError} (a bug, an abort). */
   readonly kind: OntapErrorKind | "other";
-  /** ONTAP says the object (the service or its SVM) does not exist: a GONE_CODES code, answered or a job's. */
+  /** ONTAP says the object (the service or its SVM) does not exist: a {@link GONE_CODES} code, answered or a job's. */
   readonly gone: boolean;
   /**
    * The request was certainly not applied: ONTAP answered "no" (a 4xx, a failed job, 503
@@ -80,7 +84,7 @@ export interface FailureMeaning {
   readonly refused: boolean;
   /**
    * A write failed without saying whether it was applied; read the cluster before writing
-   * again. A lost response (see `applyLostResponseRule`), or an ONTAP 5xx, which may come
+   * again. A lost response (see {@link applyLostResponseRule}), or an ONTAP 5xx, which may come
    * after the change was made (a 503 is both this and `refused`: the read is cheap). A
    * pending job is neither: its outcome is coming, and `OntapClient.jobState` reads it.
    */
@@ -99,16 +103,16 @@ export interface FailureMeaning {
   readonly clientRejected: boolean;
   /**
    * No ONTAP answer to the request itself: the cluster could not be asked (network, time-out,
-   * TLS, 401, an unreadable or lost answer). Every OntapError but an ONTAP answer or a job's.
+   * TLS, 401, an unreadable or lost answer). Every {@link OntapError} but an ONTAP answer or a job's.
    */
   readonly unreachable: boolean;
   /**
    * Transient: the retry policy repeats it (within its bounds). Expects errors that went
-   * through `applyLostResponseRule`: a network failure, timeout or unreadable body still
+   * through {@link applyLostResponseRule}: a network failure, timeout or unreadable body still
    * standing for a POST is one that provably never reached ONTAP.
    */
   readonly retryable: boolean;
-  /** The cluster said it is overloaded (SHEDDING_STATUSES or a busy code): the client lowers its cap. */
+  /** The cluster said it is overloaded ({@link SHEDDING_STATUSES} or a busy code): the client lowers its cap. */
   readonly sheddingLoad: boolean;
   /**
    * The account may not do this: HTTP 403 with ONTAP's code 6 ("not authorized for that
@@ -186,7 +190,7 @@ const MEANINGS: {
   "job-pending": () => NOTHING,
 };
 
-/** What `err` means; `rules` is the retry policy's data (RETRY_RULES unless a policy says otherwise). */
+/** What `err` means; `rules` is the retry policy's data ({@link RETRY_RULES} unless a policy says otherwise). */
 export function classify(err: unknown, rules: RetryRules = RETRY_RULES): FailureMeaning {
   if (!(err instanceof OntapError)) return { kind: "other", gone: false, ...NOTHING };
   // TypeScript cannot pair MEANINGS[err.kind] with err's class; the mapped type above does.
@@ -209,7 +213,7 @@ export function hasCode(err: unknown, ...codes: string[]): boolean {
 
 /**
  * The lost-response rule: a failure of a write that is not safe to repeat (a method not in
- * `rules.methods`: POST) and may have reached ONTAP becomes an OntapLostResponseError, so
+ * `rules.methods`: POST) and may have reached ONTAP becomes an {@link OntapLostResponseError}, so
  * that the caller reads the cluster before writing again; anything else is returned as it is.
  */
 export function applyLostResponseRule(

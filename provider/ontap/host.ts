@@ -1,6 +1,6 @@
 /**
  * The one parser of a cluster's management host, and its one canonical text: state,
- * cluster pinning, the pool and the client all name a cluster by what `parseHost` returns.
+ * cluster pinning, the pool and the client all name a cluster by what {@link parseHost} returns.
  *
  * Accepted, each with an optional ":port" (1..65535):
  * - a DNS name: letters, digits and hyphens in dot-separated labels; one trailing root dot
@@ -34,7 +34,7 @@ const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
  * The canonical form of a management host ("name", "name:port", "[v6]", "[v6]:port").
- * Throws OntapConfigError (setting "host") saying what is wrong and what to give instead;
+ * Throws {@link OntapConfigError} (setting "host") saying what is wrong and what to give instead;
  * the message never repeats credentials that came before an "@".
  */
 export function parseHost(input: string): string {
@@ -100,7 +100,7 @@ function ipv6(address: string, shown: string): string {
     );
   }
   if (!isIPv6(address)) throw invalid(`${shown} is not an IPv6 address`);
-  // The URL parser's serialisation is RFC 5952's: "FD00:0::5" and "fd00::5" are one cluster.
+  // The URL parser's serialization is RFC 5952's: "FD00:0::5" and "fd00::5" are one cluster.
   return new URL(`https://[${address}]/`).hostname;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Credentials live in one place, out of reach of logging and serialisation: a vault
+ * Credentials live in one place, out of reach of logging and serialization: a vault
  * that builds the Authorization header when a request is sent and scrubs any text that
  * is about to leave the transport (error messages, log lines). The scrub is the second
  * line of defence; the first is that no code path puts a credential into such text.
@@ -16,7 +16,7 @@ export const REDACTED = "[redacted]";
  */
 const MIN_SCRUBBED_LENGTH = 4;
 
-/** `text` with every occurrence of each secret replaced by REDACTED. */
+/** `text` with every occurrence of each secret replaced by {@link REDACTED}. */
 export function redact(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) {
@@ -56,7 +56,7 @@ export class CredentialVault {
     return redact(text, this.#secrets);
   }
 
-  /** A vault serialises to its kind only. */
+  /** A vault serializes to its kind only. */
   toJSON(): { kind: OntapAuth["kind"] } {
     return { kind: this.kind };
   }

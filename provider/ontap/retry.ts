@@ -1,6 +1,6 @@
 /**
- * The one retry policy. Every request goes through `withRetries`; what may be repeated is
- * data (DEFAULT_RETRY_POLICY, from the tables of ./failures, whose `classify` decides what
+ * The one retry policy. Every request goes through {@link withRetries} (p-retry's loop); what may be repeated is
+ * data ({@link DEFAULT_RETRY_POLICY}, from the tables of ./failures, whose {@link classify} decides what
  * a failure means), and how long to wait is decided here and nowhere else.
  *
  * Retried, with exponential backoff and jitter, or after `Retry-After` when ONTAP sends it:
@@ -21,9 +21,9 @@
  * caller reads the cluster before deciding to POST again (`applyLostResponseRule`, ./failures).
  */
 
-import { setTimeout as sleep } from "node:timers/promises";
-
+import { type Clock, REAL_CLOCK } from "./clock";
 import { OntapApiError, OntapError } from "./errors";
+import { loadOnce } from "./esm";
 import { classify, RETRY_RULES } from "./failures";
 import type { HttpMethod, RetryBounds, RetryPolicy, RetryRules } from "./types";
 
@@ -43,12 +43,18 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   maxTotalMs: 60_000,
 });
 
-/** Whether the policy may repeat the request that failed with `err` (the classifier's answer, ./failures). */
+/**
+ * Whether the policy may repeat the request that failed with `err` (the classifier's answer, ./failures).
+ * @internal test-only: exported for the policy's unit tests; {@link nextRetryDelay} is its one caller here.
+ */
 export function isRetryable(err: unknown, policy: RetryRules = DEFAULT_RETRY_POLICY): boolean {
   return classify(err, policy).retryable;
 }
 
-/** Exponential backoff with "equal jitter": half fixed, half random, so a retry never comes instantly. */
+/**
+ * Exponential backoff with "equal jitter": half fixed, half random, so a retry never comes instantly.
+ * @internal test-only: exported for the policy's unit tests; {@link retryDelay} is its one caller here.
+ */
 export function backoffDelay(retry: number, policy: RetryBounds, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** Math.max(0, retry - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
@@ -66,7 +72,10 @@ export function parseRetryAfter(
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** The wait before retry number `retry` after `err`: Retry-After if ONTAP sent one, else backoff; capped. */
+/**
+ * The wait before retry number `retry` after `err`: Retry-After if ONTAP sent one, else backoff; capped.
+ * @internal test-only: exported for the policy's unit tests; {@link nextRetryDelay} is its one caller here.
+ */
 export function retryDelay(err: unknown, retry: number, policy: RetryBounds): number {
   const asked = err instanceof OntapApiError ? err.retryAfterMs : undefined;
   const delay = asked ?? backoffDelay(retry, policy);
@@ -88,6 +97,7 @@ export interface RetryNotice {
  * The wait before retry number `retry` after `err` failed attempt `retry` at `elapsedMs`
  * since the first attempt, or undefined when the policy stops there: `err` is not
  * retryable, the retries are used up, or the wait would end past `maxTotalMs`.
+ * @internal test-only: exported for the policy's unit tests; {@link withRetries} is its one caller here.
  */
 export function nextRetryDelay(
   err: unknown,
@@ -100,42 +110,84 @@ export function nextRetryDelay(
   return elapsedMs + delayMs > policy.maxTotalMs ? undefined : delayMs;
 }
 
+/** p-retry's `pRetry`. */
+type PRetry = typeof import("p-retry").default;
+
+let requiredPRetry: PRetry | undefined;
+const importPRetry = loadOnce(() => import("p-retry").then((module) => module.default));
+
+/**
+ * p-retry, an ES module only. Where Node can `require` an ES module (20.19+, 22.12+:
+ * `process.features.require_module`) it is required, synchronously, so that no request
+ * ever waits on loading it: a first request's wait on real file I/O is one that virtual
+ * time (the explorer's, tools/explore/clock.ts) cannot see, and a run would look stuck.
+ * On Node 22.0–22.11 it is imported once, as ./esm explains (node-fetch's way).
+ */
+function loadPRetry(): PRetry | Promise<PRetry> {
+  if (requiredPRetry !== undefined) return requiredPRetry;
+  if (!process.features.require_module) return importPRetry();
+  requiredPRetry = (require("p-retry") as typeof import("p-retry")).default;
+  return requiredPRetry;
+}
+
 /**
  * Runs `attempt` until it succeeds, fails for good, or the policy's bounds run out; the
  * error thrown is the last attempt's, with `attempts` set. No retry starts once
  * `maxTotalMs` would be exceeded by its delay. Aborting `signal` stops it, between attempts
  * or during a wait.
  *
- * A loop of our own rather than p-retry, which does neither of two things asked here: its
- * wait depends on the attempt number only, never on the error (Retry-After), and its
- * `maxRetryTime` shortens the last wait to fit instead of refusing a retry that would not.
+ * The loop is p-retry's (7.x: the newest major whose engines, `node >=20`, cover this
+ * package's `^20.19.0 || >=22.0.0`; 8 and 9 require Node 22). It counts the attempts,
+ * stops at `retries`, honors `signal` before and after each attempt, and asks
+ * `shouldRetry`. Two things asked here it cannot express, so they are done in its awaited
+ * `onFailedAttempt`, with its own backoff set to 0:
+ * - the wait depends on the error, not only on the attempt number: a `Retry-After` is
+ *   honored ({@link retryDelay}); p-retry computes its delay from the retry count alone;
+ * - a retry whose wait would end past `maxTotalMs` is refused ({@link nextRetryDelay});
+ *   p-retry's `maxRetryTime` shortens the last wait to fit instead, and checks the budget
+ *   after `onFailedAttempt` (after our wait), so it is left unset.
+ * One more difference, of no consequence here: p-retry turns a thrown non-Error into a
+ * TypeError; every attempt of the client's throws an Error.
  */
 export async function withRetries<T>(
   attempt: (attemptNumber: number) => Promise<T>,
-  options: { policy: RetryPolicy; signal?: AbortSignal; onRetry?: (notice: RetryNotice) => void },
+  options: {
+    policy: RetryPolicy;
+    signal?: AbortSignal;
+    onRetry?: (notice: RetryNotice) => void;
+    /** @internal test-only: the time the budget is measured and the waits are made on; {@link REAL_CLOCK} by default. */
+    clock?: Clock;
+  },
 ): Promise<T> {
-  const { policy, signal } = options;
-  const started = performance.now();
-  for (let attemptNumber = 1; ; attemptNumber++) {
-    signal?.throwIfAborted();
-    try {
-      const result = await attempt(attemptNumber);
-      signal?.throwIfAborted();
-      return result;
-    } catch (err) {
-      if (err instanceof OntapError) err.attempts = attemptNumber;
-      const delayMs = nextRetryDelay(err, attemptNumber, performance.now() - started, policy);
-      if (delayMs === undefined) throw err;
-      if (err instanceof OntapError) {
+  const { policy, signal, clock = REAL_CLOCK } = options;
+  const loaded = loadPRetry();
+  const pRetry = typeof loaded === "function" ? loaded : await loaded;
+  const started = clock.now();
+  /** The attempt whose failure the policy decided to retry, once its wait is over. */
+  let retrying = 0;
+  return pRetry(attempt, {
+    retries: policy.retries,
+    // No wait of p-retry's own: the policy's, per error, is made in onFailedAttempt.
+    minTimeout: 0,
+    maxTimeout: 0,
+    randomize: false,
+    ...(signal === undefined ? {} : { signal }),
+    onFailedAttempt: async ({ error, attemptNumber }) => {
+      if (error instanceof OntapError) error.attempts = attemptNumber;
+      const delayMs = nextRetryDelay(error, attemptNumber, clock.now() - started, policy);
+      if (delayMs === undefined) return;
+      if (error instanceof OntapError) {
         options.onRetry?.({
-          method: err.method,
-          path: err.path,
+          method: error.method,
+          path: error.path,
           attempt: attemptNumber,
-          failure: err instanceof OntapApiError ? `HTTP ${err.status}` : err.kind,
+          failure: error instanceof OntapApiError ? `HTTP ${error.status}` : error.kind,
           delayMs,
         });
       }
-      await sleep(delayMs, undefined, { signal });
-    }
-  }
+      await clock.sleep(delayMs, signal);
+      retrying = attemptNumber;
+    },
+    shouldRetry: ({ attemptNumber }) => retrying === attemptNumber,
+  });
 }

@@ -18,7 +18,7 @@ export interface RetryBounds {
   retries: number;
   /** First backoff, ms. Default 250. */
   minDelayMs: number;
-  /** Largest single backoff (and largest Retry-After honoured), ms. Default 10_000. */
+  /** Largest single backoff (and largest Retry-After honored), ms. Default 10_000. */
   maxDelayMs: number;
   /** No retry starts after this much time since the first attempt, ms. Default 60_000. */
   maxTotalMs: number;

@@ -1,9 +1,11 @@
 /**
  * What the transport tests share: a simulator per test, a client for it with a fast retry
- * policy, a logger that records every line, and a way to catch a rejection as a value.
+ * policy, a logger that records every line, a virtual clock, and a way to catch a
+ * rejection as a value.
  */
 
 import { OntapClient } from "../../../provider/ontap/client";
+import type { Clock } from "../../../provider/ontap/clock";
 import type { OntapConnection, OntapLogger, RetryBounds } from "../../../provider/ontap/types";
 import type { RequestLogEntry, Simulator } from "../../../tools/simulator/index";
 
@@ -30,9 +32,44 @@ export function capturingLogger(): CapturingLogger {
   };
 }
 
-/** A client for `sim` trusting its CA, with the default user, FAST_RETRY and `overrides`. */
-export function clientFor(sim: Simulator, overrides: Partial<OntapConnection> = {}): OntapClient {
-  return clientAt(sim.host, { ...(sim.caCert === undefined ? {} : { caCert: sim.caCert }), ...overrides });
+/** A client for `sim` trusting its CA, with the default user, FAST_RETRY and `overrides`, on `clock` if given. */
+export function clientFor(
+  sim: Simulator,
+  overrides: Partial<OntapConnection> = {},
+  clock?: Clock,
+): OntapClient {
+  return clientAt(
+    sim.host,
+    { ...(sim.caCert === undefined ? {} : { caCert: sim.caCert }), ...overrides },
+    clock,
+  );
+}
+
+/**
+ * A clock whose time moves only when the code under test waits: each `sleep` adds its
+ * milliseconds at once (yielding to I/O once), and is kept in `waits`. An aborted signal
+ * rejects a sleep with the signal's reason, before or after it.
+ */
+export interface VirtualClock extends Clock {
+  /** Every wait asked for, in order. */
+  readonly waits: number[];
+}
+
+/** A fresh VirtualClock at 0. */
+export function virtualClock(): VirtualClock {
+  let now = 0;
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => now,
+    async sleep(ms, signal) {
+      signal?.throwIfAborted();
+      waits.push(ms);
+      now += ms;
+      await new Promise((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
+    },
+  };
 }
 
 /** Keeps every client a test makes, so that one call closes them all (sockets, timers). */
@@ -49,15 +86,18 @@ export function clientTracker(): { track(client: OntapClient): OntapClient; clos
   };
 }
 
-/** A client for any host, with the simulator's default user and FAST_RETRY. */
-export function clientAt(host: string, overrides: Partial<OntapConnection> = {}): OntapClient {
-  return new OntapClient({
-    host,
-    auth: { kind: "basic", username: "admin", password: "netapp123" },
-    retry: FAST_RETRY,
-    credentialSource: 'stack config "ontap:username"/"ontap:password"',
-    ...overrides,
-  });
+/** A client for any host, with the simulator's default user and FAST_RETRY, on `clock` if given. */
+export function clientAt(host: string, overrides: Partial<OntapConnection> = {}, clock?: Clock): OntapClient {
+  return new OntapClient(
+    {
+      host,
+      auth: { kind: "basic", username: "admin", password: "netapp123" },
+      retry: FAST_RETRY,
+      credentialSource: 'stack config "ontap:username"/"ontap:password"',
+      ...overrides,
+    },
+    clock,
+  );
 }
 
 export { rejectionOf } from "../../support/rejection";

@@ -12,7 +12,7 @@ import {
 } from "../../../provider/ontap/errors";
 import { type SimulatorInstance, startSimulator } from "../../../tools/simulator/index";
 import { until } from "../../support/until";
-import { clientAt, clientFor, rejectionOf, SERVICES, sent, timed } from "./helpers";
+import { clientAt, clientFor, rejectionOf, SERVICES, sent, virtualClock } from "./helpers";
 
 const CLUSTER = "/api/cluster";
 
@@ -71,17 +71,19 @@ describe("OntapClient async jobs", () => {
   });
 
   it("reports a POST whose job is still queued at jobTimeoutMs as pending: one POST, within the wait", async () => {
-    client = clientFor(sim, { jobTimeoutMs: 500 });
+    const clock = virtualClock();
+    client = clientFor(sim, { jobTimeoutMs: 500 }, clock);
     // The job stays queued for 30 s (half its delay), far past the wait.
     sim.setAsyncJobs(true, 60_000);
-    const { ms, error } = await timed(() =>
+    const error = await rejectionOf(
       client.request({ method: "POST", path: SERVICES, body: { svm: { name: "svm1" } } }),
     );
     expect(error).to.be.instanceOf(OntapJobPendingError);
     const err = error as OntapJobPendingError;
     expect(err).to.include({ kind: "job-pending", state: "queued", method: "POST", path: SERVICES });
-    expect(err.waitedMs).to.be.within(500, 1_500);
-    expect(ms).to.be.within(500, 2_000);
+    // Time is driven: polled after 200 ms, then after the 300 ms left, then given up at 500 ms.
+    expect(clock.waits).to.deep.equal([200, 300]);
+    expect(err.waitedMs).to.equal(500);
     expect(err.message).to.match(
       new RegExp(
         `^job ${err.jobUuid} for POST ${SERVICES} on ${sim.host} is still queued after \\d+(\\.\\d)? s$`,
