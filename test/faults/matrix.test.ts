@@ -12,7 +12,7 @@ import {
   seeded,
   settle,
 } from "./helpers";
-import { FAULT_NAMES, FAULTS, OPERATIONS, type OperationCase, type ServiceShape } from "./matrix-table";
+import { FAULT_NAMES, FAULTS, OPERATIONS, type OperationCase, type ServiceShape } from "../../tools/simulator/fault-matrix";
 
 /** What a cell came to, for the summary printed after the matrix. */
 const results = new Map<string, string>();

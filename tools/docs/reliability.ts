@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { FAULT_NAMES, FAULTS, OPERATIONS } from "../../test/faults/matrix-table";
+import { FAULT_NAMES, FAULTS, OPERATIONS } from "../simulator/fault-matrix";
 import { repoRoot } from "../paths";
 import { cell, machine, table, thousands, updateBlocks, utcStamp } from "./markdown";
 import type { ReportedTest, SuiteReport } from "./suite-report";
@@ -73,7 +73,7 @@ function suitesTable(tests: readonly ReportedTest[]): string {
   ]);
 }
 
-/** The matrix as the table in test/faults/matrix-table.ts requires it, each cell as this run found it. */
+/** The matrix as the table in tools/simulator/fault-matrix.ts requires it, each cell as this run found it. */
 function matrixSection(tests: readonly ReportedTest[]): string {
   const matrix = tests.filter((t) => sourceOf(t.file).endsWith("faults/matrix.test.ts"));
   let applicable = 0;
