@@ -159,6 +159,11 @@ export interface RequestLogEntry {
   job?: string;
 }
 
+/**
+ * What an injected fault does (see {@link FaultSpec}). A new kind needs a case in each
+ * `switch` that ends in `unhandledFault` (./faults.ts, ./server.ts): it does not compile
+ * before.
+ */
 export type FaultKind =
   | "http-error"
   | "reset-before"
