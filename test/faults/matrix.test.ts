@@ -1,5 +1,12 @@
 import { expect } from "chai";
 import type { IscsiServiceInputs, IscsiServiceOutputs } from "../../provider";
+import {
+  FAULT_NAMES,
+  FAULTS,
+  OPERATIONS,
+  type OperationCase,
+  type ServiceShape,
+} from "../../tools/simulator/fault-matrix";
 import type { TestCluster } from "../support/cluster";
 import {
   appliedWrites,
@@ -12,7 +19,6 @@ import {
   seeded,
   settle,
 } from "./helpers";
-import { FAULT_NAMES, FAULTS, OPERATIONS, type OperationCase, type ServiceShape } from "../../tools/simulator/fault-matrix";
 
 /** What a cell came to, for the summary printed after the matrix. */
 const results = new Map<string, string>();

@@ -3,14 +3,16 @@
  * `npm run test:faults` does) and writes their results, dated, into the generated block of
  * docs/reliability.md: the suites and their test counts, the fault matrix cell by cell,
  * and the load suite's own report. The hand-written text around the block is kept.
- * Exits 1 when a test failed (the page is still written: it says so).
+ * Exits 1 when a test failed (the page is still written: it says so). It takes no flags
+ * but `--help`.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { FAULT_NAMES, FAULTS, OPERATIONS } from "../simulator/fault-matrix";
+import { flagValues, readCommandLine } from "../command-line";
 import { repoRoot } from "../paths";
+import { FAULT_NAMES, FAULTS, OPERATIONS } from "../simulator/fault-matrix";
 import { cell, machine, table, thousands, updateBlocks, utcStamp } from "./markdown";
 import type { ReportedTest, SuiteReport } from "./suite-report";
 
@@ -175,7 +177,17 @@ export async function runFaultSuites(): Promise<FaultRun> {
   }
 }
 
-async function main(): Promise<number> {
+/** What `--help` prints, and what follows a refused command line. */
+export const USAGE = [
+  "usage: reliability",
+  "",
+  `Runs the fault suites (${FAULT_SUITES}) and writes their results into docs/reliability.md.`,
+  "  --help   this text",
+].join("\n");
+
+async function main(argv: string[]): Promise<number> {
+  const line = readCommandLine(argv, flagValues({ help: { type: "boolean", short: "h" } }), USAGE);
+  if ("exitCode" in line) return line.exitCode;
   process.stderr.write(`running the fault suites (${FAULT_SUITES})…\n`);
   const run = await runFaultSuites();
   const path = updateBlocks("reliability.md", RELIABILITY_COMMAND, { "fault-suites": reliabilityBlock(run) });
@@ -185,7 +197,7 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
+  main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
