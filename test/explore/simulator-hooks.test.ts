@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { type SimulatorInstance, startSimulator } from "../../tools/simulator";
+import { SERVICES } from "../../tools/simulator/client";
 import type { InProcessRequest, RequestLogEntry } from "../../tools/simulator/types";
 
-const SERVICES = "/api/protocols/san/iscsi/services";
 const AUTH = { authorization: `Basic ${Buffer.from("admin:netapp123").toString("base64")}` };
 
 /** A request as the explorer's transport sends it, without a socket. */

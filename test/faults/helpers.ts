@@ -9,7 +9,7 @@ import type { ServiceState, Simulator, SimulatorOptions } from "../../tools/simu
 import { startCluster, type TestCluster } from "../support/cluster";
 
 /** The iSCSI services collection. */
-export const SERVICES = "/api/protocols/san/iscsi/services";
+export { SERVICES } from "../../tools/simulator/client";
 
 /**
  * Stack config that makes faults cheap: a 300 ms request timeout and retries after a few

@@ -8,6 +8,7 @@ import { getService } from "../../provider/iscsi/api";
 import { SNAPSHOT_MAX_AGE_MS } from "../../provider/iscsi/batch";
 import type { IscsiServiceInputs, IscsiServiceOutputs } from "../../provider/iscsi/model";
 import { ClusterPool } from "../../provider/pool";
+import { SERVICES } from "../simulator/client";
 import { type Attribution, profile } from "./cpu-profile";
 import { type RemoteSimulator, type SeenRequest, startRemoteSimulator } from "./remote-sim";
 
@@ -70,7 +71,6 @@ export interface CpuResult {
 }
 
 const QUIET = { debug: () => {}, warn: () => {} };
-const SERVICES = "/api/protocols/san/iscsi/services";
 
 /** Stack config pointing a provider at a simulator, as the Pulumi host would pass it. */
 function stackConfig(sim: RemoteSimulator): Record<string, string> {

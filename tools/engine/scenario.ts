@@ -1,6 +1,6 @@
 /**
- * What the engine scenarios, the batching test and the demo share: the programs, a
- * simulator over verified HTTPS, an Engine whose stack config points at it with a secret
+ * What the engine scenarios (test/engine), the demo and the benchmark share: the programs,
+ * a simulator over verified HTTPS, an Engine whose stack config points at it with a secret
  * password, and readable renderings of what reached the cluster.
  */
 import * as path from "node:path";
@@ -55,7 +55,7 @@ export const PACKAGE_NAME = "pulumi-ontap-iscsi";
 export const SERVICE_TYPE = "pulumi-nodejs:dynamic/ontap:IscsiService";
 
 /** The collection of iSCSI services in ONTAP's REST API. */
-export const SERVICES_PATH = "/api/protocols/san/iscsi/services";
+export { SERVICES_PATH } from "../simulator/routes/service-record";
 
 /** The SVM names the `many` fixture uses: svm-000, svm-001, ... */
 export function manySvmNames(count: number): string[] {

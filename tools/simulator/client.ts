@@ -5,6 +5,7 @@
 import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
 import { getPath } from "./filter";
+import { SERVICES_PATH } from "./routes/service-record";
 import type { Simulator } from "./types";
 
 /** One answer. `json` is the parsed body (undefined when it is not JSON). */
@@ -83,5 +84,5 @@ export function codeOf(a: Answer): unknown {
   return getPath(a.json, "error.code");
 }
 
-/** The iSCSI service collection path. */
-export const SERVICES = "/api/protocols/san/iscsi/services";
+/** The iSCSI service collection path (as the simulator routes it). */
+export const SERVICES = SERVICES_PATH;
