@@ -1,13 +1,13 @@
 /**
  * What the tools' command lines share (`npm run simulator`, `bench`, `explore`, `docs:*`,
- * tools/ci): node:util's `parseArgs`, strict, with its errors worded as the tools word them
+ * tools/ci): node:util's {@link parseArgs}, strict, with its errors worded as the tools word them
  * ("unknown argument: --x", "--x needs a value", "--x takes no value"), the checks of a
  * numeric flag, and what a tool does with `--help` and with a command line it refuses.
  * Each tool keeps its own flags and usage text.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 
-/** The flags of a command line, as node:util's `parseArgs` takes them. */
+/** The flags of a command line, as node:util's {@link parseArgs} takes them. */
 export type Flags = NonNullable<ParseArgsConfig["options"]>;
 
 /** How {@link parseFlags} parses: positional arguments, and `--no-<flag>` for boolean flags. */
@@ -29,7 +29,7 @@ type Parsed<T extends Flags> = ReturnType<
 >;
 
 /**
- * Parses `argv` against `flags` with node:util's `parseArgs` (strict); throws an Error
+ * Parses `argv` against `flags` with node:util's {@link parseArgs} (strict); throws an Error
  * whose message is one the user can act on. A value that starts with "-" and a digit
  * (`--seed -5`, `--timezone -08:00`) is taken as the value of the string flag before it,
  * where node:util would call it a missing value.

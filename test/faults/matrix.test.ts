@@ -150,7 +150,7 @@ describe(`fault matrix (${OPERATIONS.length} operations × ${FAULT_NAMES.length}
             cluster.sim.requests.some((r) => r.fault !== undefined),
             "the fault hit a request",
           ).to.equal(true);
-          if (fault.minMs !== undefined) expect(first.ms, "Retry-After honoured").to.be.at.least(fault.minMs);
+          if (fault.minMs !== undefined) expect(first.ms, "Retry-After honored").to.be.at.least(fault.minMs);
           expectClearError(first);
           expectHonestLogs(cluster, first);
           expect(liveShape(cluster), "cluster after the first run").to.deep.equal(

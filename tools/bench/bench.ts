@@ -120,7 +120,10 @@ const FLAGS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** Parses the command line; throws with a message for anything it does not know. */
+/**
+ * Parses the command line; throws with a message for anything it does not know.
+ * @internal test-only (exported for test/tools/bench/command-line.test.ts)
+ */
 export function parseCommandLine(argv: string[]): CommandLine<BenchOptions> {
   const { values } = parseFlags(argv, FLAGS, { negative: true });
   if (values.help) return { help: true };
@@ -146,13 +149,6 @@ export function parseCommandLine(argv: string[]): CommandLine<BenchOptions> {
       cliServices: count("cli-services", 1, SMOKE_CLI_SERVICES, services),
     },
   };
-}
-
-/** The benchmark's options from a command line (`--help` is refused here: see parseCommandLine). */
-export function parseArgs(argv: string[]): BenchOptions {
-  const line = parseCommandLine(argv);
-  if (line.help) throw new Error("--help asks for the usage, not a run");
-  return line.options;
 }
 
 function progress(message: string): void {

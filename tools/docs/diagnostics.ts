@@ -20,10 +20,16 @@ import { OntapApiError } from "../../provider/ontap/errors";
 import { flagValues, readCommandLine } from "../command-line";
 import { cell, docsDir, table } from "./markdown";
 
-/** The command that regenerates the page. */
+/**
+ * The command that regenerates the page.
+ * @internal test-only
+ */
 export const DIAGNOSTICS_COMMAND = "npm run build && node dist/tools/docs/diagnostics.js";
 
-/** Where the page lives. */
+/**
+ * Where the page lives.
+ * @internal test-only
+ */
 export const DIAGNOSTICS_PAGE = join(docsDir, "diagnostics.md");
 
 /** The situation every meaning and fix in the tables is rendered for. */
@@ -50,7 +56,10 @@ function codeTable(codes: Readonly<Record<string, CodeAdvice>>): string {
   );
 }
 
-/** One message exactly as the provider renders it: a create on an SVM without iSCSI allowed. */
+/**
+ * One message exactly as the provider renders it: a create on an SVM without iSCSI allowed.
+ * @internal test-only
+ */
 export function exampleMessage(): string {
   const err = new OntapApiError(
     { method: "POST", path: "/api/protocols/san/iscsi/services", host: SAMPLE.cluster },
@@ -59,7 +68,10 @@ export function exampleMessage(): string {
   return renderError(err, { action: "create the iSCSI service", svm: SAMPLE.svm });
 }
 
-/** The whole page, as docs/diagnostics.md must read. */
+/**
+ * The whole page, as docs/diagnostics.md must read.
+ * @internal test-only
+ */
 export function diagnosticsPage(): string {
   const statuses = [...UNAVAILABLE_STATUSES].sort((a, b) => a - b).join(", ");
   return `# Diagnostics

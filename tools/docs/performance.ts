@@ -50,7 +50,10 @@ export interface BenchRun {
   date: Date;
 }
 
-/** Reads the benchmark's stdout (the table, then the JSON line last). */
+/**
+ * Reads the benchmark's stdout (the table, then the JSON line last).
+ * @internal test-only
+ */
 export function parseBenchOutput(stdout: string, args: string[] | undefined, date: Date): BenchRun {
   const lines = stdout.split("\n").filter((line) => line.trim() !== "");
   const last = lines.at(-1) ?? "";
@@ -99,7 +102,10 @@ const OPERATION_NAMES: Readonly<Record<string, string>> = {
   deleteDisabled: "delete, service disabled",
 };
 
-/** The generated blocks of docs/performance.md for one run. */
+/**
+ * The generated blocks of docs/performance.md for one run.
+ * @internal test-only
+ */
 export function performanceBlocks(run: BenchRun): Record<string, string> {
   const { json } = run;
   const size = run.args?.includes("--smoke") ? "the smoke size: " : run.args ? "the full size: " : "";

@@ -27,11 +27,14 @@ export interface FaultRun {
   report: SuiteReport;
   /** What the tests themselves printed (the matrix and load summaries). */
   printed: string;
-  /** The machine it ran on, e.g. from `machine()`. */
+  /** The machine it ran on, e.g. from {@link machine}. */
   machine: string;
 }
 
-/** "dist/test/faults/x.test.js" (absolute or not) → "test/faults/x.test.ts". */
+/**
+ * "dist/test/faults/x.test.js" (absolute or not) → "test/faults/x.test.ts".
+ * @internal test-only
+ */
 export function sourceOf(file: string): string {
   const rel = relative(repoRoot, resolve(repoRoot, file)).split("\\").join("/");
   return rel.replace(/^dist\//, "").replace(/\.js$/, ".ts");
@@ -106,12 +109,18 @@ function matrixSection(tests: readonly ReportedTest[]): string {
   ].join("\n");
 }
 
-/** The load suite's summary line ("load: N operations …"), as the test printed it. */
+/**
+ * The load suite's summary line ("load: N operations …"), as the test printed it.
+ * @internal test-only
+ */
 export function loadSummary(printed: string): string | undefined {
   return /^\s*(load: \d[^\n]*)$/m.exec(printed)?.[1];
 }
 
-/** The generated block of docs/reliability.md for one run of the fault suites. */
+/**
+ * The generated block of docs/reliability.md for one run of the fault suites.
+ * @internal test-only
+ */
 export function reliabilityBlock(run: FaultRun): string {
   const { tests } = run.report;
   const c = counts(tests);

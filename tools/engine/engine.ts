@@ -619,7 +619,7 @@ export class Engine {
       const res = await this.call(step, () => host.create(r.urn, inputs));
       step.new = this.record(r, res.id, inputs, res.properties);
     } catch (e) {
-      // Created but not initialised: the engine keeps it in the state, so it is not leaked.
+      // Created but not initialized: the engine keeps it in the state, so it is not leaked.
       if (e instanceof HostCallError && e.initFailure) {
         step.new = this.record(r, e.initFailure.id, inputs, e.initFailure.properties);
       }

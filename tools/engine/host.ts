@@ -95,7 +95,7 @@ export interface UpdateResult {
   properties: PropertyMap;
 }
 
-/** A resource created but not initialised (the provider threw an error carrying `id`, `properties`, `reasons`). */
+/** A resource created but not initialized (the provider threw an error carrying `id`, `properties`, `reasons`). */
 export interface InitFailure {
   id: string;
   properties: PropertyMap;

@@ -13,7 +13,10 @@ import { parseRelease, RELEASES } from "./releases";
 import { parseTimezone } from "./time";
 import type { Account, SimulatorOptions, SvmSeed } from "./types";
 
-/** What `--help` prints, and what follows a refused command line. */
+/**
+ * What `--help` prints, and what follows a refused command line.
+ * @internal test-only
+ */
 export const USAGE = [
   "usage: npm run simulator -- [flags]",
   "",
@@ -64,7 +67,7 @@ const FLAGS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** The SVMs a simulator seeds when `--svms` is absent (as startSimulator does). */
+/** The SVMs a simulator seeds when `--svms` is absent (as {@link startSimulator} does). */
 const DEFAULT_SVMS = ["svm1", "svm2"];
 
 /** Why `--http` is refused: the one thing a user needs instead. */
@@ -75,6 +78,7 @@ const NO_HTTP =
 /**
  * Parses the command line with node:util's parseArgs ({@link parseFlags}; `--timezone -08:00`
  * is a value, not a missing one); throws with a message for anything it does not accept.
+ * @internal test-only
  */
 export function parseCommandLine(argv: string[]): CommandLine {
   const { values } = parseFlags(argv, FLAGS);
@@ -147,7 +151,10 @@ export function parseCommandLine(argv: string[]): CommandLine {
   return { help: false, options };
 }
 
-/** The simulator's options from a command line (`--help` is refused here: see parseCommandLine). */
+/**
+ * The simulator's options from a command line (`--help` is refused here: see {@link parseCommandLine}).
+ * @internal test-only
+ */
 export function parseArgs(argv: string[]): SimulatorOptions {
   const line = parseCommandLine(argv);
   if (line.help) throw new Error("--help asks for the usage, not a simulator");

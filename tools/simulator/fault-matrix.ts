@@ -30,7 +30,7 @@ export interface FaultCase {
   spec: Omit<FaultSpec, "method" | "path">;
   /** What the fault does, for the test title. */
   what: string;
-  /** The least time the operation may take: the fault's Retry-After, honoured. */
+  /** The least time the operation may take: the fault's Retry-After, honored. */
   minMs?: number;
 }
 

@@ -40,7 +40,7 @@ export interface Controls {
   signal: AbortSignal;
   /** Reports a request the simulator did not expect. */
   unexpected: (line: string) => void;
-  /** Holds each request before it is served (see RequestGate); none by default. */
+  /** Holds each request before it is served (see {@link RequestGate}); none by default. */
   gate?: RequestGate;
 }
 
