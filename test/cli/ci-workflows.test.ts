@@ -121,7 +121,7 @@ function actionCommands(inputs: Json, eventLog: string): string[][] {
   ];
 }
 
-/** Steps that set up the runner; here they are what CliStack already did. */
+/** Steps that set up the runner; here they are what {@link CliStack} already did. */
 const RUNNER_STEPS: Record<string, string> = {
   "actions/checkout@v4": "the program's copy (CliStack) is the checkout",
   "actions/setup-node@v4": "the `node` on PATH runs the program",
@@ -151,7 +151,7 @@ describe("CLI: the CI workflows of examples/ci, run as their runners would run t
   const notes: Array<{ method?: string; url?: string; token?: string; body: string }> = [];
   /** The CI's secret store: GitHub secrets, GitLab masked variables. PULUMI_ACCESS_TOKEN is not set (DIY backend). */
   let secrets: Record<string, string>;
-  /** Where each secret and variable lives (see SecretStore). */
+  /** Where each secret and variable lives (see {@link SecretStore}). */
   let store: SecretStore;
 
   const stateOf = async () =>

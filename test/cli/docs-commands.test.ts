@@ -46,7 +46,7 @@ const NOT_RUN: Record<string, string> = {
     "logs in to file://~, which pulumi resolves from the account's home directory (user.Current, not $HOME): it would write state into the machine's ~/.pulumi; the block runs on the suite's own file backend (PULUMI_BACKEND_URL) instead, which is what the login selects",
 };
 
-/** Why `npm run simulator -- <flags>` does not run as a command (see simulatorsOf). */
+/** Why `npm run simulator -- <flags>` does not run as a command (see {@link simulatorsOf}). */
 const SIMULATOR_NOT_RUN =
   "the same simulator runs in-process, with the options the CLI parses from the same flags (tools/simulator/cli.ts parseArgs) and its defaults (svm1, svm2, admin/netapp123, the CA tools/simulator/certs/ca.pem), on a free port, which replaces 127.0.0.1:<port> in the block";
 

@@ -18,7 +18,7 @@ export interface ScriptResult {
   pulumi: string[][];
 }
 
-/** Options of `runScript`. */
+/** Options of {@link runScript}. */
 export interface ScriptOptions {
   /** Default: the stack's program folder. */
   cwd?: string;

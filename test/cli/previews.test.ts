@@ -417,7 +417,7 @@ describe("CLI: what a reviewer sees in `pulumi preview` before merge", function 
   /**
    * One run of the release matrix (twin of test/engine/scenarios-releases.test.ts): ONTAP 9.6
    * as the SVM-scoped account vsadmin of svm1, which may not read the cluster or its
-   * licences, nor see svm2 (stopped). svm1 serves 2 sessions of one host.
+   * licenses, nor see svm2 (stopped). svm1 serves 2 sessions of one host.
    */
   describe("ONTAP 9.6 as the SVM-scoped account vsadmin:svm1", () => {
     let sim: Simulator;

@@ -6,7 +6,7 @@ import { parseBenchOutput, performanceBlocks } from "../../tools/docs/performanc
 import { loadSummary, reliabilityBlock, sourceOf } from "../../tools/docs/reliability";
 import type { ReportedTest } from "../../tools/docs/suite-report";
 import { repoRoot } from "../../tools/paths";
-import { FAULT_NAMES, FAULTS, OPERATIONS } from "../faults/matrix-table";
+import { FAULT_NAMES, FAULTS, OPERATIONS } from "../../tools/simulator/fault-matrix";
 
 /** A benchmark run's stdout, shortened, as `bench --json --sizes 10,1000` prints it. */
 const BENCH_STDOUT = `pulumi-ontap-iscsi bench: Node v20.20.2, 2 CPUs (Test CPU), load average 0.50

@@ -13,6 +13,7 @@ import {
   writes,
 } from "../../tools/engine/scenario";
 import type { Simulator } from "../../tools/simulator/types";
+import { until } from "../support/until";
 
 const PASSWORD = "Owner-5tQ!pw-91ab";
 
@@ -73,6 +74,7 @@ describe("engine scenarios: one owner per iSCSI service, through the real host",
       // The host prints the provider's log lines asynchronously.
       await until(
         () => e.hostOutput.includes("adopted by another resource of this run: left in place"),
+        "the host's line that the service is left in place",
         10_000,
       );
 
@@ -203,13 +205,4 @@ describe("engine scenarios: one owner per iSCSI service, through the real host",
 
 function r(name: string, args: Record<string, unknown>): Resource {
   return { name, args };
-}
-
-/** Waits for an event that arrives asynchronously (a log line the host prints), up to `ms`. */
-async function until(condition: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -56,3 +56,19 @@ describe("explorer: a short schedule search with a fixed seed", function () {
     expect(second).to.deep.equal(first);
   });
 });
+
+describe("explorer: the command line", function () {
+  this.timeout(60_000);
+
+  it("--help prints the flags and exits 0; an unknown flag exits 2 with them on stderr", () => {
+    const help = explore(["--help"]);
+    expect(help.code).to.equal(0);
+    for (const flag of ["--schedules", "--seed", "--json", "--no-shrink", "--verbose", "--replay", "--save"])
+      expect(help.lines.join("\n")).to.include(flag);
+    expect(help.lines.join("\n")).to.include("--cases fixed|open");
+    const refused = explore(["--schedules", "5", "--colour"]);
+    expect(refused.code).to.equal(2);
+    expect(refused.stderr).to.match(/^unknown argument: --colour\n\nusage: npm run explore/);
+    expect(explore(["--cases", "closed"]).stderr).to.match(/^--cases takes fixed or open/);
+  });
+});

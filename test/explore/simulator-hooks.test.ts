@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { type SimulatorInstance, startSimulator } from "../../tools/simulator";
+import { SERVICES } from "../../tools/simulator/client";
 import type { InProcessRequest, RequestLogEntry } from "../../tools/simulator/types";
 
-const SERVICES = "/api/protocols/san/iscsi/services";
 const AUTH = { authorization: `Basic ${Buffer.from("admin:netapp123").toString("base64")}` };
 
 /** A request as the explorer's transport sends it, without a socket. */
@@ -19,7 +19,7 @@ function request(method: string, url: string, body?: unknown, extra: Partial<InP
 /**
  * What the explorer (tools/explore) asks of the simulator, in process: a gate that holds
  * each request until the test lets it through, a request served without a socket, and a
- * job's state. The server's own behaviour is unchanged (test/tools/simulator).
+ * job's state. The server's own behavior is unchanged (test/tools/simulator).
  */
 describe("simulator hooks for the explorer: gate, in-process dispatch, jobs", () => {
   let sim: SimulatorInstance;

@@ -9,11 +9,11 @@ import type { ServiceState, Simulator, SimulatorOptions } from "../../tools/simu
 import { startCluster, type TestCluster } from "../support/cluster";
 
 /** The iSCSI services collection. */
-export const SERVICES = "/api/protocols/san/iscsi/services";
+export { SERVICES } from "../../tools/simulator/client";
 
 /**
  * Stack config that makes faults cheap: a 300 ms request timeout and retries after a few
- * ms. The 1 s delay cap still honours a `Retry-After: 1` in full.
+ * ms. The 1 s delay cap still honors a `Retry-After: 1` in full.
  */
 export const FAST_CONFIG: Readonly<Record<string, string>> = Object.freeze({
   "ontap:timeoutMs": "300",

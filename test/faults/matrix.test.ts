@@ -1,5 +1,12 @@
 import { expect } from "chai";
 import type { IscsiServiceInputs, IscsiServiceOutputs } from "../../provider";
+import {
+  FAULT_NAMES,
+  FAULTS,
+  OPERATIONS,
+  type OperationCase,
+  type ServiceShape,
+} from "../../tools/simulator/fault-matrix";
 import type { TestCluster } from "../support/cluster";
 import {
   appliedWrites,
@@ -12,7 +19,6 @@ import {
   seeded,
   settle,
 } from "./helpers";
-import { FAULT_NAMES, FAULTS, OPERATIONS, type OperationCase, type ServiceShape } from "./matrix-table";
 
 /** What a cell came to, for the summary printed after the matrix. */
 const results = new Map<string, string>();
@@ -144,7 +150,7 @@ describe(`fault matrix (${OPERATIONS.length} operations × ${FAULT_NAMES.length}
             cluster.sim.requests.some((r) => r.fault !== undefined),
             "the fault hit a request",
           ).to.equal(true);
-          if (fault.minMs !== undefined) expect(first.ms, "Retry-After honoured").to.be.at.least(fault.minMs);
+          if (fault.minMs !== undefined) expect(first.ms, "Retry-After honored").to.be.at.least(fault.minMs);
           expectClearError(first);
           expectHonestLogs(cluster, first);
           expect(liveShape(cluster), "cluster after the first run").to.deep.equal(

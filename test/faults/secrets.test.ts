@@ -32,7 +32,7 @@ function forms(secret: string): string[] {
 }
 
 /** Everything a run left behind that a person, a log collector or a state file could see. */
-class Artefacts {
+class Artifacts {
   readonly items: Array<{ label: string; text: string }> = [];
 
   add(label: string, value: unknown, showHidden = true): void {
@@ -80,7 +80,7 @@ class Artefacts {
 }
 
 /** Captures everything the process writes to stdout/stderr and every warning it emits, until `stop`. */
-function interceptOutput(artefacts: Artefacts): { stop(): void } {
+function interceptOutput(artifacts: Artifacts): { stop(): void } {
   const undo: Array<() => void> = [];
   for (const [name, stream] of [
     ["stdout", process.stdout],
@@ -88,14 +88,14 @@ function interceptOutput(artefacts: Artefacts): { stop(): void } {
   ] as const) {
     const write = stream.write.bind(stream);
     stream.write = ((chunk: unknown, ...rest: never[]) => {
-      artefacts.items.push({ label: `process.${name}`, text: String(chunk) });
+      artifacts.items.push({ label: `process.${name}`, text: String(chunk) });
       return write(chunk as string, ...rest);
     }) as typeof stream.write;
     undo.push(() => {
       stream.write = write;
     });
   }
-  const onWarning = (w: Error) => artefacts.error("process warning", w);
+  const onWarning = (w: Error) => artifacts.error("process warning", w);
   process.on("warning", onWarning);
   undo.push(() => process.off("warning", onWarning));
   return {
@@ -111,7 +111,7 @@ function interceptOutput(artefacts: Artefacts): { stop(): void } {
  * DELETE (re-enabled), then a clean delete. `wrong` are the config changes that make the
  * credentials wrong.
  */
-async function lifecycle(c: TestCluster, a: Artefacts, wrong: Record<string, unknown>): Promise<void> {
+async function lifecycle(c: TestCluster, a: Artifacts, wrong: Record<string, unknown>): Promise<void> {
   const raw = { svmName: "svm1", targetAlias: "web" };
   const checked = await a.call("check", () => c.provider.check({}, raw));
   const news = checked?.inputs as IscsiServiceInputs;
@@ -157,7 +157,7 @@ async function lifecycle(c: TestCluster, a: Artefacts, wrong: Record<string, unk
   a.add("the provider object", c.provider, false);
 }
 
-/** The calls of `lifecycle` that must fail (the others absorb their faults). */
+/** The calls of {@link lifecycle} that must fail (the others absorb their faults). */
 const EXPECTED_FAILURES = [
   "read (500)",
   "update (500)",
@@ -168,7 +168,7 @@ const EXPECTED_FAILURES = [
 ];
 
 /** The calls that threw. */
-function failures(a: Artefacts): string[] {
+function failures(a: Artifacts): string[] {
   return [
     ...new Set(
       a.items.filter((i) => i.label.endsWith(" threw")).map((i) => i.label.slice(0, -" threw".length)),
@@ -184,7 +184,7 @@ describe("secrets: no credential in any artefact", () => {
   });
 
   it("a password-authenticated lifecycle with failures leaves no trace of the password", async () => {
-    const a = new Artefacts();
+    const a = new Artifacts();
     const output = interceptOutput(a);
     try {
       c = await fastCluster({ password: PASSWORD }, { "ontap:password": PASSWORD });
@@ -197,7 +197,7 @@ describe("secrets: no credential in any artefact", () => {
   });
 
   it("a token-authenticated lifecycle with failures leaves no trace of the token", async () => {
-    const a = new Artefacts();
+    const a = new Artifacts();
     const output = interceptOutput(a);
     try {
       c = await fastCluster(
@@ -213,7 +213,7 @@ describe("secrets: no credential in any artefact", () => {
   });
 
   it("configuration errors never echo a credential (userinfo in the host, a malformed client key)", async () => {
-    const a = new Artefacts();
+    const a = new Artifacts();
     c = await fastCluster({ password: PASSWORD }, { "ontap:password": PASSWORD });
     await c.reconfigure({ "ontap:host": `${USER}:${PASSWORD}@${c.sim.host}` });
     await a.call(
@@ -261,7 +261,7 @@ describe("secrets: no credential in any artefact", () => {
     });
     const [resource] = program.resources;
     expect(resource.inputs[PROVIDER_KEY]).to.be.a("string").with.length.greaterThan(100);
-    const a = new Artefacts();
+    const a = new Artifacts();
     a.add("captured resources", program.resources);
     a.items.push({ label: "program output", text: program.stdout + program.stderr });
     expect(a.hits([PASSWORD, TOKEN])).to.deep.equal([]);

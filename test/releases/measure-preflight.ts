@@ -3,10 +3,13 @@
  * provider directly (check() one resource at a time, as the engine calls it):
  * `node dist/test/releases/measure-preflight.js [release] [account]`.
  */
+import { parseFlags } from "../../tools/command-line";
 import { startCluster } from "../support/cluster";
 
 async function main(): Promise<void> {
-  const [release = "9.16.1", account = "admin"] = process.argv.slice(2);
+  const { positionals } = parseFlags(process.argv.slice(2), {}, { positionals: true });
+  if (positionals.length > 2) throw new Error("usage: measure-preflight [release] [account]");
+  const [release = "9.16.1", account = "admin"] = positionals;
   for (const n of [1, 2, 10, 1000]) {
     const svms = Array.from({ length: n }, (_, i) => `svm${i + 1}`);
     const c = await startCluster({ ontapVersion: release as never, account: account as never, svms });

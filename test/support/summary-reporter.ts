@@ -2,7 +2,7 @@ import Mocha from "mocha";
 
 /**
  * Mocha's spec output, closed by the plain `N passed, N failed` line that CI reads
- * (mocha's own "passing/failing" wording is not one CI recognises).
+ * (mocha's own "passing/failing" wording is not one CI recognizes).
  */
 class SummaryReporter extends Mocha.reporters.Spec {
   constructor(runner: Mocha.Runner, options?: Mocha.MochaOptions) {

@@ -10,9 +10,11 @@
  * `pulumi` CLI against the engine's floor (./cli; null when the section was left out).
  * `--smoke` is the small CI size (50 services at 2 ms) and leaves the CLI section out
  * unless `--cli` is given (then at 5 services). `--sizes` adds a scaling table of refreshes
- * (batched vs one GET per service) at the given sizes. Progress goes to stderr.
+ * (batched vs one GET per service) at the given sizes. `--help` lists the flags ({@link USAGE}).
+ * Progress goes to stderr.
  */
 import * as os from "node:os";
+import { type CommandLine, parseFlags, readCommandLine, wholeNumber } from "../command-line";
 import { CLI_OPERATIONS, CLI_TARGETS, type CliBench, measureCli } from "./cli";
 import { type EngineRuns, measureEngineRuns, UP_PARALLEL } from "./engine-runs";
 import {
@@ -27,11 +29,26 @@ import {
 } from "./measure";
 import { measureProviderBytes, type ProviderBytes } from "./provider-bytes";
 
-const USAGE =
-  "usage: bench [--json] [--smoke] [--services N] [--latency-ms N] [--sizes N,N,…] [--cpu-cycles N] [--cli | --no-cli] [--cli-services N]";
-
 /** Services of the CLI section at the smoke size, when `--cli` asks for it. */
 const SMOKE_CLI_SERVICES = 5;
+
+/** What `--help` prints, and what follows a refused command line. */
+export const USAGE = [
+  "usage: npm run bench -- [--json] [--smoke] [--services N] [--latency-ms N] [--sizes N,N,…] [--cpu-cycles N] [--cli | --no-cli] [--cli-services N]",
+  "",
+  "Measures the provider against simulators it starts in child processes and prints a table.",
+  "",
+  "  --json             end stdout with one line: the results as one JSON object",
+  "  --smoke            the small CI size: 50 services at 2 ms, 20 CPU cycles, no CLI section",
+  "  --services N       services of the refresh and of the runs through the real host (default 1000)",
+  "  --latency-ms N     latency the simulators add to every request (default 20)",
+  "  --sizes N,N,…      add a scaling table of refreshes at these sizes",
+  "  --cpu-cycles N     measured create/read/update×3/delete cycles for cpuMsPerOp (default 100)",
+  "  --cli, --no-cli    run or leave out the section through the real pulumi CLI (default: run it,",
+  "                     except with --smoke); the last one given wins",
+  `  --cli-services N   services of the CLI section (default: --services; ${SMOKE_CLI_SERVICES} with --smoke)`,
+  "  --help             this text",
+].join("\n");
 
 /** Command-line options. */
 export interface BenchOptions {
@@ -90,68 +107,48 @@ const TARGETS = {
   refreshWallRatio: 0.5,
 };
 
-/** Parses the command line; throws with a message for anything it does not know. */
-export function parseArgs(argv: string[]): BenchOptions {
-  const options: BenchOptions = {
-    json: false,
-    services: 1000,
-    latencyMs: 20,
-    sizes: [],
-    cpuCycles: 100,
-    cli: true,
-    cliServices: 0,
+/** The flags, as node:util's parseArgs takes them (`--no-cli` is the negation of `--cli`). */
+const FLAGS = {
+  json: { type: "boolean" },
+  smoke: { type: "boolean" },
+  services: { type: "string" },
+  "latency-ms": { type: "string" },
+  sizes: { type: "string" },
+  "cpu-cycles": { type: "string" },
+  cli: { type: "boolean" },
+  "cli-services": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/**
+ * Parses the command line; throws with a message for anything it does not know.
+ * @internal test-only (exported for test/tools/bench/command-line.test.ts)
+ */
+export function parseCommandLine(argv: string[]): CommandLine<BenchOptions> {
+  const { values } = parseFlags(argv, FLAGS, { negative: true });
+  if (values.help) return { help: true };
+  const smoke = values.smoke === true;
+  const count = (flag: keyof typeof FLAGS, min: number, smokeDefault: number, fallback: number): number => {
+    const text = values[flag];
+    if (typeof text === "string") return wholeNumber(`--${flag}`, text, min);
+    return smoke ? smokeDefault : fallback;
   };
-  let smoke = false;
-  const explicit = new Set<string>();
-  const count = (flag: string, value: string | undefined, min: number): number => {
-    if (value === undefined || !/^\d+$/.test(value) || Number(value) < min)
-      throw new Error(`${flag} needs a whole number ≥ ${min}`);
-    explicit.add(flag);
-    return Number(value);
+  const services = count("services", 1, 50, 1000);
+  return {
+    help: false,
+    options: {
+      json: values.json === true,
+      services,
+      latencyMs: count("latency-ms", 0, 2, 20),
+      sizes:
+        values.sizes === undefined
+          ? []
+          : values.sizes.split(",").map((n) => wholeNumber("--sizes", n.trim(), 1)),
+      cpuCycles: count("cpu-cycles", 1, 20, 100),
+      cli: values.cli ?? !smoke,
+      cliServices: count("cli-services", 1, SMOKE_CLI_SERVICES, services),
+    },
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].includes("=") ? argv[i].split(/=(.*)/s) : [argv[i]];
-    const value = () => inline ?? argv[++i];
-    switch (flag) {
-      case "--json":
-        options.json = true;
-        break;
-      case "--smoke":
-        smoke = true;
-        break;
-      case "--services":
-        options.services = count(flag, value(), 1);
-        break;
-      case "--latency-ms":
-        options.latencyMs = count(flag, value(), 0);
-        break;
-      case "--cpu-cycles":
-        options.cpuCycles = count(flag, value(), 1);
-        break;
-      case "--cli":
-      case "--no-cli":
-        options.cli = flag === "--cli";
-        explicit.add("--cli");
-        break;
-      case "--cli-services":
-        options.cliServices = count(flag, value(), 1);
-        break;
-      case "--sizes":
-        options.sizes = (value() ?? "").split(",").map((n) => count(flag, n.trim(), 1));
-        break;
-      default:
-        throw new Error(`unknown argument: ${argv[i]}`);
-    }
-  }
-  if (smoke) {
-    if (!explicit.has("--services")) options.services = 50;
-    if (!explicit.has("--latency-ms")) options.latencyMs = 2;
-    if (!explicit.has("--cpu-cycles")) options.cpuCycles = 20;
-    if (!explicit.has("--cli")) options.cli = false;
-    if (!explicit.has("--cli-services")) options.cliServices = SMOKE_CLI_SERVICES;
-  }
-  if (options.cliServices === 0) options.cliServices = options.services;
-  return options;
 }
 
 function progress(message: string): void {
@@ -378,13 +375,9 @@ function cpuSection(cpu: CpuResult): string {
 
 /** Runs every measurement; prints the table, then (with --json) the JSON line. */
 export async function main(argv: string[]): Promise<number> {
-  let options: BenchOptions;
-  try {
-    options = parseArgs(argv);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+  const line = readCommandLine(argv, parseCommandLine, USAGE);
+  if ("exitCode" in line) return line.exitCode;
+  const { options } = line;
   const cpus = os.cpus();
   const machine = `Node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model ?? "unknown"}), load average ${os.loadavg()[0].toFixed(2)}`;
 

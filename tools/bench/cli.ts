@@ -87,7 +87,7 @@ export interface CliBench {
   checkpointGrowthBytesPerResource: number;
 }
 
-/** Options of `measureCli`. */
+/** Options of {@link measureCli}. */
 export interface CliBenchOptions {
   services: number;
   latencyMs: number;

@@ -8,6 +8,7 @@ import { ConnectionSettings } from "../../provider/config";
 import { SNAPSHOT_MAX_AGE_MS } from "../../provider/iscsi/batch";
 import type { IscsiServiceInputs, IscsiServiceOutputs } from "../../provider/iscsi/model";
 import { ClusterPool } from "../../provider/pool";
+import { SERVICES_PATH as SERVICES } from "../simulator/routes/service-record";
 import { type Attribution, profile } from "./cpu-profile";
 import { type RemoteSimulator, type SeenRequest, startRemoteSimulator } from "./remote-sim";
 
@@ -45,7 +46,7 @@ export interface RefreshResult {
   /** Requests of N concurrent `provider.read` calls. */
   requests: number;
   wallMs: number;
-  /** Requests and wall time of one `getService` per service through a client with the same settings. */
+  /** Requests and wall time of one {@link getService} per service through a client with the same settings. */
   naiveRequests: number;
   naiveWallMs: number;
   /** The batched requests, e.g. "GET services (all, fields=…)". */
@@ -70,7 +71,6 @@ export interface CpuResult {
 }
 
 const QUIET = { debug: () => {}, warn: () => {} };
-const SERVICES = "/api/protocols/san/iscsi/services";
 
 /** Stack config pointing a provider at a simulator, as the Pulumi host would pass it. */
 function stackConfig(sim: RemoteSimulator): Record<string, string> {
@@ -285,7 +285,7 @@ export async function measureCpu(cycles: number, warmup = 10): Promise<CpuResult
 
 /**
  * Refresh of `services` services on one cluster at `latencyMs`: every `provider.read`
- * issued at once, as `pulumi refresh` does, against one GET per service (`getService`)
+ * issued at once, as `pulumi refresh` does, against one GET per service ({@link getService})
  * issued at once through a client built from the same settings (same per-cluster cap).
  * Both clients are warmed up (TLS connections open) first; each is measured once.
  */

@@ -49,7 +49,7 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-/** Whether this machine has what `sampleProcessCpu` reads. */
+/** Whether this machine has what {@link sampleProcessCpu} reads. */
 export function processCpuAvailable(): boolean {
   return fs.existsSync(`/proc/${process.pid}/task/${process.pid}/children`);
 }

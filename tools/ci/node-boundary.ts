@@ -12,6 +12,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as ProviderModule from "../../provider";
+import { type CommandLine, parseFlags, readCommandLine } from "../command-line";
 import { startSimulator } from "../simulator";
 
 const PACKAGE = "pulumi-ontap-iscsi";
@@ -61,12 +62,24 @@ async function main(appDir: string): Promise<void> {
   process.stdout.write(`node-boundary (node ${process.version}, @pulumi/pulumi ${pulumiVersion}): ok\n`);
 }
 
-const [appDir] = process.argv.slice(2);
-if (!appDir) {
-  process.stderr.write("usage: node dist/tools/ci/node-boundary.js <app dir>\n");
-  process.exit(2);
+const USAGE = "usage: node dist/tools/ci/node-boundary.js <app dir with node_modules/pulumi-ontap-iscsi>";
+
+/** The one argument, the app's directory. */
+function parse(argv: string[]): CommandLine<string> {
+  const { values, positionals } = parseFlags(
+    argv,
+    { help: { type: "boolean", short: "h" } },
+    { positionals: true },
+  );
+  if (values.help) return { help: true };
+  if (positionals.length !== 1)
+    throw new Error(`expected one app directory, got ${positionals.length} arguments`);
+  return { help: false, options: positionals[0] };
 }
-main(appDir).then(
+
+const line = readCommandLine(process.argv.slice(2), parse, USAGE);
+if ("exitCode" in line) process.exit(line.exitCode);
+main(line.options).then(
   () => process.exit(0),
   (err: unknown) => {
     process.stderr.write(

@@ -1,7 +1,7 @@
 /**
  * The demo's story through the real Pulumi CLI: each chapter runs the `pulumi` commands a
  * user types in a copy of examples/basic, prints what the CLI printed, every request that
- * reached the simulated cluster, and checks the outcome. Throws a DemoError on the first
+ * reached the simulated cluster, and checks the outcome. Throws a {@link DemoError} on the first
  * chapter whose outcome is not the story's.
  */
 

@@ -41,7 +41,7 @@ const STEP_SHAPES: Record<string, { symbol: string; preview: string; done: strin
   check: { symbol: "x ", preview: "invalid", done: "invalid" },
 };
 
-/** Tells the story of one stack, printing as it goes. Throws a DemoError on the first failure. */
+/** Tells the story of one stack, printing as it goes. Throws a {@link DemoError} on the first failure. */
 export async function runDemo(print: Printer): Promise<void> {
   // Three sessions of two database hosts log in to svm1 whenever its service is enabled.
   const sim = await startHttpsSimulator({

@@ -3,6 +3,7 @@
  * table (provider/diagnostics/codes.ts) and the renderer (provider/diagnostics/render.ts),
  * so that the page says what the provider says. `--check` writes nothing and exits 1 when
  * the page is stale (test/docs/diagnostics.test.ts does the same in the test suite).
+ * `--help` prints {@link USAGE}.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,12 +17,19 @@ import {
 } from "../../provider/diagnostics/codes";
 import { renderError } from "../../provider/diagnostics/render";
 import { OntapApiError } from "../../provider/ontap/errors";
+import { flagValues, readCommandLine } from "../command-line";
 import { cell, docsDir, table } from "./markdown";
 
-/** The command that regenerates the page. */
+/**
+ * The command that regenerates the page.
+ * @internal test-only
+ */
 export const DIAGNOSTICS_COMMAND = "npm run build && node dist/tools/docs/diagnostics.js";
 
-/** Where the page lives. */
+/**
+ * Where the page lives.
+ * @internal test-only
+ */
 export const DIAGNOSTICS_PAGE = join(docsDir, "diagnostics.md");
 
 /** The situation every meaning and fix in the tables is rendered for. */
@@ -48,7 +56,10 @@ function codeTable(codes: Readonly<Record<string, CodeAdvice>>): string {
   );
 }
 
-/** One message exactly as the provider renders it: a create on an SVM without iSCSI allowed. */
+/**
+ * One message exactly as the provider renders it: a create on an SVM without iSCSI allowed.
+ * @internal test-only
+ */
 export function exampleMessage(): string {
   const err = new OntapApiError(
     { method: "POST", path: "/api/protocols/san/iscsi/services", host: SAMPLE.cluster },
@@ -57,7 +68,10 @@ export function exampleMessage(): string {
   return renderError(err, { action: "create the iSCSI service", svm: SAMPLE.svm });
 }
 
-/** The whole page, as docs/diagnostics.md must read. */
+/**
+ * The whole page, as docs/diagnostics.md must read.
+ * @internal test-only
+ */
 export function diagnosticsPage(): string {
   const statuses = [...UNAVAILABLE_STATUSES].sort((a, b) => a - b).join(", ");
   return `# Diagnostics
@@ -139,9 +153,22 @@ failure too, naming the config key or environment variable and the command that 
 `;
 }
 
+/** What `--help` prints, and what follows a refused command line. */
+export const USAGE = [
+  "usage: diagnostics [--check]",
+  "",
+  "  (no flag)   write docs/diagnostics.md from the code table and the renderer",
+  "  --check     write nothing; exit 1 when the page is stale",
+  "  --help      this text",
+].join("\n");
+
+const FLAGS = { check: { type: "boolean" }, help: { type: "boolean", short: "h" } } as const;
+
 function main(argv: string[]): number {
+  const line = readCommandLine(argv, flagValues(FLAGS), USAGE);
+  if ("exitCode" in line) return line.exitCode;
   const page = diagnosticsPage();
-  if (argv.includes("--check")) {
+  if (line.options.check) {
     const current = readFileSync(DIAGNOSTICS_PAGE, "utf8");
     if (current === page) return 0;
     process.stderr.write(`docs/diagnostics.md is stale: run ${DIAGNOSTICS_COMMAND}\n`);

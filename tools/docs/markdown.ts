@@ -11,7 +11,7 @@ import { repoRoot } from "../paths";
 export const docsDir = join(repoRoot, "docs");
 
 /**
- * Text made safe for a table cell: `|` escaped everywhere (GitHub honours `\|` inside code
+ * Text made safe for a table cell: `|` escaped everywhere (GitHub honors `\|` inside code
  * spans in tables), `&`, `<` and `>` escaped outside code spans, newlines as spaces.
  */
 export function cell(text: string): string {
@@ -44,6 +44,7 @@ export function blockEnd(name: string): string {
 /**
  * `page` with the text between the markers of block `name` replaced by `body`. Throws when
  * the page lacks either marker, so that a renamed block is noticed, not silently skipped.
+ * @internal test-only
  */
 export function replaceBlock(page: string, name: string, command: string, body: string): string {
   const open = new RegExp(`<!-- generated:${name}[ >][^\\n]*-->\\n`);

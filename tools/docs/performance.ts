@@ -4,13 +4,14 @@
  * and writes what one run measured, dated and with the machine it ran on, into the
  * generated blocks of docs/performance.md. `--input` reads the saved stdout of such a run
  * instead (dated by the file's modification time); `--save` keeps the stdout of the run it
- * makes in a file. The hand-written text is kept.
+ * makes in a file. The hand-written text is kept. `--help` prints {@link USAGE}.
  */
 import { spawn } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchJson } from "../bench/bench";
 import { CLI_OPERATIONS, CLI_TARGETS, type CliBench, type CliOperation } from "../bench/cli";
+import { flagValues, readCommandLine } from "../command-line";
 import { repoRoot } from "../paths";
 import { cell, table, thousands, updateBlocks, utcStamp } from "./markdown";
 
@@ -49,7 +50,10 @@ export interface BenchRun {
   date: Date;
 }
 
-/** Reads the benchmark's stdout (the table, then the JSON line last). */
+/**
+ * Reads the benchmark's stdout (the table, then the JSON line last).
+ * @internal test-only
+ */
 export function parseBenchOutput(stdout: string, args: string[] | undefined, date: Date): BenchRun {
   const lines = stdout.split("\n").filter((line) => line.trim() !== "");
   const last = lines.at(-1) ?? "";
@@ -98,7 +102,10 @@ const OPERATION_NAMES: Readonly<Record<string, string>> = {
   deleteDisabled: "delete, service disabled",
 };
 
-/** The generated blocks of docs/performance.md for one run. */
+/**
+ * The generated blocks of docs/performance.md for one run.
+ * @internal test-only
+ */
 export function performanceBlocks(run: BenchRun): Record<string, string> {
   const { json } = run;
   const size = run.args?.includes("--smoke") ? "the smoke size: " : run.args ? "the full size: " : "";
@@ -309,21 +316,29 @@ export async function runBench(args: string[]): Promise<string> {
   return stdout;
 }
 
+/** What `--help` prints, and what follows a refused command line. */
+export const USAGE = [
+  "usage: performance [--smoke] [--input <saved stdout of bench --json> | --save <file for the run's stdout>]",
+  "",
+  `  (no flag)      run the benchmark (node dist/tools/bench/bench.js ${FULL_ARGS.join(" ")}) and write its results`,
+  "                 into docs/performance.md",
+  `  --smoke        run it at the smoke size instead (${SMOKE_ARGS.join(" ")})`,
+  "  --input FILE   write the results of a saved run instead (its stdout; dated by the file's time)",
+  "  --save FILE    keep the stdout of the run this makes in FILE",
+  "  --help         this text",
+].join("\n");
+
+const FLAGS = {
+  smoke: { type: "boolean" },
+  input: { type: "string" },
+  save: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 async function main(argv: string[]): Promise<number> {
-  let smoke = false;
-  let input: string | undefined;
-  let save: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--smoke") smoke = true;
-    else if (argv[i] === "--input" && argv[i + 1] !== undefined) input = argv[++i];
-    else if (argv[i] === "--save" && argv[i + 1] !== undefined) save = argv[++i];
-    else {
-      process.stderr.write(
-        "usage: performance [--smoke] [--input <saved stdout of bench --json> | --save <file for the run's stdout>]\n",
-      );
-      return 2;
-    }
-  }
+  const line = readCommandLine(argv, flagValues(FLAGS), USAGE);
+  if ("exitCode" in line) return line.exitCode;
+  const { smoke = false, input, save } = line.options;
   let run: BenchRun;
   if (input !== undefined) {
     run = parseBenchOutput(readFileSync(input, "utf8"), undefined, statSync(input).mtime);

@@ -3,14 +3,16 @@
  * `npm run test:faults` does) and writes their results, dated, into the generated block of
  * docs/reliability.md: the suites and their test counts, the fault matrix cell by cell,
  * and the load suite's own report. The hand-written text around the block is kept.
- * Exits 1 when a test failed (the page is still written: it says so).
+ * Exits 1 when a test failed (the page is still written: it says so). It takes no flags
+ * but `--help`.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { FAULT_NAMES, FAULTS, OPERATIONS } from "../../test/faults/matrix-table";
+import { flagValues, readCommandLine } from "../command-line";
 import { repoRoot } from "../paths";
+import { FAULT_NAMES, FAULTS, OPERATIONS } from "../simulator/fault-matrix";
 import { cell, machine, table, thousands, updateBlocks, utcStamp } from "./markdown";
 import type { ReportedTest, SuiteReport } from "./suite-report";
 
@@ -25,11 +27,14 @@ export interface FaultRun {
   report: SuiteReport;
   /** What the tests themselves printed (the matrix and load summaries). */
   printed: string;
-  /** The machine it ran on, e.g. from `machine()`. */
+  /** The machine it ran on, e.g. from {@link machine}. */
   machine: string;
 }
 
-/** "dist/test/faults/x.test.js" (absolute or not) → "test/faults/x.test.ts". */
+/**
+ * "dist/test/faults/x.test.js" (absolute or not) → "test/faults/x.test.ts".
+ * @internal test-only
+ */
 export function sourceOf(file: string): string {
   const rel = relative(repoRoot, resolve(repoRoot, file)).split("\\").join("/");
   return rel.replace(/^dist\//, "").replace(/\.js$/, ".ts");
@@ -73,7 +78,7 @@ function suitesTable(tests: readonly ReportedTest[]): string {
   ]);
 }
 
-/** The matrix as the table in test/faults/matrix-table.ts requires it, each cell as this run found it. */
+/** The matrix as the table in tools/simulator/fault-matrix.ts requires it, each cell as this run found it. */
 function matrixSection(tests: readonly ReportedTest[]): string {
   const matrix = tests.filter((t) => sourceOf(t.file).endsWith("faults/matrix.test.ts"));
   let applicable = 0;
@@ -104,12 +109,18 @@ function matrixSection(tests: readonly ReportedTest[]): string {
   ].join("\n");
 }
 
-/** The load suite's summary line ("load: N operations …"), as the test printed it. */
+/**
+ * The load suite's summary line ("load: N operations …"), as the test printed it.
+ * @internal test-only
+ */
 export function loadSummary(printed: string): string | undefined {
   return /^\s*(load: \d[^\n]*)$/m.exec(printed)?.[1];
 }
 
-/** The generated block of docs/reliability.md for one run of the fault suites. */
+/**
+ * The generated block of docs/reliability.md for one run of the fault suites.
+ * @internal test-only
+ */
 export function reliabilityBlock(run: FaultRun): string {
   const { tests } = run.report;
   const c = counts(tests);
@@ -175,7 +186,17 @@ export async function runFaultSuites(): Promise<FaultRun> {
   }
 }
 
-async function main(): Promise<number> {
+/** What `--help` prints, and what follows a refused command line. */
+export const USAGE = [
+  "usage: reliability",
+  "",
+  `Runs the fault suites (${FAULT_SUITES}) and writes their results into docs/reliability.md.`,
+  "  --help   this text",
+].join("\n");
+
+async function main(argv: string[]): Promise<number> {
+  const line = readCommandLine(argv, flagValues({ help: { type: "boolean", short: "h" } }), USAGE);
+  if ("exitCode" in line) return line.exitCode;
   process.stderr.write(`running the fault suites (${FAULT_SUITES})…\n`);
   const run = await runFaultSuites();
   const path = updateBlocks("reliability.md", RELIABILITY_COMMAND, { "fault-suites": reliabilityBlock(run) });
@@ -185,7 +206,7 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
+  main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },

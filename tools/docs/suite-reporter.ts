@@ -6,7 +6,7 @@ import type { ReportedTest, SuiteReport } from "./suite-report";
  * A Mocha reporter for the docs generators: the built-in JSON reporter flattens the suite
  * titles into `fullTitle`, which loses where one `describe` ends and the next begins, and
  * the pages group tests by their outermost `describe` (whose title carries the suite's
- * counts). Writes a SuiteReport to the `output` reporter option, else to stdout.
+ * counts). Writes a {@link SuiteReport} to the `output` reporter option, else to stdout.
  */
 class SuiteReporter extends Mocha.reporters.Base {
   constructor(

@@ -4,7 +4,7 @@
  * registration exactly as the resource monitor received it. Mocks are process-global,
  * hence one process per program run.
  *
- * argv[2] is a JSON `CaptureChildSpec`; the stack config comes in the environment
+ * argv[2] is a JSON {@link CaptureChildSpec}; the stack config comes in the environment
  * (PULUMI_CONFIG, PULUMI_CONFIG_SECRET_KEYS), as the engine gives it to a program.
  */
 import * as fs from "node:fs";

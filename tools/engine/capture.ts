@@ -1,3 +1,16 @@
+/**
+ * The engine harness's program run: {@link capture} runs a Pulumi program (one of
+ * tools/engine/fixtures, or examples/) under `pulumi.runtime.setMocks` in a child process
+ * (./capture-child.ts) and returns every resource it registered, with the inputs the
+ * engine would pass to the provider, the real serialized `__provider` among them.
+ *
+ * Why: the inputs a dynamic resource sends, and above all its `__provider` closure, are
+ * made by the program and @pulumi/pulumi, not by the provider; building them by hand in a
+ * test would test a copy. Mocks are global to a process, hence one child per run.
+ * {@link ensurePackageLink} links a package (this one) into a program's node_modules, as
+ * `npm install` of a `file:` dependency would. Used by ./engine.ts, the benchmark's
+ * `__provider` measure and the tests that read what a program sends.
+ */
 import { fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";

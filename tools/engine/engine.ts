@@ -1,3 +1,17 @@
+/**
+ * The engine harness's engine: {@link Engine} runs `pulumi preview`, `up`, `refresh` and
+ * `destroy` of a program's dynamic resources by the Pulumi engine's step rules, over an
+ * in-memory state (the checkpoint), with the program captured by ./capture.ts and every
+ * provider call made through the real dynamic provider host (./host.ts).
+ *
+ * Why: the provider ships as a dynamic provider, so what runs in production is the
+ * `__provider` closure the host deserializes, configured per host process, fed inputs and
+ * outputs in the engine's order. Calling the provider class directly skips all of that;
+ * the Pulumi CLI does it all but is slow and shows no gRPC call. The harness is fast, sees
+ * every call, and lets a test or the explorer choose `--parallel` and the step order; the
+ * CLI suite (test/cli) is the judge where the two disagree (docs/architecture.md lists
+ * where they did).
+ */
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as path from "node:path";
 import {
@@ -605,7 +619,7 @@ export class Engine {
       const res = await this.call(step, () => host.create(r.urn, inputs));
       step.new = this.record(r, res.id, inputs, res.properties);
     } catch (e) {
-      // Created but not initialised: the engine keeps it in the state, so it is not leaked.
+      // Created but not initialized: the engine keeps it in the state, so it is not leaked.
       if (e instanceof HostCallError && e.initFailure) {
         step.new = this.record(r, e.initFailure.id, inputs, e.initFailure.properties);
       }

@@ -1,3 +1,14 @@
+/**
+ * The engine harness's host: {@link HostProcess} starts `@pulumi/pulumi`'s dynamic provider
+ * host (`cmd/dynamic-provider`) as the engine starts it, and drives it over gRPC with
+ * Pulumi's own stubs, loaded from the program's installation (./pulumi-sdk.ts): Configure,
+ * Check, Diff, Create, Read, Update and Delete, each recorded as a {@link HostCall}.
+ *
+ * Why: the host, not this repository, deserializes the provider from `__provider`, turns
+ * secrets and unknowns into wire values and back, and reports errors as gRPC statuses; a
+ * test of what a user's `pulumi up` does has to go through it. Unlike the CLI, it runs
+ * without a Go binary and shows every call. ./engine.ts starts one per operation.
+ */
 import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import type * as grpcModule from "@grpc/grpc-js";
@@ -84,7 +95,7 @@ export interface UpdateResult {
   properties: PropertyMap;
 }
 
-/** A resource created but not initialised (the provider threw an error carrying `id`, `properties`, `reasons`). */
+/** A resource created but not initialized (the provider threw an error carrying `id`, `properties`, `reasons`). */
 export interface InitFailure {
   id: string;
   properties: PropertyMap;

@@ -1,6 +1,6 @@
 /**
- * What the engine scenarios, the batching test and the demo share: the programs, a
- * simulator over verified HTTPS, an Engine whose stack config points at it with a secret
+ * What the engine scenarios (test/engine), the demo and the benchmark share: the programs,
+ * a simulator over verified HTTPS, an Engine whose stack config points at it with a secret
  * password, and readable renderings of what reached the cluster.
  */
 import * as path from "node:path";
@@ -11,24 +11,36 @@ import type { RequestLogEntry, Simulator, SimulatorOptions } from "../simulator/
 import { DeploymentError, Engine, type EngineOptions } from "./engine";
 import type { HostCall } from "./host";
 
-/** The README's first example: one IscsiService, config `svmName`, `enabled`, `targetAlias`, `adopt`. */
+/**
+ * The README's first example: one IscsiService, config `svmName`, `enabled`, `targetAlias`, `adopt`.
+ * @internal test-only
+ */
 export const BASIC_PROGRAM = path.join(repoRoot, "examples", "basic");
 
-/** One IscsiService on each of `count` SVMs (`manySvmNames`); sources stay in tools/, code runs from dist/. */
+/** One IscsiService on each of `count` SVMs ({@link manySvmNames}); sources stay in tools/, code runs from dist/. */
 export const MANY_PROGRAM = path.join(repoRoot, "tools", "engine", "fixtures", "many");
 
-/** The IscsiService resources of the JSON program config `resources` ([{name, args, opts?}]): refactors as data. */
+/**
+ * The IscsiService resources of the JSON program config `resources` ([{name, args, opts?}]): refactors as data.
+ * @internal test-only
+ */
 export const STACK_PROGRAM = path.join(repoRoot, "tools", "engine", "fixtures", "stack");
 
 /** One IscsiService of STACK_PROGRAM: its name, its args and resource options. */
 export type StackResource = { name: string; args: Record<string, unknown>; opts?: Record<string, unknown> };
 
-/** Program config for STACK_PROGRAM. */
+/**
+ * Program config for STACK_PROGRAM.
+ * @internal test-only
+ */
 export function stackConfig(resources: StackResource[]): Record<string, string> {
   return { resources: JSON.stringify(resources) };
 }
 
-/** An Engine on STACK_PROGRAM with these resources (the program runs anew for every operation). */
+/**
+ * An Engine on STACK_PROGRAM with these resources (the program runs anew for every operation).
+ * @internal test-only
+ */
 export function stackEngine(
   sim: Simulator,
   password: string,
@@ -43,7 +55,10 @@ export function stackEngine(
   });
 }
 
-/** Changes the program of a STACK_PROGRAM engine, as an edit of the program would. */
+/**
+ * Changes the program of a STACK_PROGRAM engine, as an edit of the program would.
+ * @internal test-only
+ */
 export function setStackResources(engine: Engine, resources: StackResource[]): void {
   engine.setConfig({ [`${engine.project}:resources`]: JSON.stringify(resources) });
 }
@@ -51,18 +66,24 @@ export function setStackResources(engine: Engine, resources: StackResource[]): v
 /** The package name a program's `require` (and the serialized `__provider`) resolves. */
 export const PACKAGE_NAME = "pulumi-ontap-iscsi";
 
-/** The type token of IscsiService (module "ontap", type "IscsiService"). */
+/**
+ * The type token of IscsiService (module "ontap", type "IscsiService").
+ * @internal test-only
+ */
 export const SERVICE_TYPE = "pulumi-nodejs:dynamic/ontap:IscsiService";
 
 /** The collection of iSCSI services in ONTAP's REST API. */
-export const SERVICES_PATH = "/api/protocols/san/iscsi/services";
+export { SERVICES_PATH } from "../simulator/routes/service-record";
 
 /** The SVM names the `many` fixture uses: svm-000, svm-001, ... */
 export function manySvmNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `svm-${String(i).padStart(3, "0")}`);
 }
 
-/** Stack config that points the provider's default connection at a simulator, CA verified. */
+/**
+ * Stack config that points the provider's default connection at a simulator, CA verified.
+ * @internal test-only
+ */
 export function connectionConfig(sim: Simulator, password: string): Record<string, string> {
   if (!sim.caCert) throw new Error("the scenarios run over HTTPS: start the simulator without `http`");
   return {
@@ -73,7 +94,7 @@ export function connectionConfig(sim: Simulator, password: string): Record<strin
   };
 }
 
-/** Options of `scenarioEngine`. */
+/** Options of {@link scenarioEngine}. */
 export interface ScenarioOptions {
   /** Default: examples/basic. */
   programDir?: string;
@@ -116,12 +137,18 @@ export function startHttpsSimulator(options: SimulatorOptions & { password: stri
   return startSimulator({ ...options, http: false });
 }
 
-/** The resource calls, in order: Configure, which opens every operation's host, left out. */
+/**
+ * The resource calls, in order: Configure, which opens every operation's host, left out.
+ * @internal test-only
+ */
 export function resourceCalls(calls: HostCall[]): HostCall[] {
   return calls.filter((c) => c.method !== "configure");
 }
 
-/** The resource methods called, in order (Configure left out). */
+/**
+ * The resource methods called, in order (Configure left out).
+ * @internal test-only
+ */
 export function methods(calls: HostCall[]): string[] {
   return resourceCalls(calls).map((c) => c.method);
 }
@@ -147,12 +174,18 @@ export function requestLine(sim: Simulator, r: RequestLogEntry, options: { liter
   return showUuids(`${r.method} ${r.path}${query ? `?${query}` : ""}${body} → ${r.status}`);
 }
 
-/** The writes (anything but GET) the simulator received, as `requestLine`s. */
+/**
+ * The writes (anything but GET) the simulator received, as {@link requestLine} renders them.
+ * @internal test-only
+ */
 export function writes(sim: Simulator): string[] {
   return sim.requests.filter((r) => r.method !== "GET").map((r) => requestLine(sim, r));
 }
 
-/** The DeploymentError an operation fails with (the test fails if it succeeds). */
+/**
+ * The {@link DeploymentError} an operation fails with (the test fails if it succeeds).
+ * @internal test-only
+ */
 export async function failureOf(operation: Promise<unknown>): Promise<DeploymentError> {
   try {
     await operation;
@@ -166,6 +199,7 @@ export async function failureOf(operation: Promise<unknown>): Promise<Deployment
 /**
  * The provider called in this process with the same stack config, no host in between: what
  * its own answers look like, to compare with what came through gRPC.
+ * @internal test-only
  */
 export async function directProvider(config: Record<string, string>): Promise<IscsiServiceProvider> {
   const provider = new IscsiServiceProvider({ env: {}, logger: { debug: () => {}, warn: () => {} } });

@@ -8,9 +8,11 @@
  *       as a finding prints it; `--save` keeps it as a regression case (./cases).
  *   --case <file> [--json]   a kept case under its recorded schedule.
  *   --cases fixed|open [--json]   every kept case of a folder, one JSON line each with --json.
+ *   --help   the flags ({@link USAGE}).
  *
  * Exit code 1 when a violation was found (known limits do not count), 2 on a usage error.
  */
+import { type CommandLine, parseFlags, readCommandLine, wholeNumber } from "../command-line";
 import { type RegressionCase, readCase, readCases, writeCase } from "./cases";
 import { explore, type Finding, kindOf, replay, replayCase } from "./explore";
 import { INVARIANTS } from "./invariants";
@@ -32,47 +34,65 @@ interface Args {
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-function wholeNumber(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n)) throw new Error(`${flag} takes a whole number, got ${text}`);
-  return n;
-}
+/** What `--help` prints, and what follows a refused command line. */
+export const USAGE = [
+  "usage: npm run explore -- [flags]",
+  "",
+  "  --schedules N --seed S [--json] [--no-shrink] [--verbose]",
+  "      explore N schedules (default 1000) from seed S (default: from the clock); prints the rate",
+  "      and each violation with the command that replays it. --json: one line per finding",
+  '      ({"finding": …}), then one last line {"schedules", "violations", "seconds", "seed"}.',
+  "      --no-shrink: report each finding as found; --verbose: the story and transcript of each.",
+  "  --replay <seed>:<path> [--save <file> --name <n> --about <text>]",
+  "      one case of a search, as a finding prints it; --save keeps it as a regression case.",
+  "  --case <file> [--json]        a kept case under its recorded schedule",
+  "  --cases fixed|open [--json]   every kept case of a folder, one JSON line each with --json",
+  "  --help                        this text",
+  "",
+  "Exit code 1 when a violation was found (known limits do not count), 2 on a usage error.",
+].join("\n");
 
-function parse(argv: string[]): Args {
+/** The flags, as node:util's parseArgs takes them. */
+const FLAGS = {
+  schedules: { type: "string" },
+  seed: { type: "string" },
+  json: { type: "boolean" },
+  "no-shrink": { type: "boolean" },
+  verbose: { type: "boolean" },
+  replay: { type: "string" },
+  save: { type: "string" },
+  name: { type: "string" },
+  about: { type: "string" },
+  case: { type: "string" },
+  cases: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Parses the command line; throws with a message for anything it does not accept. */
+function parse(argv: string[]): CommandLine<Args> {
+  const { values } = parseFlags(argv, FLAGS);
+  if (values.help) return { help: true };
   const args: Args = {
-    schedules: 1000,
-    seed: Date.now() % 2 ** 31,
-    json: false,
-    shrink: true,
-    verbose: false,
+    schedules: values.schedules === undefined ? 1000 : wholeNumber("--schedules", values.schedules),
+    seed: values.seed === undefined ? Date.now() % 2 ** 31 : wholeNumber("--seed", values.seed),
+    json: values.json === true,
+    shrink: values["no-shrink"] !== true,
+    verbose: values.verbose === true,
+    save: values.save,
+    name: values.name,
+    about: values.about,
+    case: values.case,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === "--schedules") args.schedules = wholeNumber(flag, value());
-    else if (flag === "--seed") args.seed = wholeNumber(flag, value());
-    else if (flag === "--json") args.json = true;
-    else if (flag === "--no-shrink") args.shrink = false;
-    else if (flag === "--verbose") args.verbose = true;
-    else if (flag === "--save") args.save = value();
-    else if (flag === "--name") args.name = value();
-    else if (flag === "--about") args.about = value();
-    else if (flag === "--case") args.case = value();
-    else if (flag === "--cases") {
-      const folder = value();
-      if (folder !== "fixed" && folder !== "open") throw new Error("--cases takes fixed or open");
-      args.cases = folder;
-    } else if (flag === "--replay") {
-      const m = /^(-?\d+):([\d:]+)$/.exec(value());
-      if (!m) throw new Error("--replay takes <seed>:<path>, as a finding prints it");
-      args.replay = { seed: Number(m[1]), path: m[2] };
-    } else throw new Error(`unknown flag ${flag}`);
+  if (values.cases !== undefined) {
+    if (values.cases !== "fixed" && values.cases !== "open") throw new Error("--cases takes fixed or open");
+    args.cases = values.cases;
   }
-  return args;
+  if (values.replay !== undefined) {
+    const m = /^(-?\d+):([\d:]+)$/.exec(values.replay);
+    if (!m) throw new Error("--replay takes <seed>:<path>, as a finding prints it");
+    args.replay = { seed: Number(m[1]), path: m[2] };
+  }
+  return { help: false, options: args };
 }
 
 /** Violations that count: known limits (./limits) do not. */
@@ -149,7 +169,9 @@ async function playCases(
 
 /** Runs the command line; resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const args = parse(argv);
+  const line = readCommandLine(argv, parse, USAGE);
+  if ("exitCode" in line) return line.exitCode;
+  const args = line.options;
   if (args.replay) return replayOne({ ...args, replay: args.replay });
   if (args.case) return playCases([{ file: args.case, case: readCase(args.case) }], args.json);
   if (args.cases) return playCases(readCases(args.cases), args.json);

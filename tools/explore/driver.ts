@@ -261,7 +261,7 @@ export class Driver {
               try {
                 await this.#create(run, r, rid, rechecked);
               } catch (err) {
-                // Created but not initialised: the engine marks the old one for deletion all the
+                // Created but not initialized: the engine marks the old one for deletion all the
                 // same (step.go CreateStep.Apply), to be deleted by the next up.
                 if (initFailure(err)) this.#pendingDeletes.push(old);
                 throw err;

@@ -60,7 +60,7 @@ export function sharedOrAdopted(program: ProgramEntry[]): string[] {
 
 /**
  * Why a violation is a documented limit, or undefined when it is not one. `unpreviewed`:
- * for each up without its preview that a Check stopped, the services of `sharedOrAdopted`.
+ * for each up without its preview that a Check stopped, the services of {@link sharedOrAdopted}.
  */
 export function knownLimit(
   violation: Violation,

@@ -1,6 +1,6 @@
 /**
  * Plays one story on fresh clusters under one schedule: for each run, the program change,
- * the events before it, the faults and job behaviour, the run itself through the driver
+ * the events before it, the faults and job behavior, the run itself through the driver
  * (interleaved by the scheduler), then the invariants, then the time that passes after it.
  */
 

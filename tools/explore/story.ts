@@ -1,7 +1,7 @@
 /**
  * A story: two clusters as an administrator left them, a stack's program, and a sequence of
  * runs (preview, up, refresh, destroy), each after a change of the program, with faults,
- * job behaviour and events outside Pulumi before and during it. Stories are data, so that
+ * job behavior and events outside Pulumi before and during it. Stories are data, so that
  * fast-check generates and shrinks them (./arbitraries) and a regression case is a literal.
  */
 import { serviceKey } from "./records";

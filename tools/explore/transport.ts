@@ -90,7 +90,7 @@ const CLIENT_FILE = /[\\/]provider[\\/]ontap[\\/]client\.js$/;
 
 /**
  * Makes the provider's client, when this process later loads it, send every request with
- * `inProcessFetch`: its `require("./fetch")` gets a loader that answers `inProcessFetch`
+ * {@link inProcessFetch}: its `require("./fetch")` gets a loader that answers {@link inProcessFetch}
  * at once (no extra await, so schedules replay as before). Throws when the client was
  * loaded already (it would keep the real fetch).
  */

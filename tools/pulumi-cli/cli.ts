@@ -3,7 +3,7 @@
  * passphrase secrets provider, one scratch copy of a Pulumi program per stack. The CLI suite
  * (test/cli), the demo and the benchmark run `pulumi` through this module only.
  *
- * Where the CLI comes from (`findPulumiCli`): $ONTAP_ISCSI_PULUMI_BIN (a folder holding
+ * Where the CLI comes from ({@link findPulumiCli}): $ONTAP_ISCSI_PULUMI_BIN (a folder holding
  * `pulumi`), else this pin's build in the cache of tools/pulumi-cli/install.sh, else a
  * `pulumi` on PATH (a user's own install), else — when asked to — a fresh build by install.sh.
  */
@@ -118,7 +118,7 @@ export interface RunOptions {
   /** Written to the command's standard input. */
   input?: string;
   env?: Record<string, string>;
-  /** Default: the command must exit 0 (CliCommandError otherwise); false: any exit is returned. */
+  /** Default: the command must exit 0 ({@link CliCommandError} otherwise); false: any exit is returned. */
   check?: boolean;
   /** Default 180 s; then the command's process group is killed and the run fails. */
   timeoutMs?: number;
@@ -279,6 +279,7 @@ export class CliStack {
  * What a detached child printed and how it ended; after `timeoutMs` its process group is
  * killed and the promise rejects with what it printed so far. The one way the CLI suites
  * wait for a command, a script or a program that drives the CLI.
+ * @internal test-only
  */
 export function collect(
   child: ChildProcess,
@@ -312,8 +313,9 @@ export function collect(
 /**
  * The environment of a CLI run as a user's CI without Pulumi Cloud has it: `cli` first on
  * PATH (after `nodeBinDir`, when given), a file backend and PULUMI_HOME below `scratch`
- * (made here), a passphrase, no update check, no plugin or registry downloads, no colour,
+ * (made here), a passphrase, no update check, no plugin or registry downloads, no color,
  * and none of the caller's PULUMI_* or ONTAP_* variables.
+ * @internal test-only
  */
 export function offlineEnvironment(
   cli: PulumiCli,
@@ -341,6 +343,7 @@ export function offlineEnvironment(
 /**
  * The processes of a session (Linux /proc): a command started `detached` leads its own
  * session, and everything it starts stays in it, whatever process group it makes.
+ * @internal test-only
  */
 export function sessionProcesses(sessionId: number): Array<{ pid: number; command: string }> {
   const found: Array<{ pid: number; command: string }> = [];

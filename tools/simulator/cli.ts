@@ -5,7 +5,7 @@
  * `--unlicensed`) make the failures the provider's preflight reports. See
  * tools/simulator/README.md.
  */
-import { parseArgs as parseWithNode } from "node:util";
+import { type CommandLine as Line, parseFlags, readCommandLine } from "../command-line";
 import { parseAccount } from "./auth";
 import { certsDir } from "./certs";
 import { startSimulator } from "./index";
@@ -13,7 +13,10 @@ import { parseRelease, RELEASES } from "./releases";
 import { parseTimezone } from "./time";
 import type { Account, SimulatorOptions, SvmSeed } from "./types";
 
-/** What `--help` prints, and what follows a refused command line. */
+/**
+ * What `--help` prints, and what follows a refused command line.
+ * @internal test-only
+ */
 export const USAGE = [
   "usage: npm run simulator -- [flags]",
   "",
@@ -41,7 +44,7 @@ export const USAGE = [
 ].join("\n");
 
 /** A parsed command line: `--help`, or the options to start the simulator with. */
-export type CommandLine = { help: true } | { help: false; options: SimulatorOptions };
+export type CommandLine = Line<SimulatorOptions>;
 
 const FLAGS = {
   port: { type: "string" },
@@ -64,7 +67,7 @@ const FLAGS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** The SVMs a simulator seeds when `--svms` is absent (as startSimulator does). */
+/** The SVMs a simulator seeds when `--svms` is absent (as {@link startSimulator} does). */
 const DEFAULT_SVMS = ["svm1", "svm2"];
 
 /** Why `--http` is refused: the one thing a user needs instead. */
@@ -72,20 +75,13 @@ const NO_HTTP =
   "--http is not offered: the provider connects over HTTPS only, so a plain-HTTP simulator fails at its first request. " +
   `The simulator serves HTTPS; trust its CA with: pulumi config set ontap:caCert ${certsDir()}/ca.pem`;
 
-/** Parses the command line with node:util's parseArgs; throws with a message for anything it does not accept. */
+/**
+ * Parses the command line with node:util's parseArgs ({@link parseFlags}; `--timezone -08:00`
+ * is a value, not a missing one); throws with a message for anything it does not accept.
+ * @internal test-only
+ */
 export function parseCommandLine(argv: string[]): CommandLine {
-  // `--timezone -08:00`: node:util reads a value starting with "-" as a missing one; join it.
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--timezone" && /^[+-]\d/.test(argv[i + 1] ?? "")) args.push(`--timezone=${argv[++i]}`);
-    else args.push(argv[i]);
-  }
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    values = parse(args).values;
-  } catch (e) {
-    throw new Error(readable(e as Error & { code?: string }));
-  }
+  const { values } = parseFlags(argv, FLAGS);
   if (values.help) return { help: true };
   if (values.http) throw new Error(NO_HTTP);
 
@@ -155,46 +151,19 @@ export function parseCommandLine(argv: string[]): CommandLine {
   return { help: false, options };
 }
 
-/** The simulator's options from a command line (`--help` is refused here: see parseCommandLine). */
+/**
+ * The simulator's options from a command line (`--help` is refused here: see {@link parseCommandLine}).
+ * @internal test-only
+ */
 export function parseArgs(argv: string[]): SimulatorOptions {
   const line = parseCommandLine(argv);
   if (line.help) throw new Error("--help asks for the usage, not a simulator");
   return line.options;
 }
 
-function parse(args: string[]) {
-  return parseWithNode({ args, options: FLAGS, strict: true, allowPositionals: false });
-}
-
-/** node:util's parse errors, as this CLI words them. */
-function readable(e: Error & { code?: string }): string {
-  const flag = /'(-[\w-]+|--[\w-]+)/.exec(e.message)?.[1];
-  switch (e.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `unknown argument: ${flag ?? e.message}`;
-    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return /argument missing|ambiguous/.test(e.message)
-        ? `${flag} needs a value`
-        : `${flag} takes no value`;
-    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
-      return `unknown argument: ${/argument '([^']*)'/.exec(e.message)?.[1] ?? e.message}`;
-    default:
-      return e.message;
-  }
-}
-
 async function main(): Promise<void> {
-  let line: CommandLine;
-  try {
-    line = parseCommandLine(process.argv.slice(2));
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
-  if (line.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const line = readCommandLine(process.argv.slice(2), parseCommandLine, USAGE);
+  if ("exitCode" in line) process.exit(line.exitCode);
   const sim = await startSimulator(line.options);
   const shutdown = () => {
     void sim.stop().then(() => process.exit(0));

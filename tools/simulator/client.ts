@@ -1,10 +1,11 @@
 /**
  * A bare HTTP(S) client for the conformance tests: Node's own http/https, trusting the
- * simulator's CA, nothing of the provider's code.
+ * simulator's CA, nothing of the provider's code. Every export is test-only.
  */
 import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
 import { getPath } from "./filter";
+import { SERVICES_PATH } from "./routes/service-record";
 import type { Simulator } from "./types";
 
 /** One answer. `json` is the parsed body (undefined when it is not JSON). */
@@ -30,12 +31,18 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-/** An Authorization header for HTTP Basic. */
+/**
+ * An Authorization header for HTTP Basic.
+ * @internal test-only
+ */
 export function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 }
 
-/** Sends one request; rejects when the connection fails or is reset. */
+/**
+ * Sends one request; rejects when the connection fails or is reset.
+ * @internal test-only
+ */
 export function call(sim: Simulator, method: string, path: string, opts: CallOptions = {}): Promise<Answer> {
   const payload = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   const headers: Record<string, string> = { accept: "application/hal+json", ...opts.headers };
@@ -73,15 +80,24 @@ export function call(sim: Simulator, method: string, path: string, opts: CallOpt
   });
 }
 
-/** A value inside a parsed body by dotted path ("records.0.svm.name"). */
+/**
+ * A value inside a parsed body by dotted path ("records.0.svm.name").
+ * @internal test-only
+ */
 export function field(json: unknown, path: string): unknown {
   return getPath(json, path);
 }
 
-/** The ONTAP error code of an answer. */
+/**
+ * The ONTAP error code of an answer.
+ * @internal test-only
+ */
 export function codeOf(a: Answer): unknown {
   return getPath(a.json, "error.code");
 }
 
-/** The iSCSI service collection path. */
-export const SERVICES = "/api/protocols/san/iscsi/services";
+/**
+ * The iSCSI service collection path (as the simulator routes it).
+ * @internal test-only
+ */
+export const SERVICES = SERVICES_PATH;

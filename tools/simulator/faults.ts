@@ -2,8 +2,12 @@
  * Injected faults: each spec serves its next `times` matching requests, first injected
  * first served. A string `path` matches that path and everything under it; a RegExp is
  * tested against the path. "job-failure" only matches writes (POST, PATCH, DELETE).
+ *
+ * Every `switch` over a {@link FaultKind} (here, and where ./server.ts applies the fault)
+ * ends in {@link unhandledFault}: a kind added to the type does not compile until each
+ * of them says what it does.
  */
-import type { FaultSpec } from "./types";
+import type { FaultKind, FaultSpec } from "./types";
 
 const WRITES = new Set(["POST", "PATCH", "DELETE"]);
 
@@ -25,9 +29,34 @@ export function faultCode(fault: FaultSpec): string {
   return fault.code ?? DEFAULT_CODES[fault.status ?? 500] ?? "262145";
 }
 
+/**
+ * The end of an exhaustive `switch` over {@link FaultKind}: `kind` is `never` there, so
+ * a kind without a case is a compile error; should one arrive anyway, it throws.
+ */
+export function unhandledFault(kind: never): never {
+  throw new Error(`ONTAP simulator: no handler for the fault kind ${JSON.stringify(kind)}`);
+}
+
+/** Whether a fault of this kind can serve a request of this method. */
+function servesMethod(kind: FaultKind, method: string): boolean {
+  switch (kind) {
+    case "job-failure":
+      // Only a write starts a job.
+      return WRITES.has(method);
+    case "http-error":
+    case "reset-before":
+    case "reset-after":
+    case "hang":
+    case "malformed-json":
+      return true;
+    default:
+      return unhandledFault(kind);
+  }
+}
+
 function matches(fault: FaultSpec, method: string, path: string): boolean {
   if (fault.method && fault.method.toUpperCase() !== method) return false;
-  if (fault.kind === "job-failure" && !WRITES.has(method)) return false;
+  if (!servesMethod(fault.kind, method)) return false;
   if (fault.path instanceof RegExp) return fault.path.test(path);
   if (typeof fault.path === "string")
     return path === fault.path || path.startsWith(`${fault.path.replace(/\/$/, "")}/`);

@@ -10,7 +10,7 @@ import type { InProcessAnswer, InProcessRequest } from "./types";
 /** The request listener the server runs (./server `requestListener`). */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** The part of ServerResponse the pipeline uses. */
+/** The part of {@link ServerResponse} the pipeline uses. */
 class InMemoryResponse extends EventEmitter {
   statusCode = 200;
   headersSent = false;

@@ -1,5 +1,5 @@
 /**
- * The ONTAP REST simulator: `startSimulator()` serves a cluster over HTTP(S) on
+ * The ONTAP REST simulator: {@link startSimulator} serves a cluster over HTTP(S) on
  * 127.0.0.1 and returns the in-process controls declared in ./types.
  */
 import http from "node:http";
@@ -44,7 +44,7 @@ export const ROUTES: Route[] = [
   ...clusterRoutes,
 ];
 
-/** The simulator `startSimulator` returns: ./types' `Simulator` with its optional members present. */
+/** The simulator {@link startSimulator} returns: ./types' {@link Simulator} with its optional members present. */
 export interface SimulatorInstance extends Simulator {
   backfillMetrics(svm: string, sinceMs?: number): void;
   setGate(gate: RequestGate | undefined): void;

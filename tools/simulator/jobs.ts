@@ -34,7 +34,7 @@ export interface JobTiming {
   held?: boolean;
 }
 
-/** The jobs of one simulator; timers are cancelled by stop(). */
+/** The jobs of one simulator; timers are canceled by stop(). */
 export class JobQueue {
   private readonly jobs = new Map<string, Job>();
   private readonly timers = new Set<NodeJS.Timeout>();

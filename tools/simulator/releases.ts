@@ -1,6 +1,6 @@
 /**
  * Release personalities: which ONTAP release introduced which field, endpoint and
- * behaviour the simulator models, written as one table (`INTRODUCED`). A field or route
+ * behavior the simulator models, written as one table ({@link INTRODUCED}). A field or route
  * not in the table exists from 9.6, the first release with the REST API.
  *
  * What the release lacks is answered as ONTAP answers it: a field named in `fields=`
@@ -23,8 +23,8 @@ export type ResourceName = "cluster" | "svm" | "service" | "metric" | "license" 
 /** Routes that do not exist on every release. */
 export type RouteId = "service-metrics" | "service-metric-sample";
 
-/** Behaviours that change with the release. */
-export type Behaviour = "license-base-hidden" | "oauth2" | "asa-r2";
+/** Behaviors that change with the release. */
+export type Behavior = "license-base-hidden" | "oauth2" | "asa-r2";
 
 /** One row of the table: what a release introduced. */
 export interface Introduction {
@@ -32,7 +32,7 @@ export interface Introduction {
   /** Per resource: leaf paths or whole objects (every leaf under them). */
   fields?: Partial<Record<ResourceName, string[]>>;
   routes?: RouteId[];
-  behaviours?: Behaviour[];
+  behaviors?: Behavior[];
   /** What it is and where the fact comes from ([doc], [lib], [ansible], [obs], [inferred]). */
   note: string;
 }
@@ -40,6 +40,7 @@ export interface Introduction {
 /**
  * Release → what it introduced. Releases that are not personalities (9.7, 9.11.1, 9.14)
  * still order correctly: 9.7 features exist on 9.8, 9.14 features on 9.14.1.
+ * @internal test-only
  */
 export const INTRODUCED: readonly Introduction[] = [
   {
@@ -66,11 +67,11 @@ export const INTRODUCED: readonly Introduction[] = [
   {
     since: "9.10.1",
     fields: { license: ["entitlement"] },
-    note: "licence entitlement {action, risk}; older releases reject the field [obs] (9.10.1 chosen)",
+    note: "license entitlement {action, risk}; older releases reject the field [obs] (9.10.1 chosen)",
   },
   {
     since: "9.11.1",
-    behaviours: ["license-base-hidden"],
+    behaviors: ["license-base-hidden"],
     note: "the base package is no longer listed [lib]",
   },
   {
@@ -80,13 +81,13 @@ export const INTRODUCED: readonly Introduction[] = [
   },
   {
     since: "9.14.1",
-    behaviours: ["oauth2"],
+    behaviors: ["oauth2"],
     note: "OAuth 2.0 bearer tokens [doc]",
   },
   {
     since: "9.16.1",
     fields: { cluster: ["disaggregated"] },
-    behaviours: ["asa-r2"],
+    behaviors: ["asa-r2"],
     note: "disaggregated on /api/cluster, ASA r2 systems [ansible] (9.16.1 chosen: ASA r2 shipped with 9.16)",
   },
 ];
@@ -121,7 +122,10 @@ export function versionParts(release: string): [number, number, number] {
   return [generation, major, minor];
 }
 
-/** Whether release `a` is `b` or later. */
+/**
+ * Whether release `a` is `b` or later.
+ * @internal test-only
+ */
 export function atLeast(a: string, b: string): boolean {
   const [x, y] = [versionParts(a), versionParts(b)];
   for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] > y[i];
@@ -146,6 +150,6 @@ export function routeExists(release: OntapRelease, route: RouteId): boolean {
 }
 
 /** Whether the release behaves in a given way. */
-export function behaves(release: OntapRelease, behaviour: Behaviour): boolean {
-  return !missing(release).some((row) => row.behaviours?.includes(behaviour));
+export function behaves(release: OntapRelease, behavior: Behavior): boolean {
+  return !missing(release).some((row) => row.behaviors?.includes(behavior));
 }

@@ -14,7 +14,7 @@ import {
   OntapError,
   tooManyRequests,
 } from "./errors";
-import { type FaultQueue, faultCode } from "./faults";
+import { type FaultQueue, faultCode, unhandledFault } from "./faults";
 import { type Job, type JobQueue, type JobResult, jobLink } from "./jobs";
 import { parseReturnTimeout } from "./query";
 import { isWritePlan, type Reply, type RequestContext, type Route, resolve, type WritePlan } from "./router";
@@ -40,7 +40,7 @@ export interface Controls {
   signal: AbortSignal;
   /** Reports a request the simulator did not expect. */
   unexpected: (line: string) => void;
-  /** Holds each request before it is served (see RequestGate); none by default. */
+  /** Holds each request before it is served (see {@link RequestGate}); none by default. */
   gate?: RequestGate;
 }
 
@@ -276,11 +276,26 @@ async function handle(c: Controls, req: IncomingMessage, res: ServerResponse): P
 
   const fault = c.faults.take(method, path);
   if (fault) entry.fault = fault.kind;
-  if (fault?.kind === "http-error") return finish(faultReply(fault, c.auth));
-  if (fault?.kind === "reset-before") return void req.socket.destroy();
-  if (fault?.kind === "hang") {
-    if (fault.ms !== undefined) void sleep(fault.ms, c.signal).then((ok) => ok && req.socket.destroy());
-    return;
+  // The faults that take the place of the request: it is neither authenticated nor routed.
+  const kind = fault?.kind;
+  switch (kind) {
+    case "http-error":
+      return finish(faultReply(fault as FaultSpec, c.auth));
+    case "reset-before":
+      return void req.socket.destroy();
+    case "hang": {
+      const ms = fault?.ms;
+      if (ms !== undefined) void sleep(ms, c.signal).then((ok) => ok && req.socket.destroy());
+      return;
+    }
+    // Served further on: by the write's job (runWrite), or on the reply (below).
+    case "job-failure":
+    case "reset-after":
+    case "malformed-json":
+    case undefined:
+      break;
+    default:
+      return unhandledFault(kind);
   }
   if (!authenticate(c.auth, req)) return finish(unauthorized(c.auth));
 
@@ -296,8 +311,20 @@ async function handle(c: Controls, req: IncomingMessage, res: ServerResponse): P
     }
     reply = errorReply(e);
   }
-  if (fault?.kind === "reset-after") return void req.socket.destroy();
-  finish(reply, fault?.kind === "malformed-json");
+  // The faults that act on the reply.
+  switch (kind) {
+    case "reset-after":
+      return void req.socket.destroy();
+    case "malformed-json":
+      return finish(reply, true);
+    // Served by the write's job (runWrite); the kinds served in place of the request
+    // returned above, and the type of `kind` here no longer has them.
+    case "job-failure":
+    case undefined:
+      return finish(reply);
+    default:
+      return unhandledFault(kind);
+  }
 }
 
 /** The server's request listener. */

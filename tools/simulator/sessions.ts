@@ -1,5 +1,5 @@
 /**
- * Seeding iSCSI sessions: explicit hosts (`SessionSeed`) or the shorthand SVM → count,
+ * Seeding iSCSI sessions: explicit hosts ({@link SessionSeed}) or the shorthand SVM → count,
  * turned into the logins the cluster holds (./state). A login becomes a session while
  * its SVM's service is enabled.
  */

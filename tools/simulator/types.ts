@@ -105,7 +105,7 @@ export interface SimulatorOptions {
   iscsiLicensed?: boolean;
   /** Server-side cap on concurrent requests; beyond it 429 with ONTAP code 262160. Default unlimited. */
   maxConcurrent?: number;
-  /** The release the simulator is: its fields, endpoints and behaviours (./releases). Default the newest, "9.16.1". */
+  /** The release the simulator is: its fields, endpoints and behaviors (./releases). Default the newest, "9.16.1". */
   ontapVersion?: OntapRelease;
   /** Older name of `ontapVersion`. */
   version?: string;
@@ -159,6 +159,11 @@ export interface RequestLogEntry {
   job?: string;
 }
 
+/**
+ * What an injected fault does (see {@link FaultSpec}). A new kind needs a case in each
+ * `switch` that ends in `unhandledFault` (./faults.ts, ./server.ts): it does not compile
+ * before.
+ */
 export type FaultKind =
   | "http-error"
   | "reset-before"
@@ -290,7 +295,7 @@ export interface Simulator {
     /** Gives the SVM an NVMe service (undefined removes it). */
     setNvmeService(svm: string, service: { enabled: boolean } | undefined): void;
     /**
-     * Hosts log in (see SimulatorOptions.sessions): at once where the service is enabled,
+     * Hosts log in (see {@link SimulatorOptions.sessions}): at once where the service is enabled,
      * else when it next is. Returns the sessions that started now.
      */
     addSessions(sessions: SessionsOption): SessionState[];
@@ -304,7 +309,7 @@ export interface Simulator {
   readonly ontapVersion: OntapRelease;
   /** Changes who the credentials act as from the next request on. */
   setAccount(account: Account): void;
-  /** See SimulatorOptions.timeoutPageRecords; undefined turns it off. */
+  /** See {@link SimulatorOptions.timeoutPageRecords}; undefined turns it off. */
   setTimeoutPageRecords(n: number | undefined): void;
 
   /** Every request received under /api, in arrival order. */
@@ -318,7 +323,7 @@ export interface Simulator {
    * `delayMs`; with `return_timeout` long enough they wait and answer 200/201 with the job.
    */
   setAsyncJobs(enabled: boolean, delayMs?: number, options?: AsyncJobOptions): void;
-  /** Ends every held job now (see AsyncJobOptions.held), its work applied; returns how many ended. */
+  /** Ends every held job now (see {@link AsyncJobOptions.held}), its work applied; returns how many ended. */
   finishJobs(): number;
   /** Purges every finished job now, as ONTAP does after the retention time: a GET of it answers 404. */
   purgeJobs(): number;
@@ -332,7 +337,7 @@ export interface Simulator {
    * otherwise have no samples for their first 15 s or more (8585947); seeded ones have a year.
    */
   backfillMetrics?(svm: string, sinceMs?: number): void;
-  /** See RequestGate; undefined removes the gate. In-process simulators (`startSimulator`) only. */
+  /** See {@link RequestGate}; undefined removes the gate. In-process simulators (`startSimulator`) only. */
   setGate?(gate: RequestGate | undefined): void;
   /**
    * Serves one request through the same pipeline as the server (request log, gate, faults,

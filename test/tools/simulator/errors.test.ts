@@ -1,14 +1,7 @@
 import { expect } from "chai";
-import { type Answer, call, SERVICES } from "../../../tools/simulator/client";
+import { call, SERVICES } from "../../../tools/simulator/client";
 import { type SimulatorInstance, startSimulator } from "../../../tools/simulator/index";
-
-/** Asserts status, ONTAP code (a string) and, when given, the target. */
-function expectError(a: Answer, status: number, code: string, target?: string): void {
-  expect(a.status, a.text).to.equal(status);
-  expect(a.json).to.have.nested.property("error.code", code);
-  expect(a.json).to.have.nested.property("error.message").that.is.a("string").and.not.empty;
-  if (target !== undefined) expect(a.json).to.have.nested.property("error.target", target);
-}
+import { expectError } from "./helpers";
 
 describe("simulator: ONTAP error codes", () => {
   let sim: SimulatorInstance;

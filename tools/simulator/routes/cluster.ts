@@ -1,14 +1,14 @@
 /**
  * /api/cluster (name, uuid, version, and the personality: `san_optimized` and
- * `disaggregated`), /api/cluster/licensing/licenses (the iSCSI licence a preflight check
+ * `disaggregated`), /api/cluster/licensing/licenses (the iSCSI license a preflight check
  * reads) and /api/cluster/jobs (async writes).
  *
- * The cluster and its licences are cluster-scoped: SVM-scoped accounts get 403 (code 6).
+ * The cluster and its licenses are cluster-scoped: SVM-scoped accounts get 403 (code 6).
  * Jobs are readable by an SVM-scoped account for its own SVM only; other jobs are absent
  * for it (404 code 4 by UUID) [inferred].
  *
- * Licences: a default GET lists licensed packages only; `state=unlicensed` (or any
- * `state` filter) reaches the others, e.g. "iscsi" when the cluster has no iSCSI licence.
+ * Licenses: a default GET lists licensed packages only; `state=unlicensed` (or any
+ * `state` filter) reaches the others, e.g. "iscsi" when the cluster has no iSCSI license.
  * `base` is listed up to 9.10.1 (not from 9.11.1) and `entitlement` exists from 9.10.1
  * (./releases). `/licenses/{name}` of an unlicensed package answers 404 (code 4) [inferred].
  */
@@ -85,7 +85,7 @@ function clusterRecord(cluster: Cluster): Record<string, unknown> {
   };
 }
 
-/** The packages the simulated cluster knows; `licensed` says whether it holds a licence. */
+/** The packages the simulated cluster knows; `licensed` says whether it holds a license. */
 const PACKAGES: Array<{ name: string; description: string; licensed: (c: Cluster) => boolean }> = [
   { name: "base", description: "Cluster Base License", licensed: () => true },
   { name: "nfs", description: "NFS License", licensed: () => true },

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
-import type { IscsiServiceOutputs } from "../../../provider";
-import { SNAPSHOT_MAX_AGE_MS } from "../../../provider/iscsi/batch";
-import { startCluster, type TestCluster } from "../../support/cluster";
-
-const SERVICES = "/api/protocols/san/iscsi/services";
+import type { IscsiServiceOutputs } from "../../provider";
+import { SNAPSHOT_MAX_AGE_MS } from "../../provider/iscsi/batch";
+import { SERVICES } from "../../tools/simulator/client";
+import { startCluster, type TestCluster } from "../support/cluster";
 
 /** Services seeded on `count` SVMs, and the state Pulumi would hold for each. */
 async function seeded(

@@ -1,10 +1,12 @@
 /**
  * The fault matrix as data: every operation the provider performs on a service, every
  * fault the simulator injects, and what each cell must come to. The runner
- * (./matrix.test.ts) asserts each cell's answer, the cluster it leaves, and that a plain
- * re-run converges.
+ * (test/faults/matrix.test.ts) asserts each cell's answer, the cluster it leaves, and that
+ * a plain re-run converges; the reliability page's generator (tools/docs/reliability.ts)
+ * lays the same table out with each cell as a run found it. It lives here, not under
+ * test/, because tools never import test code.
  */
-import type { FaultSpec } from "../../tools/simulator/types";
+import type { FaultSpec } from "./types";
 
 /** The faults, in the order of the matrix's columns. */
 export const FAULT_NAMES = [
@@ -28,7 +30,7 @@ export interface FaultCase {
   spec: Omit<FaultSpec, "method" | "path">;
   /** What the fault does, for the test title. */
   what: string;
-  /** The least time the operation may take: the fault's Retry-After, honoured. */
+  /** The least time the operation may take: the fault's Retry-After, honored. */
   minMs?: number;
 }
 
