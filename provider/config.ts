@@ -33,8 +33,8 @@ import {
   wholeNumber,
 } from "./connection-values";
 import { ConfigError } from "./errors";
+import { OntapConfigError } from "./errors/transport";
 import { type CheckedConnection, checkConnection } from "./ontap/connection";
-import { OntapConfigError } from "./ontap/errors";
 import { HOST_FORM, parseHost } from "./ontap/host";
 import type { OntapAuth, OntapConnection, RetryBounds } from "./ontap/types";
 

@@ -7,8 +7,8 @@
 
 import { type FieldSpec, setCommand } from "./connection-fields";
 import { ConfigError } from "./errors";
+import type { OntapConfigError } from "./errors/transport";
 import { CONNECTION_LIMITS } from "./ontap/connection";
-import type { OntapConfigError } from "./ontap/errors";
 
 /** Values arrive as text (`"true"`, `'{"a":1}'`) or structured, depending on the engine: accept both. */
 export function parseStructured(value: unknown): unknown {

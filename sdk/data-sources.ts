@@ -11,6 +11,11 @@
  * ./arguments and connects with ./connection, so a new data source adds its family module
  * (or a function to one) and a line here.
  */
+
+export {
+  IscsiServiceNotFoundError,
+  PerformanceUnavailableError,
+} from "../provider/errors/data-sources";
 export type { DataSourceOutputOptions } from "./connection";
 export {
   type GetIscsiServiceMetricSampleArgs,
@@ -24,18 +29,13 @@ export {
   type IscsiServiceMetrics,
   type MetricInterval,
 } from "./metrics";
-export {
-  type IscsiServiceMetricSample,
-  type IscsiServiceStatistics,
-  PerformanceUnavailableError,
-} from "./performance";
+export type { IscsiServiceMetricSample, IscsiServiceStatistics } from "./performance";
 export {
   type GetIscsiServiceArgs,
   type GetIscsiServiceOutputArgs,
   getIscsiService,
   getIscsiServiceOutput,
   type IscsiServiceInfo,
-  IscsiServiceNotFoundError,
   type ListIscsiServicesArgs,
   type ListIscsiServicesOutputArgs,
   listIscsiServices,

@@ -45,6 +45,6 @@ export class IscsiService extends ResourceWithOutputs {
   }
 }
 export { ProviderError } from "../provider/errors";
-export { ReleaseLacksError } from "../provider/iscsi/releases";
+export { ReleaseLacksError } from "../provider/errors/release";
 export * from "./data-sources";
 export type { IscsiServiceOutputProperties } from "./typed-resource";

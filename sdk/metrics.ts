@@ -13,7 +13,8 @@ import {
 } from "../provider/api/protocols-san-iscsi-services-metrics";
 import type { ClusterRun } from "../provider/cluster-run";
 import { renderError, toDiagnosticError } from "../provider/diagnostics/render";
-import { GATED_ROUTES, ReleaseLacksError, type RouteId } from "../provider/iscsi/releases";
+import { ReleaseLacksError } from "../provider/errors/release";
+import { GATED_ROUTES, type RouteId } from "../provider/iscsi/releases";
 import { hasCode, isMissingApi } from "../provider/ontap/failures";
 import { takes } from "./arguments";
 import { afterResources, connect, type DataSourceOutputOptions, withCluster } from "./connection";

@@ -6,9 +6,7 @@
  * `metric` and `statistics` need ONTAP 9.7 or later.
  */
 import type { IscsiMetricRecord } from "../provider/api/protocols-san-iscsi-services-metrics";
-import { ProviderError } from "../provider/errors";
 import type { Counters, StatisticsRecord } from "../provider/iscsi/performance";
-import { PERFORMANCE_FIELDS_SINCE } from "../provider/iscsi/releases";
 
 /** One performance sample. Counters ONTAP leaves out of a sample read 0; `status` says why. */
 export interface IscsiServiceMetricSample {
@@ -75,19 +73,4 @@ export function toStatistics(record: StatisticsRecord): IscsiServiceStatistics {
     latencyRaw: four(record.latency_raw),
     throughputRaw: three(record.throughput_raw),
   };
-}
-
-/** `includePerformance` on a cluster older than ONTAP 9.7, which has no `metric` or `statistics`. */
-export class PerformanceUnavailableError extends ProviderError {
-  readonly kind = "unsupported-release";
-  constructor(
-    readonly fn: string,
-    readonly host: string,
-  ) {
-    super(
-      `${fn}: includePerformance needs ONTAP ${PERFORMANCE_FIELDS_SINCE} or later, and cluster ${host} runs an older release: ` +
-        `it refused the fields "metric" and "statistics" of /api/protocols/san/iscsi/services [ONTAP 262197].\n` +
-        `Fix: leave includePerformance out for this cluster, or upgrade it to ONTAP ${PERFORMANCE_FIELDS_SINCE} or later (see the release with: version).`,
-    );
-  }
 }

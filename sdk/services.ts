@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { findService, listServices, type ServiceFilters } from "../provider/api/protocols-san-iscsi-services";
 import type { ClusterRun } from "../provider/cluster-run";
 import { toDiagnosticError } from "../provider/diagnostics/render";
-import { ProviderError } from "../provider/errors";
+import { IscsiServiceNotFoundError, PerformanceUnavailableError } from "../provider/errors/data-sources";
 import type { IscsiServiceRecord } from "../provider/iscsi/model";
 import {
   isPerformanceUnsupported,
@@ -20,7 +20,6 @@ import { afterResources, connect, type DataSourceOutputOptions, withCluster } fr
 import {
   type IscsiServiceMetricSample,
   type IscsiServiceStatistics,
-  PerformanceUnavailableError,
   toSample,
   toStatistics,
 } from "./performance";
@@ -77,24 +76,6 @@ export interface ListIscsiServicesArgs {
 export type ListIscsiServicesOutputArgs = {
   [K in keyof ListIscsiServicesArgs]: pulumi.Input<ListIscsiServicesArgs[K]>;
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** No iSCSI service matches: the SVM has none, or no SVM has that name or UUID. */
-export class IscsiServiceNotFoundError extends ProviderError {
-  readonly kind = "not-found";
-  constructor(
-    readonly svm: string,
-    readonly host: string,
-  ) {
-    const check = UUID.test(svm)
-      ? `vserver show -uuid ${svm}; then vserver iscsi show -vserver <that SVM's name>`
-      : `vserver show -vserver ${svm}; vserver iscsi show -vserver ${svm}`;
-    super(
-      `No iSCSI service on SVM "${svm}" (cluster ${host}): the SVM has none, or no SVM has that name or UUID.\nCheck: ${check}`,
-    );
-  }
-}
 
 function toInfo(record: IscsiServiceRecord, run: ClusterRun, performance = false): IscsiServiceInfo {
   const info = withCluster<IscsiServiceInfo>(

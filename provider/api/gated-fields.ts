@@ -4,6 +4,7 @@
  * release may have (../iscsi/releases), and learn from ONTAP's refusal what it lacks.
  */
 
+import { OntapApiError } from "../errors/transport";
 import {
   atLeast,
   GATED_FIELDS,
@@ -11,7 +12,6 @@ import {
   invalidFieldOf,
   type ReleaseKnowledge,
 } from "../iscsi/releases";
-import { OntapApiError } from "../ontap/errors";
 import { hasCode } from "../ontap/failures";
 
 /**

@@ -18,7 +18,7 @@ import {
   OntapTimeoutError,
   OntapTlsError,
   type TlsProblem,
-} from "../ontap/errors";
+} from "../errors/transport";
 import { adviceFor, EVENT_LOG, type Situation, UNAVAILABLE, UNAVAILABLE_STATUSES } from "./codes";
 
 /** What the provider was doing when the error happened. */

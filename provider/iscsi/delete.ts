@@ -9,7 +9,7 @@ import type { ClusterRun } from "../cluster-run";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
 import { ServiceLeftDisabledError } from "../errors";
-import { OntapError } from "../ontap/errors";
+import { OntapError } from "../errors/transport";
 import { classify, hasCode, isGone } from "../ontap/failures";
 import type { IscsiServiceOutputs } from "./model";
 import { settledForDelete } from "./pending-job";

@@ -16,7 +16,7 @@ import {
   PendingCreateError,
   UnreadCreateError,
 } from "../errors";
-import { OntapJobPendingError, OntapLostResponseError } from "../ontap/errors";
+import { OntapJobPendingError, OntapLostResponseError } from "../errors/transport";
 import { classify, hasCode } from "../ontap/failures";
 import { announceCutOff, guardRefusal, sessionsOf } from "./blast-radius";
 import {

@@ -11,7 +11,7 @@ import type { ClusterRun } from "../cluster-run";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { toDiagnosticError } from "../diagnostics/render";
 import { PendingCreateError, takeOverOrDelete } from "../errors";
-import type { OntapJobPendingError } from "../ontap/errors";
+import type { OntapJobPendingError } from "../errors/transport";
 import {
   type IscsiServiceInputs,
   type IscsiServiceOutputs,

@@ -29,7 +29,7 @@ import { findSvm, type SvmRecord } from "../api/svm-svms";
 import type { ClusterRun } from "../cluster-run";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { renderError } from "../diagnostics/render";
-import { OntapApiError, OntapNetworkError, OntapTimeoutError } from "../ontap/errors";
+import { OntapApiError, OntapNetworkError, OntapTimeoutError } from "../errors/transport";
 import { classify } from "../ontap/failures";
 import { type CheckedInputs, type InputFailure, isUnknown } from "./validate";
 

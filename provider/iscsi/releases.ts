@@ -10,8 +10,6 @@
  * Everything not in the table exists from 9.6, the first release with the REST API.
  */
 
-import { ProviderError } from "../errors";
-
 /** The objects whose fields depend on the release. */
 export type GatedResource = "cluster" | "svm";
 
@@ -161,22 +159,5 @@ export class ReleaseKnowledge {
   describe(before?: string): string {
     if (this.release !== undefined) return `ONTAP ${this.release}`;
     return before ? `ONTAP before ${before}` : "an ONTAP release this account cannot read";
-  }
-}
-
-/** A feature the cluster's release does not have (a route that answered 404, code 3, or that the release predates). */
-export class ReleaseLacksError extends ProviderError {
-  readonly kind = "unsupported-release";
-  constructor(
-    readonly host: string,
-    readonly gated: GatedRoute,
-    /** The cluster's release; undefined when the account cannot read it. */
-    readonly release: string | undefined,
-  ) {
-    super(
-      `Cluster ${host} ${release ? `runs ONTAP ${release}, which has` : "has"} no ${gated.what} (${gated.path}): ` +
-        `that needs ONTAP ${gated.since} or later.\n` +
-        `Fix: upgrade the cluster to ONTAP ${gated.since} or later (check the release with: version).`,
-    );
   }
 }

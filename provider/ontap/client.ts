@@ -8,7 +8,15 @@
  */
 
 import { setMaxListeners } from "node:events";
-
+import {
+  OntapApiError,
+  OntapAuthError,
+  OntapError,
+  OntapNetworkError,
+  OntapResponseError,
+  OntapTimeoutError,
+  type RequestSite,
+} from "../errors/transport";
 import { type Clock, REAL_CLOCK } from "./clock";
 import {
   type CheckedConnection,
@@ -18,15 +26,6 @@ import {
   newSendTracker,
   type TrackingAgent,
 } from "./connection";
-import {
-  OntapApiError,
-  OntapAuthError,
-  OntapError,
-  OntapNetworkError,
-  OntapResponseError,
-  OntapTimeoutError,
-  type RequestSite,
-} from "./errors";
 import { applyLostResponseRule, classify } from "./failures";
 import { nodeFetch } from "./fetch";
 import { awaitJob, jobRequest, jobStatusOf, jobUuidOf } from "./job-polling";

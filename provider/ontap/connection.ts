@@ -13,7 +13,7 @@ import type { ClientRequest } from "node:http";
 import * as https from "node:https";
 import * as tls from "node:tls";
 
-import { OntapConfigError } from "./errors";
+import { OntapConfigError } from "../errors/transport";
 import { parseHost } from "./host";
 import { DEFAULT_RETRY_POLICY } from "./retry";
 import type { OntapAuth, OntapConnection, OntapLogger, RetryBounds } from "./types";

@@ -21,7 +21,7 @@ import {
   OntapResponseError,
   OntapTimeoutError,
   type OntapTlsError,
-} from "./errors";
+} from "../errors/transport";
 import type { HttpMethod, RetryRules } from "./types";
 
 /**

@@ -23,7 +23,7 @@
 
 import { isIPv6 } from "node:net";
 
-import { OntapConfigError } from "./errors";
+import { OntapConfigError } from "../errors/transport";
 
 /** What a host setting looks like, for the messages that say what to give instead. */
 export const HOST_FORM = "<cluster management name or address>[:port]";

@@ -6,7 +6,6 @@
  * ({@link OntapJobError}, {@link OntapJobPendingError}, and a lost response when polling itself fails).
  */
 
-import type { Clock } from "./clock";
 import {
   OntapError,
   OntapJobError,
@@ -14,7 +13,8 @@ import {
   OntapLostResponseError,
   OntapNetworkError,
   type RequestSite,
-} from "./errors";
+} from "../errors/transport";
+import type { Clock } from "./clock";
 import type { OntapJobState, OntapJobStatus, OntapResponse } from "./types";
 
 /** Job polls start quick (most ONTAP jobs finish within seconds) and slow down to this. */

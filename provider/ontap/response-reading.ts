@@ -11,7 +11,7 @@ import {
   OntapTlsError,
   type RequestSite,
   type TlsProblem,
-} from "./errors";
+} from "../errors/transport";
 
 /** Node's certificate verification codes, by what a person has to do about them. */
 const TLS_PROBLEMS: Readonly<Record<string, TlsProblem>> = {

@@ -21,8 +21,8 @@
  * caller reads the cluster before deciding to POST again (`applyLostResponseRule`, ./failures).
  */
 
+import { OntapApiError, OntapError } from "../errors/transport";
 import { type Clock, REAL_CLOCK } from "./clock";
-import { OntapApiError, OntapError } from "./errors";
 import { loadOnce } from "./esm";
 import { classify, RETRY_RULES } from "./failures";
 import type { HttpMethod, RetryBounds, RetryPolicy, RetryRules } from "./types";

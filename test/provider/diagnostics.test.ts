@@ -2,14 +2,14 @@ import { expect } from "chai";
 import { adviceFor, KNOWN_ONTAP_CODES } from "../../provider/diagnostics/codes";
 import { renderError, toDiagnosticError } from "../../provider/diagnostics/render";
 import { OntapDiagnosticError } from "../../provider/errors";
-import type { OntapClient } from "../../provider/ontap/client";
 import {
   OntapApiError,
   OntapConfigError,
   OntapLostResponseError,
   OntapNetworkError,
   OntapTimeoutError,
-} from "../../provider/ontap/errors";
+} from "../../provider/errors/transport";
+import type { OntapClient } from "../../provider/ontap/client";
 import type { HttpMethod } from "../../provider/ontap/types";
 import { type SimulatorInstance, startSimulator } from "../../tools/simulator/index";
 import { clientFor, rejectionOf, SERVICES } from "./ontap/helpers";

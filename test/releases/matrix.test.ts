@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import type { IscsiServiceOutputs } from "../../provider";
-import { ReleaseLacksError } from "../../provider/iscsi/releases";
+import { ReleaseLacksError } from "../../provider/errors/release";
 import {
   getIscsiService,
   getIscsiServiceMetricSample,

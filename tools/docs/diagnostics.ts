@@ -16,7 +16,7 @@ import {
   UNAVAILABLE_STATUSES,
 } from "../../provider/diagnostics/codes";
 import { renderError } from "../../provider/diagnostics/render";
-import { OntapApiError } from "../../provider/ontap/errors";
+import { OntapApiError } from "../../provider/errors/transport";
 import { flagValues, readCommandLine } from "../command-line";
 import { cell, docsDir, table } from "./markdown";
 

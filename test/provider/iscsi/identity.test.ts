@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import type { IscsiServiceOutputs } from "../../../provider";
 import { renderError } from "../../../provider/diagnostics/render";
+import { OntapApiError } from "../../../provider/errors/transport";
 import { parseRecord } from "../../../provider/iscsi/model";
-import { OntapApiError } from "../../../provider/ontap/errors";
 import { startCluster, type TestCluster, writes } from "../../support/cluster";
 import { rejectionOf } from "../../support/rejection";
 

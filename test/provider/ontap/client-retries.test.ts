@@ -1,12 +1,11 @@
 import { expect } from "chai";
-
-import type { OntapClient } from "../../../provider/ontap/client";
 import {
   OntapApiError,
   OntapLostResponseError,
   OntapNetworkError,
   OntapTimeoutError,
-} from "../../../provider/ontap/errors";
+} from "../../../provider/errors/transport";
+import type { OntapClient } from "../../../provider/ontap/client";
 import { type SimulatorInstance, startSimulator } from "../../../tools/simulator/index";
 import { capturingLogger, clientFor, rejectionOf, SERVICES, sent, timed, virtualClock } from "./helpers";
 

@@ -10,7 +10,7 @@ import {
   OntapResponseError,
   OntapTimeoutError,
   OntapTlsError,
-} from "../../../provider/ontap/errors";
+} from "../../../provider/errors/transport";
 import { classify, type FailureMeaning, hasCode, isGone } from "../../../provider/ontap/failures";
 import type { HttpMethod } from "../../../provider/ontap/types";
 

@@ -1,7 +1,6 @@
 import { expect } from "chai";
-
+import { OntapConfigError } from "../../../provider/errors/transport";
 import { OntapClient } from "../../../provider/ontap/client";
-import { OntapConfigError } from "../../../provider/ontap/errors";
 import { parseHost } from "../../../provider/ontap/host";
 
 /** Hosts that name a cluster, and the one form state, pinning and the client use for each. */

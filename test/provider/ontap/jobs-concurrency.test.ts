@@ -2,14 +2,14 @@ import { createServer, type Server, type Socket } from "node:net";
 
 import { expect } from "chai";
 import { renderError } from "../../../provider/diagnostics/render";
-import type { OntapClient } from "../../../provider/ontap/client";
 import {
   OntapJobError,
   OntapJobPendingError,
   OntapLostResponseError,
   OntapNetworkError,
   OntapTimeoutError,
-} from "../../../provider/ontap/errors";
+} from "../../../provider/errors/transport";
+import type { OntapClient } from "../../../provider/ontap/client";
 import { type SimulatorInstance, startSimulator } from "../../../tools/simulator/index";
 import { until } from "../../support/until";
 import { clientAt, clientFor, rejectionOf, SERVICES, sent, virtualClock } from "./helpers";

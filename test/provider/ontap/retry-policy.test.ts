@@ -13,7 +13,7 @@ import {
   OntapNetworkError,
   OntapResponseError,
   OntapTimeoutError,
-} from "../../../provider/ontap/errors";
+} from "../../../provider/errors/transport";
 import { applyLostResponseRule } from "../../../provider/ontap/failures";
 import {
   backoffDelay,

@@ -2,8 +2,8 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { renderError } from "../../../provider/diagnostics/render";
+import { OntapAuthError, OntapConfigError, OntapTlsError } from "../../../provider/errors/transport";
 import { OntapClient } from "../../../provider/ontap/client";
-import { OntapAuthError, OntapConfigError, OntapTlsError } from "../../../provider/ontap/errors";
 import { certsDir, readCert } from "../../../tools/simulator/certs";
 import { type SimulatorInstance, startSimulator } from "../../../tools/simulator/index";
 import { capturingLogger, clientFor, clientTracker, rejectionOf } from "./helpers";

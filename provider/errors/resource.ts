@@ -1,31 +1,12 @@
 /**
- * The errors the provider throws to Pulumi, one class per failure kind, all under one base
- * class with a stable `kind` to switch on. Their messages are written for a person: ONTAP
- * failures are rendered by ./diagnostics/render, which every caller goes through.
+ * The errors of the resource's operations, one class per failure kind, under the one base
+ * ({@link ProviderError}). Their messages are written for a person: ONTAP failures are
+ * rendered by ../diagnostics/render, which every caller goes through.
  */
 
-import type { IscsiServiceOutputs } from "./iscsi/model";
-import type { OntapErrorKind } from "./ontap/errors";
-
-/** Every `kind` a ProviderError can have. */
-export type ProviderErrorKind =
-  | OntapErrorKind
-  | "config"
-  | "unknown"
-  | "partial-create"
-  | "lost-create"
-  | "unread-create"
-  | "hand-over-unrecorded"
-  | "service-left-disabled"
-  | "cluster-mismatch"
-  | "svm-identity"
-  | "newer-state"
-  | "ownership-conflict"
-  | "duplicate-resource"
-  | "create-pending"
-  | "not-found"
-  | "unsupported-release"
-  | "active-sessions";
+import type { IscsiServiceOutputs } from "../iscsi/model";
+import { ProviderError } from "./base";
+import type { OntapErrorKind } from "./transport";
 
 /**
  * The way on for a service the stack may have made but does not record: take it over from
@@ -36,16 +17,6 @@ export function takeOverOrDelete(svm: string): string {
     "set adopt: true on this resource and run `pulumi up` to take it over, " +
     `or delete it (vserver iscsi stop -vserver ${svm}, then vserver iscsi delete -vserver ${svm})`
   );
-}
-
-/** The base of every error this package throws to Pulumi or to a program. */
-export abstract class ProviderError extends Error {
-  abstract readonly kind: ProviderErrorKind;
-
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
 }
 
 /** A configuration problem, named by its config key (or environment variable), with the command that fixes it. */

@@ -6,7 +6,8 @@
  * person reads come from `renderError` in ./diagnostics; these messages are for logs.
  */
 
-import type { HttpMethod, OntapAuth, OntapJobState } from "./types";
+import type { HttpMethod, OntapAuth, OntapJobState } from "../ontap/types";
+import { ProviderError } from "./base";
 
 /** Stable names for switching on a failure without `instanceof`. */
 export type OntapErrorKind =
@@ -28,8 +29,8 @@ export interface RequestSite {
 }
 
 /** The base of every transport failure. */
-export abstract class OntapError extends Error {
-  abstract readonly kind: OntapErrorKind;
+export abstract class OntapError extends ProviderError {
+  abstract override readonly kind: OntapErrorKind;
   readonly method: HttpMethod;
   /** The path without its query string. */
   readonly path: string;
@@ -45,7 +46,6 @@ export abstract class OntapError extends Error {
 
   constructor(message: string, site: RequestSite) {
     super(message);
-    this.name = new.target.name;
     this.method = site.method;
     this.path = site.path.split(/[?#]/, 1)[0] ?? "";
     this.host = site.host.slice(site.host.lastIndexOf("@") + 1);
@@ -247,7 +247,7 @@ export class OntapResponseError extends OntapError {
  * constructor), before any request. It names the OntapConnection member, never a config
  * key: the layer that read the setting knows where it came from and says so.
  */
-export class OntapConfigError extends Error {
+export class OntapConfigError extends ProviderError {
   readonly kind = "config";
   /** The OntapConnection member at fault, e.g. "host", "caCert", "auth.keyPem", "retry.retries". */
   readonly setting: string;
@@ -258,7 +258,6 @@ export class OntapConfigError extends Error {
 
   constructor(setting: string, message: string, details: { problem?: string; hint?: string } = {}) {
     super(message);
-    this.name = "OntapConfigError";
     this.setting = setting;
     this.problem = details.problem ?? message;
     if (details.hint !== undefined) this.hint = details.hint;
