@@ -7,12 +7,12 @@
 import { type ClusterRecord, isAsaR2Record, readCluster } from "./api/cluster";
 import { listServices } from "./api/protocols-san-iscsi-services";
 import { listSvms, type SvmRecord } from "./api/svm-svms";
-import { svmKeys } from "./iscsi/model";
 import type { ReleaseKnowledge } from "./iscsi/releases";
 import { clusterSessions, type SvmSessions } from "./iscsi/sessions";
 import type { OntapClient } from "./ontap/client";
 import { classify } from "./ontap/failures";
 import type { RunOwnership } from "./ownership";
+import { svmKeys } from "./values";
 
 /** How long "this SVM had no service" seen by a preflight counts as proof for a lost create. */
 const ABSENCE_EVIDENCE_MS = 10 * 60_000;

@@ -16,8 +16,10 @@
  *   another adopts it) must see either the service before the delete or none after it.
  * Untargeted resources of a `--target` run are not checked by the engine, so they claim nothing.
  */
+
 import { randomBytes } from "node:crypto";
 import { classify } from "./ontap/failures";
+import { svmKeys } from "./values";
 
 /** A replacement of this run: the SVM it leaves, and the one (at `toHost`) it moves to. */
 interface Move {
@@ -102,7 +104,7 @@ async function resolveUuid(claim: SvmClaim): Promise<void> {
 export class RunOwnership {
   readonly #checked: Registered[] = [];
   readonly #written = new Map<string, { kind: WriteKind; claimId: string }>();
-  /** The same writes by {@link guardKeys}: by UUID and by name on its cluster. */
+  /** The same writes by {@link svmKeys}: by UUID and by name on its cluster. */
   readonly #wroteKeys = new Set<string>();
   #nextOwner = 1;
   #lastCheck: { owner: number; news: string } | undefined;
@@ -156,12 +158,12 @@ export class RunOwnership {
    * that SVM: a same-named SVM of another cluster keeps its own.
    */
   setReplacementGuard(svm: { uuid?: string; name?: string }, host: string, on: boolean): void {
-    for (const key of guardKeys(svm, host)) this.#replacementGuard.set(key, on);
+    for (const key of svmKeys(svm, host)) this.#replacementGuard.set(key, on);
   }
 
   /** Whether the delete of this SVM's service is guarded: the program's setting for a replacement checked in this run, else state's. */
   guarded(svm: { uuid?: string; name?: string }, host: string, inState: boolean): boolean {
-    for (const key of guardKeys(svm, host)) {
+    for (const key of svmKeys(svm, host)) {
       const set = this.#replacementGuard.get(key);
       if (set !== undefined) return set;
     }
@@ -298,13 +300,13 @@ export class RunOwnership {
   recordWrite(svm: { uuid: string; name: string }, host: string, kind: WriteKind): string {
     const claimId = randomBytes(6).toString("hex");
     this.#written.set(svm.uuid.toLowerCase(), { kind, claimId });
-    for (const key of guardKeys(svm, host)) this.#wroteKeys.add(key);
+    for (const key of svmKeys(svm, host)) this.#wroteKeys.add(key);
     return claimId;
   }
 
   /** Whether a create or adopt of this run made or took over the service on this SVM (named either way). */
   wrote(svm: { uuid?: string; name?: string }, host: string): boolean {
-    return guardKeys(svm, host).some((key) => this.#wroteKeys.has(key));
+    return svmKeys(svm, host).some((key) => this.#wroteKeys.has(key));
   }
 
   /** The lower-case SVM UUIDs whose service this run made or took over. */
@@ -363,12 +365,4 @@ function namesSameSvm(olds: Record<string, unknown>, news: Record<string, unknow
       typeof olds[key] === "string" &&
       (news[key] as string).toLowerCase() === (olds[key] as string).toLowerCase());
   return (news.svmName !== undefined || news.svmUuid !== undefined) && same("svmName") && same("svmUuid");
-}
-
-/** An SVM UUID is unique across clusters; a name only within its cluster. */
-function guardKeys(svm: { uuid?: string; name?: string }, host: string): string[] {
-  return [
-    ...(svm.uuid ? [`uuid:${svm.uuid.toLowerCase()}`] : []),
-    ...(svm.name ? [`name:${host}/${svm.name}`] : []),
-  ];
 }

@@ -5,7 +5,9 @@
  *
  * Reference: https://docs.netapp.com/us-en/ontap-restapi/ontap/protocols_san_iscsi_sessions_endpoint_overview.html
  */
+
 import type { OntapClient } from "../ontap/client";
+import { isObject } from "../values";
 import { type ListOptions, listQuery, listRecords } from "./pager";
 
 /** The sessions collection. */
@@ -42,9 +44,6 @@ export interface SessionFilters {
   "initiator.name"?: string;
   target_portal_group?: string;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function bad(field: string, got: unknown, want: string): Error {
   return new Error(

@@ -19,6 +19,7 @@ import {
   OntapTlsError,
   type TlsProblem,
 } from "../errors/transport";
+import { seconds, UUID_PATTERN } from "../values";
 import { adviceFor, EVENT_LOG, type Situation, UNAVAILABLE, UNAVAILABLE_STATUSES } from "./codes";
 
 /** What the provider was doing when the error happened. */
@@ -167,11 +168,9 @@ function authFix(err: OntapAuthError): string {
   }
 }
 
-/** An SVM named only by its UUID: commands get a placeholder, never the UUID as a vserver name. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function situation(err: OntapError, ctx: DiagnosticContext): Situation {
-  const byUuid = ctx.svm !== undefined && UUID.test(ctx.svm);
+  // An SVM named only by its UUID: commands get a placeholder, never the UUID as a vserver name.
+  const byUuid = ctx.svm !== undefined && UUID_PATTERN.test(ctx.svm);
   const s: Situation = {
     svm: ctx.svm === undefined || byUuid ? "<svm>" : ctx.svm,
     svmLabel:
@@ -192,10 +191,6 @@ function hostnameOf(host: string): string {
   const bracketed = /^\[([^\]]+)\]/.exec(host);
   if (bracketed) return bracketed[1] ?? host;
   return host.replace(/:\d+$/, "");
-}
-
-function seconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** `err` rendered for `ctx`, as the error the provider throws. An OntapDiagnosticError passes through. */

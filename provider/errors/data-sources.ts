@@ -1,7 +1,7 @@
 /** The errors the data sources throw (bad arguments are a `TypeError`). */
 
-import { UUID_PATTERN } from "../iscsi/fields";
 import { PERFORMANCE_FIELDS_SINCE } from "../iscsi/releases";
+import { UUID_PATTERN } from "../values";
 import { ProviderError } from "./base";
 
 /** No iSCSI service matches: the SVM has none, or no SVM has that name or UUID. */

@@ -4,20 +4,10 @@
  * rendered by ../diagnostics/render, which every caller goes through.
  */
 
+import { takeOverOrDelete } from "../diagnostics/messages";
 import type { IscsiServiceOutputs } from "../iscsi/model";
 import { ProviderError } from "./base";
 import type { OntapErrorKind } from "./transport";
-
-/**
- * The way on for a service the stack may have made but does not record: take it over from
- * this resource, or delete it.
- */
-export function takeOverOrDelete(svm: string): string {
-  return (
-    "set adopt: true on this resource and run `pulumi up` to take it over, " +
-    `or delete it (vserver iscsi stop -vserver ${svm}, then vserver iscsi delete -vserver ${svm})`
-  );
-}
 
 /** A configuration problem, named by its config key (or environment variable), with the command that fixes it. */
 export class ConfigError extends ProviderError {

@@ -7,6 +7,7 @@
  */
 
 import type { HttpMethod, OntapAuth, OntapJobState } from "../ontap/types";
+import { seconds } from "../values";
 import { ProviderError } from "./base";
 
 /** Stable names for switching on a failure without `instanceof`. */
@@ -268,9 +269,4 @@ export class OntapConfigError extends ProviderError {
     const message = `${setting}: ${problem}${hint === undefined ? "" : `: ${hint}`}`;
     return new OntapConfigError(setting, message, hint === undefined ? { problem } : { problem, hint });
   }
-}
-
-/** "0.5 s", "300 s": how the messages give a wait. */
-function seconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

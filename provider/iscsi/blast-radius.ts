@@ -7,14 +7,10 @@
  */
 
 import type { ClusterRun } from "../cluster-run";
+import { couldNotCheck, cutOffWarning, guardRefusalText, type SessionsSeen } from "../diagnostics/messages";
 import { renderError } from "../diagnostics/render";
 import { ActiveSessionsError } from "../errors";
-import { type SessionHost, sessionsBySvm } from "./sessions";
-
-/** What a look at an SVM's sessions found: the sessions and hosts, or why it could not look. */
-export type SessionsSeen =
-  | { known: true; sessions: number; hosts: SessionHost[] }
-  | { known: false; why: string };
+import { sessionsBySvm } from "./sessions";
 
 /** The SVM's active sessions: from the run's per-cluster read ("preview"), or read now ("apply"). */
 export async function sessionsOf(
@@ -53,35 +49,6 @@ export function announceCutOff(run: ClusterRun, change: string, svm: string, see
   }
 }
 
-/** "dbhost01 (iqn…), dbhost02 (iqn…) and 3 more": the first few hosts by alias and IQN. */
-export function hostList(hosts: readonly SessionHost[], shown = 3): string {
-  const named = hosts.map((h) => (h.alias ? `${h.alias} (${h.name})` : h.name));
-  const rest = named.length - shown;
-  return rest > 0 ? `${named.slice(0, shown).join(", ")} and ${rest} more` : named.join(", ");
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
-/** The warning for a change that ends sessions: how many, of how many hosts, which. */
-export function cutOffWarning(
-  change: string,
-  svm: string,
-  cluster: string,
-  seen: { sessions: number; hosts: SessionHost[] },
-): string {
-  return (
-    `${change} the iSCSI service on SVM "${svm}" (cluster ${cluster}) ends ${plural(seen.sessions, "active iSCSI session")} ` +
-    `of ${plural(seen.hosts.length, "host")}: ${hostList(seen.hosts)}. They lose their LUNs on this SVM until it serves iSCSI again.`
-  );
-}
-
-/** The line said once per cluster and run when the sessions could not be looked up. */
-export function couldNotCheck(cluster: string, why: string): string {
-  return `Could not check the active iSCSI sessions on cluster ${cluster}, so a change that ends them is not announced: ${why}`;
-}
-
 /** The guard's refusal: which sessions, and the ways out. */
 export function guardRefusal(
   change: string,
@@ -89,17 +56,5 @@ export function guardRefusal(
   cluster: string,
   seen: SessionsSeen,
 ): ActiveSessionsError {
-  const head = seen.known
-    ? cutOffWarning(change, svm, cluster, seen)
-    : `${change} the iSCSI service on SVM "${svm}" (cluster ${cluster}) may end active iSCSI sessions, and they could not be looked up: ${seen.why}`;
-  const waysOut = seen.known
-    ? "Ways out: move the hosts off this SVM or log them out first (on each host, e.g. iscsiadm -m node --logout; " +
-      `check with: vserver iscsi session show -vserver ${svm}), then run again; ` +
-      "or set protectActiveSessions: false for this change."
-    : // Not knowing is no reason to drop the guard: make the lookup work.
-      "Fix what stopped the lookup (above: the connection's credentials, or an account whose REST role lacks readonly " +
-      `access to /api/protocols/san/iscsi/sessions), then run again; the guard then refuses only while hosts are logged in (check with: vserver iscsi session show -vserver ${svm}).`;
-  return new ActiveSessionsError(
-    `${head}\nRefused: protectActiveSessions is true on this resource, and nothing was changed.\n${waysOut}`,
-  );
+  return new ActiveSessionsError(guardRefusalText(change, svm, cluster, seen));
 }

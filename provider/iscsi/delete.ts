@@ -6,6 +6,12 @@
 
 import { deleteService, updateService } from "../api/protocols-san-iscsi-services";
 import type { ClusterRun } from "../cluster-run";
+import {
+  asaR2LeftInPlace,
+  asaR2NotDeleted,
+  leftToAnother,
+  reenabledAfterFailedDelete,
+} from "../diagnostics/messages";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
 import { ServiceLeftDisabledError } from "../errors";
@@ -65,16 +71,11 @@ function leftInPlace(run: ClusterRun, olds: IscsiServiceOutputs): boolean {
     olds.claimId,
   );
   if (holder) {
-    run.log.warn(
-      `The iSCSI service on SVM "${olds.svmName}" (cluster ${run.host}) is ${holder}: ` +
-        "left in place, untouched, and the old resource removed from the stack.",
-    );
+    run.log.warn(leftToAnother(olds.svmName, run.host, holder));
     return true;
   }
   if (olds.asaR2) {
-    run.log.warn(
-      `The iSCSI service on SVM "${olds.svmName}" (cluster ${run.host}) is on an ASA r2 system, where it always exists: left in place and removed from the stack.`,
-    );
+    run.log.warn(asaR2LeftInPlace(olds.svmName, run.host));
     return true;
   }
   return false;
@@ -127,9 +128,7 @@ async function disableThenDelete(
       if (deletedAfterAll) return;
     }
     if (hasCode(err, OntapCode.asaR2)) {
-      run.log.warn(
-        `The iSCSI service on SVM "${olds.svmName}" cannot be deleted on ASA r2: left in place (enabled) and removed from the stack.`,
-      );
+      run.log.warn(asaR2NotDeleted(olds.svmName));
       return;
     }
     throw toDiagnosticError(err, action);
@@ -146,9 +145,7 @@ async function reenable(
 ): Promise<boolean> {
   try {
     await updateService(run.client, olds.svmUuid, { enabled: true });
-    run.log.warn(
-      `Deleting the iSCSI service on SVM "${olds.svmName}" failed; it was re-enabled so its hosts keep their sessions.`,
-    );
+    run.log.warn(reenabledAfterFailedDelete(olds.svmName));
     return false;
   } catch (err) {
     if (isGone(err)) return true;

@@ -6,6 +6,7 @@
  * from them (./model, ./validate, ./diff, ../../sdk). A compile-time check keeps the table
  * and the types equal, as ky does for its list of methods.
  */
+import { UUID_PATTERN } from "../values";
 
 /** Which SVM identifiers the inputs gave. */
 export type SvmNamedBy = "name" | "uuid" | "both";
@@ -135,8 +136,6 @@ export interface FieldRule {
 
 // ONTAP SVM (vserver) names: up to 47 characters of letters, digits, ".", "-" and "_".
 const SVM_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,46}$/;
-/** An ONTAP UUID (SVMs, jobs): 8-4-4-4-12 hex digits. */
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ONTAP: 1..128 printable characters without a space; ASCII only.
 const ALIAS = /^[\x21-\x7e]{1,128}$/;
 

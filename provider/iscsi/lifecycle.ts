@@ -6,6 +6,7 @@ import {
 } from "../api/protocols-san-iscsi-services";
 import { findSvm } from "../api/svm-svms";
 import type { ClusterRun } from "../cluster-run";
+import { adopted } from "../diagnostics/messages";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
 import {
@@ -204,12 +205,7 @@ async function takeOver(
     const claimId = run.recordWrite(existing.svm, "adopted");
     const asaR2 = typeof isAsaR2System === "boolean" ? isAsaR2System : await isAsaR2System();
     const record = await converge(run, { ...existing }, inputs);
-    run.log.warn(
-      `Adopted the existing iSCSI service on SVM "${record.svm.name}" (cluster ${run.host}); it is now managed by this stack` +
-        (asaR2
-          ? " (ASA r2: destroy will leave it in place)."
-          : " and will be deleted when this resource is deleted."),
-    );
+    run.log.warn(adopted(record.svm.name, run.host, asaR2));
     return outputsFor(run, record, inputs, { adopted: true, asaR2, claimId });
   });
 }

@@ -72,14 +72,6 @@ function recordValue(record: IscsiServiceRecord, name: FieldName): string | bool
   return value ?? rule.whenAbsent ?? "";
 }
 
-/** Keys that name an SVM either way ("uuid:…", "name:…"), for per-SVM bookkeeping in one process. */
-export function svmKeys(svm: { name?: string; uuid?: string }): string[] {
-  const keys: string[] = [];
-  if (svm.uuid) keys.push(`uuid:${svm.uuid.toLowerCase()}`);
-  if (svm.name) keys.push(`name:${svm.name}`);
-  return keys;
-}
-
 /** Which SVM identifiers these inputs give. */
 export function svmNamedBy(inputs: Pick<IscsiServiceInputs, "svmName" | "svmUuid">): SvmNamedBy {
   if (inputs.svmUuid === undefined) return "name";

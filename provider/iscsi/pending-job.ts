@@ -8,9 +8,10 @@
 import { findServiceByUuid } from "../api/protocols-san-iscsi-services";
 import { findSvm } from "../api/svm-svms";
 import type { ClusterRun } from "../cluster-run";
+import { jobStillRunning, pendingUnrecorded, unprovenService } from "../diagnostics/messages";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { toDiagnosticError } from "../diagnostics/render";
-import { PendingCreateError, takeOverOrDelete } from "../errors";
+import { PendingCreateError } from "../errors";
 import type { OntapJobPendingError } from "../errors/transport";
 import {
   type IscsiServiceInputs,
@@ -42,12 +43,7 @@ export async function pendingCreate(
     // Not recorded: the engine has no id for it. If the job makes the service, nothing in
     // the stack holds it, and the next up's create meets it (5374077): say how to take it.
     const label = inputs.svmName ?? inputs.svmUuid ?? "";
-    return new PendingCreateError(
-      `${message}\nThe resource could not be recorded (its SVM could not be looked up), so the stack does not hold what the job makes. ` +
-        `Once the job ends (job show -id ${pending.jobUuid}): if it made the service on SVM "${label}", ${takeOverOrDelete(label)}; ` +
-        "if it failed, `pulumi up` creates the service again.",
-      pending.jobUuid,
-    );
+    return new PendingCreateError(pendingUnrecorded(message, label, pending.jobUuid), pending.jobUuid);
   }
   const outputs = toOutputs(intendedRecord(inputs, svm), inputs, {
     host: run.host,
@@ -96,12 +92,7 @@ export async function pendingJobOutcome(
     };
   return {
     outcome: "pending",
-    error: new PendingCreateError(
-      `The create of the iSCSI service on SVM "${olds.svmName}" (cluster ${run.host}) is still ${job.state} as ONTAP job ${uuid}; ` +
-        "nothing was sent while it runs.\n" +
-        `Check: job show -id ${uuid}; once it shows success or failure, re-run \`pulumi up\`.`,
-      uuid,
-    ),
+    error: new PendingCreateError(jobStillRunning(olds.svmName, run.host, uuid, job.state), uuid),
   };
 }
 
@@ -118,24 +109,7 @@ export function unprovenServiceError(
   operation: "update" | "delete" = "update",
 ): PendingCreateError {
   const job = olds.pendingJob ?? "";
-  const why =
-    outcome === "failed"
-      ? `failed, so the service now on the SVM was made by someone else`
-      : outcome === "contested"
-        ? "failed because the SVM already had a service (ONTAP 5374077): an earlier POST of this create, whose answer was lost, may have made it, or someone else did"
-        : "is gone from the cluster (ONTAP purges finished jobs), so nothing tells whether it made the service now on the SVM or someone else did";
-  const choices =
-    operation === "update"
-      ? "Choices: to manage that service from this resource, set adopt: true and run again (it is then brought to the program's settings, and deleted on destroy); " +
-        "to leave it alone, remove this resource from the stack with `pulumi state delete <urn>` and from the program."
-      : `Choices: if the service is this stack's, delete it (vserver iscsi stop -vserver ${olds.svmName}, then vserver iscsi delete -vserver ${olds.svmName}) ` +
-        "and run the delete again (the resource then goes, its service gone); to keep the service, " +
-        "remove this resource from the stack with `pulumi state delete <urn>`.";
-  return new PendingCreateError(
-    `The create of the iSCSI service on SVM "${olds.svmName}" (cluster ${run.host}) was left pending as ONTAP job ${job}; that job ${why}. ` +
-      `Nothing was changed.\n${choices}`,
-    job,
-  );
+  return new PendingCreateError(unprovenService(olds.svmName, run.host, job, outcome, operation), job);
 }
 
 /**

@@ -3,8 +3,10 @@
  * (raw counters since they started), ONTAP 9.7 and later. Both are expensive fields: ONTAP
  * returns them only when named in `fields`, so they are asked for only on request.
  */
+
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { hasCode } from "../ontap/failures";
+import { isObject } from "../values";
 import { malformedField, SERVICE_FIELDS } from "./model";
 
 /** What a read that wants performance asks for: the usual fields plus both objects. */
@@ -43,9 +45,6 @@ export interface PerformanceRecord {
   metric?: MetricRecord;
   statistics?: StatisticsRecord;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function counters(value: unknown, field: string): Counters | undefined {
   if (value === undefined) return undefined;

@@ -114,9 +114,14 @@ for (const release of RELEASES) {
       });
 
       it("serves the data sources; metrics and a single sample name the release they need", async () => {
+        // A password of its own, as another cluster has: the program keeps one connection per
+        // cluster settings, so a simulator on a port an earlier release's had used would
+        // otherwise inherit what that connection learned (its release).
+        const password = `netapp-${release}-${account}`;
         c = await startCluster({
           ontapVersion: release,
           account,
+          password,
           svms: [
             { name: "svm1", service: { alias: "db" } },
             { name: "svm2", service: {} },
@@ -126,7 +131,7 @@ for (const release of RELEASES) {
         pulumi.runtime.setAllConfig({
           "ontap:host": c.sim.host,
           "ontap:username": "admin",
-          "ontap:password": "netapp123",
+          "ontap:password": password,
           "ontap:caCert": c.sim.caCert ?? "",
         });
         expect(await getIscsiService({ svmName: "svm1" })).to.include({ svmName: "svm1", targetAlias: "db" });
