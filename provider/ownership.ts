@@ -70,7 +70,7 @@ interface Registered {
   replaced: boolean;
 }
 
-/** Serialises inputs with sorted keys, so that equal inputs compare equal. */
+/** Serializes inputs with sorted keys, so that equal inputs compare equal. */
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === "object" && !Array.isArray(v)

@@ -218,7 +218,7 @@ export const COMMON_CODES: Readonly<Record<string, CodeAdvice>> = {
   "262160": {
     summary: "too many requests in progress",
     meaning: (s) =>
-      `Cluster ${s.cluster} stayed too busy through the provider's retries (each honoured ONTAP's Retry-After).`,
+      `Cluster ${s.cluster} stayed too busy through the provider's retries (each honored ONTAP's Retry-After).`,
     fix: () => "re-run later, or lower ontap:maxConcurrent so that fewer requests run at once",
   },
   "262177": invalidValue("a required value is missing"),

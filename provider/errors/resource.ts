@@ -43,7 +43,7 @@ export class OntapDiagnosticError extends ProviderError {
 
 /**
  * The create made the service, but bringing it to the inputs failed. Carries what the
- * Pulumi host needs to record a created resource that failed to initialise (`id`,
+ * Pulumi host needs to record a created resource that failed to initialize (`id`,
  * `properties`, `reasons`), so the service is in state and the next `pulumi up` finishes it.
  */
 export class PartialCreateError extends ProviderError {

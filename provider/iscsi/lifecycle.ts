@@ -67,7 +67,7 @@ function outputsFor(
 /**
  * A service this create made, brought to the inputs. When that fails, the error carries
  * the service's id and its outputs as they now are, so that the engine records the
- * resource (created, failed to initialise) instead of leaving the service orphaned; the
+ * resource (created, failed to initialize) instead of leaving the service orphaned; the
  * next `pulumi up` updates it.
  */
 async function finishCreated(
@@ -110,7 +110,7 @@ export async function createIscsiService(
 }
 
 /**
- * A failure that would record the resource (Pulumi's "created but not initialised": an
+ * A failure that would record the resource (Pulumi's "created but not initialized": an
  * error with `properties`), for a resource whose old service another resource of this run
  * took over: the same failure, not recorded (see HandOverUnrecordedError).
  */
