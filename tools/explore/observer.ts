@@ -69,8 +69,13 @@ export class Observer {
   #seq = 0;
   /** When each service last drifted (the sequence number of the change). */
   readonly #driftedAt = new Map<string, number>();
-  /** When each create or adopt of this run (by resource id) sent its first request that reached a cluster. */
-  readonly #createdFrom = new Map<number, number>();
+  /**
+   * When each create, adopt or read of this run (by resource id) sent its first request
+   * that reached a cluster: what it records was read from then on.
+   */
+  readonly #firstRequest = new Map<number, number>();
+  /** The reads of this run (by resource id) that asked the cluster for their service. */
+  readonly #readTheService = new Set<number>();
   #cause: Cause = { kind: "idle" };
   #services: Map<string, ServiceView>;
   #sessions: Map<string, SessionView>;
@@ -144,7 +149,8 @@ export class Observer {
 
   startRun(index: number, preflight: boolean, leaving: Map<string, number>): void {
     this.#between = false;
-    this.#createdFrom.clear();
+    this.#firstRequest.clear();
+    this.#readTheService.clear();
     this.run = this.#newRun(index);
     this.run.preflight = preflight;
     this.run.leaving = leaving;
@@ -163,7 +169,10 @@ export class Observer {
     if (cause.kind === "request") {
       cause.request.released = seq;
       const step = cause.request.step;
-      if (step?.kind === "create" && !this.#createdFrom.has(step.rid)) this.#createdFrom.set(step.rid, seq);
+      if ((step?.kind === "create" || step?.kind === "read") && !this.#firstRequest.has(step.rid))
+        this.#firstRequest.set(step.rid, seq);
+      if (step?.kind === "read" && cause.request.entry.path.startsWith("/api/protocols/san/iscsi/services"))
+        this.#readTheService.add(step.rid);
       if (cause.request.entry.method === "GET" && cause.request.entry.path.endsWith("/iscsi/sessions"))
         this.#sessionReads.push({
           seq,
@@ -236,12 +245,16 @@ export class Observer {
     const own = owner?.kind === "stack" && owner.rid === holder.rid;
     if (adopted && how !== "read" && this.#services.has(key) && !own)
       this.owners.set(key, adoptedBy(holder.rid, holder.name, owner));
-    // What a create or an adopt recorded was read (or written) from its first request on:
-    // an administrator's change after that is still drift.
-    const from = this.#createdFrom.get(holder.rid);
-    const since = how === "create" && from !== undefined && (this.#driftedAt.get(key) ?? 0) > from;
-    if (how !== "update" && !since) this.drifted.delete(key);
-    if (how === "create") this.#createdFrom.delete(holder.rid);
+    // What a create, an adopt or a refresh recorded was read (or written) from its first
+    // request on: an administrator's change after that is still drift (a change that lands
+    // between a read's answer and the end of its step, too).
+    // A read that asked only for a pending create's job (still running) recorded state as
+    // it was: it learned nothing of the service.
+    const from = this.#firstRequest.get(holder.rid);
+    const since = how !== "update" && from !== undefined && (this.#driftedAt.get(key) ?? 0) > from;
+    const stale = how === "read" && from !== undefined && !this.#readTheService.has(holder.rid);
+    if (how !== "update" && !since && !stale) this.drifted.delete(key);
+    if (how !== "update") this.#firstRequest.delete(holder.rid);
   }
 
   /**
