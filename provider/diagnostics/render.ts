@@ -48,11 +48,14 @@ const TLS_PROBLEMS: Readonly<Record<TlsProblem, string>> = {
   handshake: "the TLS handshake failed",
 };
 
+// The default connection's keys, with a profile's beside them: the transport does not know
+// which connection profile (if any) it serves, and the fix must name the right key.
 const SUPPLY_CA =
   "give the CA certificate that signed the cluster's certificate (for a self-signed one, the certificate itself), " +
   "as PEM text or a file path, in config ontap:caCert or environment variable ONTAP_CA_CERT " +
-  "(see the cluster's certificate with: security certificate show -type server); " +
-  "or, as an explicit choice for this connection only, set ontap:insecure true";
+  "(for a connection profile: ontap:clusters.<profile>.caCert or ONTAP_CLUSTERS_<PROFILE>_CA_CERT; " +
+  "see the cluster's certificate with: security certificate show -type server); " +
+  "or, as an explicit choice for this connection only, set ontap:insecure true (a profile's: ontap:clusters.<profile>.insecure)";
 
 /** Renders any error as a person should read it: what failed, where, why, and the fix. */
 export function renderError(err: unknown, ctx: DiagnosticContext): string {

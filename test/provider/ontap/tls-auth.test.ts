@@ -30,6 +30,11 @@ describe("OntapClient TLS", () => {
     const text = renderError(err, ctx);
     expect(text).to.include(`Could not verify the TLS certificate of cluster ${sim.host}`);
     expect(text).to.include("ontap:caCert").and.include("ONTAP_CA_CERT").and.include("ontap:insecure true");
+    // A connection profile's user is told the profile's keys too.
+    expect(text)
+      .to.include("ontap:clusters.<profile>.caCert")
+      .and.include("ONTAP_CLUSTERS_<PROFILE>_CA_CERT")
+      .and.include("ontap:clusters.<profile>.insecure");
   });
 
   it("accepts the certificate when the CA is given as PEM text", async () => {
