@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import type { IscsiServiceOutputs } from "../../provider";
 import { SNAPSHOT_MAX_AGE_MS } from "../../provider/iscsi/batch";
+import { recordedState } from "../../tools/bench/measure";
 import { SERVICES } from "../../tools/simulator/client";
 import { startCluster, type TestCluster } from "../support/cluster";
 
@@ -13,18 +14,7 @@ async function seeded(
 ): Promise<{ c: TestCluster; olds: IscsiServiceOutputs[] }> {
   const svms = Array.from({ length: count }, (_, i) => ({ name: `svm${i}`, service: { alias: `a${i}` } }));
   const c = await startCluster({ svms, latencyMs }, config);
-  const olds = c.sim.services().map((s) => ({
-    svmName: s.svmName,
-    svmUuid: s.svmUuid,
-    enabled: s.enabled,
-    targetAlias: s.alias,
-    targetAliasDefault: false,
-    targetName: s.iqn,
-    host: c.sim.host,
-    adopt: false,
-    adopted: false,
-    asaR2: false,
-  }));
+  const olds = c.sim.services().map((s) => recordedState(s, c.sim.host));
   return { c, olds };
 }
 

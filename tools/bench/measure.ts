@@ -9,8 +9,31 @@ import { SNAPSHOT_MAX_AGE_MS } from "../../provider/iscsi/batch";
 import type { IscsiServiceInputs, IscsiServiceOutputs } from "../../provider/iscsi/model";
 import { ClusterPool } from "../../provider/pool";
 import { SERVICES_PATH as SERVICES } from "../simulator/routes/service-record";
+import type { ServiceState } from "../simulator/types";
 import { type Attribution, profile } from "./cpu-profile";
 import { type RemoteSimulator, type SeenRequest, startRemoteSimulator } from "./remote-sim";
+
+/**
+ * The state a resource records for a simulator's service that it created (alias set by
+ * the program, not adopted): what a refresh's Reads start from.
+ */
+export function recordedState(
+  s: Pick<ServiceState, "svmName" | "svmUuid" | "enabled" | "alias" | "iqn">,
+  host: string,
+): IscsiServiceOutputs {
+  return {
+    svmName: s.svmName,
+    svmUuid: s.svmUuid,
+    enabled: s.enabled,
+    targetAlias: s.alias,
+    targetAliasDefault: false,
+    targetName: s.iqn,
+    host,
+    adopt: false,
+    adopted: false,
+    asaR2: false,
+  };
+}
 
 /** Requests each operation may cost (issue 6). */
 export const ECONOMY_TARGETS = {
@@ -300,18 +323,7 @@ export async function measureRefresh(services: number, latencyMs: number): Promi
     const config = stackConfig(sim);
     const settings = new ConnectionSettings({ get: (key: string) => config[key] }, {});
     const naive = new ClusterPool(QUIET).runFor(settings.resolve());
-    const olds: IscsiServiceOutputs[] = (await sim.services()).map((s) => ({
-      svmName: s.svmName,
-      svmUuid: s.svmUuid,
-      enabled: s.enabled,
-      targetAlias: s.alias,
-      targetAliasDefault: false,
-      targetName: s.iqn,
-      host: sim.host,
-      adopt: false,
-      adopted: false,
-      asaR2: false,
-    }));
+    const olds = (await sim.services()).map((s) => recordedState(s, sim.host));
     const warm = olds.slice(0, 8);
     await Promise.all(warm.map((o) => provider.read(o.svmUuid, o)));
     await Promise.all(warm.map((o) => findServiceByUuid(naive.client, o.svmUuid)));
