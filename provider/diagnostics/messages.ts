@@ -133,9 +133,17 @@ export function asaR2NotDeleted(svm: string): string {
   return `The iSCSI service on SVM "${svm}" cannot be deleted on ASA r2: left in place (enabled) and removed from the stack.`;
 }
 
-/** The disable of a failed delete was undone. */
-export function reenabledAfterFailedDelete(svm: string): string {
-  return `Deleting the iSCSI service on SVM "${svm}" failed; it was re-enabled so its hosts keep their sessions.`;
+/**
+ * The disable of a failed delete was undone. When the disable was a job still running, it
+ * may end after the re-enable: how to check, and the command that starts the service again.
+ */
+export function reenabledAfterFailedDelete(svm: string, disableJob?: string): string {
+  const head = `Deleting the iSCSI service on SVM "${svm}" failed; it was re-enabled so its hosts keep their sessions.`;
+  if (disableJob === undefined) return head;
+  return (
+    `${head} Its disable is still running as ONTAP job ${disableJob} and may end after the re-enable: ` +
+    `once job show -id ${disableJob} shows it ended, check with vserver iscsi show -vserver ${svm}, and start it again if it is down (vserver iscsi start -vserver ${svm}).`
+  );
 }
 
 /** An existing service taken over by `adopt: true`. */

@@ -131,12 +131,18 @@ export class ServiceLeftDisabledError extends ProviderError {
     host: string,
     deleteDiagnostic: string,
     reenableDiagnostic: string,
-    /** false when the disable's own outcome is unknown (its answer was lost). */
-    disabledForSure = true,
+    /**
+     * false when the disable's own outcome is unknown (its answer was lost); "pending" when
+     * the disable is an ONTAP job still running, which may apply after the re-enable.
+     */
+    disabledForSure: boolean | "pending" = true,
   ) {
-    const state = disabledForSure
-      ? "is LEFT DISABLED"
-      : "MAY BE LEFT DISABLED (the disable's answer was lost)";
+    const state =
+      disabledForSure === true
+        ? "is LEFT DISABLED"
+        : disabledForSure === "pending"
+          ? "MAY BE LEFT DISABLED (the disable is still running as an ONTAP job, and may end after any re-enable)"
+          : "MAY BE LEFT DISABLED (the disable's answer was lost)";
     super(
       `${deleteDiagnostic}\nThen re-enabling the service failed too: the iSCSI service on SVM "${svm}" (cluster ${host}) ${state} and its hosts cannot log in.\n` +
         `Fix now: vserver iscsi start -vserver ${svm}\n${reenableDiagnostic}`,

@@ -15,7 +15,7 @@ import {
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
 import { ServiceLeftDisabledError } from "../errors";
-import { OntapError } from "../errors/transport";
+import { OntapError, OntapJobPendingError } from "../errors/transport";
 import { classify, hasCode, isGone } from "../ontap/failures";
 import type { IscsiServiceOutputs } from "./model";
 import { settledForDelete } from "./pending-job";
@@ -145,7 +145,8 @@ async function reenable(
 ): Promise<boolean> {
   try {
     await updateService(run.client, olds.svmUuid, { enabled: true });
-    run.log.warn(reenabledAfterFailedDelete(olds.svmName));
+    const stillDisabling = deleteError instanceof OntapJobPendingError ? deleteError.jobUuid : undefined;
+    run.log.warn(reenabledAfterFailedDelete(olds.svmName, stillDisabling));
     return false;
   } catch (err) {
     if (isGone(err)) return true;
@@ -155,7 +156,8 @@ async function reenable(
       run.host,
       original.message,
       toDiagnosticError(err, { action: "re-enable the iSCSI service", svm: olds.svmName }).message,
-      disabledForSure,
+      // The disable's job may still apply after this run: the command above is the way back then too.
+      disabledForSure || (deleteError instanceof OntapJobPendingError ? "pending" : false),
     );
   }
 }

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { IscsiServiceOutputs, IscsiServiceProvider } from "../../provider";
+import { reenabledAfterFailedDelete } from "../../provider/diagnostics/messages";
 import { directProvider, startHttpsSimulator } from "../../tools/engine/scenario";
 import type { Simulator } from "../../tools/simulator/types";
 import { rejectionOf } from "../support/rejection";
@@ -70,5 +71,21 @@ describe("messages name the step that failed and the fix that applies", function
     const reason = checked.failures?.map((f) => f.reason).join("\n") ?? "";
     expect(reason).to.include("an earlier run was interrupted");
     expect(reason).to.include("for a service an interrupted run of this stack created, set `adopt: true`");
+  });
+});
+
+describe("the re-enable after a failed delete, worded by what is known of the disable", () => {
+  it("says only that the service was re-enabled when the disable had ended", () => {
+    expect(reenabledAfterFailedDelete("svm1")).to.equal(
+      'Deleting the iSCSI service on SVM "svm1" failed; it was re-enabled so its hosts keep their sessions.',
+    );
+  });
+
+  it("names the disable's job, which may end after the re-enable, and the commands to check and start the service", () => {
+    const text = reenabledAfterFailedDelete("svm1", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+    expect(text)
+      .to.include("Its disable is still running as ONTAP job 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+      .and.include("job show -id 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+      .and.include("vserver iscsi start -vserver svm1");
   });
 });

@@ -182,6 +182,22 @@ describe("lifecycle against the simulator", () => {
       expect(c.sim.service("svm1")?.enabled).to.equal(true);
     });
 
+    it("a disable still running as a job when the wait ends, and a re-enable that is too: the error says the disable may still apply, with the command that starts the service", async () => {
+      c = await startCluster({}, { "ontap:jobTimeoutMs": "50" });
+      const outs = await created();
+      // Every job held: neither the disable nor the re-enable ends within the wait.
+      c.sim.setAsyncJobs(true, 0, { held: true });
+      c.sim.clearRequests();
+      const err = await rejectionOf(c.provider.delete(outs.svmUuid, outs));
+      expect(writes(c.sim)).to.deep.equal(['PATCH {"enabled":false}', 'PATCH {"enabled":true}']);
+      expect(err.message)
+        .to.include(
+          "MAY BE LEFT DISABLED (the disable is still running as an ONTAP job, and may end after any re-enable)",
+        )
+        .and.include("Fix now: vserver iscsi start -vserver svm1");
+      expect(c.sim.finishJobs()).to.equal(2);
+    });
+
     it("treats a service that is already gone as deleted", async () => {
       c = await startCluster();
       const outs = await created();
