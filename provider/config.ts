@@ -39,7 +39,7 @@ import { HOST_FORM, parseHost } from "./ontap/host";
 import type { OntapAuth, OntapConnection, RetryBounds } from "./ontap/types";
 
 // The names of the settings are ./connection-fields', exported from here as before.
-export { type Field, profileVariable, profileVariablePrefix } from "./connection-fields";
+export { profileVariable } from "./connection-fields";
 
 /** The stack config the Pulumi host hands the provider's `configure`: Pulumi's own dynamic-provider Config. */
 export type StackConfig = pulumi.dynamic.Config;

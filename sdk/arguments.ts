@@ -8,7 +8,7 @@
 import { validateInputs } from "../provider/iscsi/validate";
 
 /** Records per request (ONTAP `max_records`) when the arguments leave `pageSize` out. */
-export const DEFAULT_PAGE_SIZE = 500;
+const DEFAULT_PAGE_SIZE = 500;
 
 /** The checks of one call's arguments; every failure is a TypeError naming the function. */
 export class ArgumentCheck<A extends object> {

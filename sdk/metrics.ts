@@ -4,6 +4,7 @@
  * ONTAP 9.14+), with their `…Output` variants. Each looks the service up first
  * (./services), then reads `/api/protocols/san/iscsi/services/{svm.uuid}/metrics`.
  */
+
 import type * as pulumi from "@pulumi/pulumi";
 import {
   type IscsiMetricRecord,
@@ -12,6 +13,7 @@ import {
   readServiceMetric,
 } from "../provider/api/protocols-san-iscsi-services-metrics";
 import type { ClusterRun } from "../provider/cluster-run";
+import { OntapCode } from "../provider/diagnostics/ontap-codes";
 import { renderError, toDiagnosticError } from "../provider/diagnostics/render";
 import { ReleaseLacksError } from "../provider/errors/release";
 import { GATED_ROUTES, type RouteId } from "../provider/iscsi/releases";
@@ -65,7 +67,6 @@ export interface IscsiServiceMetricSampleResult {
 }
 
 const INTERVALS: readonly MetricInterval[] = ["1h", "1d", "1w", "1m", "1y"];
-const NO_METRICS = "8585947";
 
 /** Throws ReleaseLacksError when the cluster's release, as far as this run knows it, predates the route. */
 function releaseHas(run: ClusterRun, route: RouteId): void {
@@ -99,13 +100,12 @@ export async function getIscsiServiceMetrics(args: GetIscsiServiceMetricsArgs): 
   };
   withCluster(result, run);
   const ctx = { action: "read the iSCSI service's metrics", svm: service.svm.name };
+  releaseHas(run, "service-metrics");
   try {
-    releaseHas(run, "service-metrics");
     result.samples = (await listServiceMetrics(run.client, service.svm.uuid, args.interval)).map(toSample);
   } catch (err) {
     if (isMissingApi(err)) throw await releaseLacks(run, "service-metrics");
-    if (err instanceof ReleaseLacksError) throw err;
-    if (!hasCode(err, NO_METRICS)) throw toDiagnosticError(err, ctx);
+    if (!hasCode(err, OntapCode.noMetrics)) throw toDiagnosticError(err, ctx);
     result.note = renderError(err, ctx);
   }
   return result;
@@ -126,12 +126,11 @@ export async function getIscsiServiceMetricSample(
   const service = await readService(run, args);
   const ctx = { action: "read an iSCSI service metrics sample", svm: service.svm.name };
   let record: IscsiMetricRecord;
+  releaseHas(run, "service-metric-sample");
   try {
-    releaseHas(run, "service-metric-sample");
     record = await readServiceMetric(run.client, service.svm.uuid, args.timestamp);
   } catch (err) {
     if (isMissingApi(err)) throw await releaseLacks(run, "service-metric-sample");
-    if (err instanceof ReleaseLacksError) throw err;
     throw toDiagnosticError(err, ctx);
   }
   return withCluster<IscsiServiceMetricSampleResult>(

@@ -8,7 +8,7 @@ import type { OntapClient } from "../ontap/client";
 import { listRecords } from "./pager";
 
 /** The collection. */
-export const LICENSES_PATH = "/api/cluster/licensing/licenses";
+const LICENSES_PATH = "/api/cluster/licensing/licenses";
 
 /** A license package as the collection returns it (only the fields asked for). */
 export interface LicenseRecord {
@@ -23,7 +23,7 @@ export interface LicenseRecord {
  *
  * https://docs.netapp.com/us-en/ontap-restapi/ontap/get-cluster-licensing-licenses.html
  */
-export async function listLicenses(client: OntapClient, name: string): Promise<LicenseRecord[]> {
+async function listLicenses(client: OntapClient, name: string): Promise<LicenseRecord[]> {
   return listRecords(
     client,
     LICENSES_PATH,

@@ -9,7 +9,7 @@ import type { OntapClient } from "../ontap/client";
 import { withGatedFields } from "./gated-fields";
 
 /** The path. */
-export const CLUSTER_PATH = "/api/cluster";
+const CLUSTER_PATH = "/api/cluster";
 
 /** The fields every release has (9.6 on); the gated ones are added where the release has them. */
 export const CLUSTER_FIELDS: readonly string[] = ["version"];

@@ -10,7 +10,7 @@ import { withGatedFields } from "./gated-fields";
 import { listRecords } from "./pager";
 
 /** The collection. */
-export const SVMS_PATH = "/api/svm/svms";
+const SVMS_PATH = "/api/svm/svms";
 
 /** An SVM as /api/svm/svms returns it, with the fields a preflight reads. */
 export interface SvmRecord {

@@ -41,6 +41,11 @@ const NAMES = Object.keys(FIELDS) as FieldName[];
 /** The fields ONTAP keeps, in table order. */
 const ONTAP_FIELDS = NAMES.filter((name) => FIELDS[name].ontap !== undefined);
 
+/** The ONTAP fields in the order an update PATCHes them: `patchLast` ones after the others. */
+const PATCH_ORDER = [...ONTAP_FIELDS].sort(
+  (a, b) => Number(FIELDS[a].input?.patchLast === true) - Number(FIELDS[b].input?.patchLast === true),
+);
+
 /** The fields every read asks for: never `metric`/`statistics` (expensive). */
 export const SERVICE_FIELDS = ONTAP_FIELDS.map((name) => FIELDS[name].ontap).join(",");
 
@@ -206,11 +211,8 @@ export function patchesFor(
   record: IscsiServiceRecord,
   inputs: IscsiServiceInputs,
 ): Array<{ name: FieldName; value: string | boolean; body: IscsiServiceBody }> {
-  const order = [...ONTAP_FIELDS].sort(
-    (a, b) => Number(FIELDS[a].input?.patchLast === true) - Number(FIELDS[b].input?.patchLast === true),
-  );
   const patches: Array<{ name: FieldName; value: string | boolean; body: IscsiServiceBody }> = [];
-  for (const name of order) {
+  for (const name of PATCH_ORDER) {
     const value = desiredValue(inputs, name, record.svm.name);
     if (value === undefined || recordValue(record, name) === value) continue;
     const body: Record<string, unknown> = {};

@@ -62,15 +62,16 @@ export function describe(value: unknown): string {
   return `${typeof value} ${typeof value === "object" ? "" : JSON.stringify(value)}`.trim();
 }
 
+const KNOWN_INPUTS: ReadonlySet<string> = new Set(INPUT_NAMES);
+
 /**
  * Validates raw resource inputs before any request: every failure names the property
  * and the fix. Preview unknowns pass through untouched.
  */
 export function validateInputs(raw: Record<string, unknown>): ValidationResult {
   const failures: InputFailure[] = [];
-  const known = new Set<string>(INPUT_NAMES);
   for (const key of Object.keys(raw)) {
-    if (key !== "__provider" && !known.has(key))
+    if (key !== "__provider" && !KNOWN_INPUTS.has(key))
       failures.push({
         property: key,
         reason: `"${key}" is not an input of IscsiService. Remove it; inputs are ${INPUT_NAMES.join(", ")}.`,

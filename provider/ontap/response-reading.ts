@@ -12,6 +12,7 @@ import {
   type RequestSite,
   type TlsProblem,
 } from "../errors/transport";
+import { isObject } from "../values";
 
 /** Node's certificate verification codes, by what a person has to do about them. */
 const TLS_PROBLEMS: Readonly<Record<string, TlsProblem>> = {
@@ -41,7 +42,7 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
 /** ONTAP's `{"error": {message, code, target}}`, tolerating numbers for the code. */
 export function ontapErrorOf(body: unknown): { message?: string; code?: string; target?: string } {
   const error = (body as { error?: unknown } | null)?.error;
-  if (typeof error !== "object" || error === null) return {};
+  if (!isObject(error)) return {};
   const { message, code, target } = error as Record<string, unknown>;
   return {
     ...(typeof message === "string" ? { message } : {}),

@@ -138,8 +138,8 @@ function loadPRetry(): PRetry | Promise<PRetry> {
  *
  * The loop is p-retry's (7.x: the newest major whose engines, `node >=20`, cover this
  * package's `^20.19.0 || >=22.0.0`; 8 and 9 require Node 22). It counts the attempts,
- * stops at `retries`, honors `signal` before and after each attempt, and asks
- * `shouldRetry`. Two things asked here it cannot express, so they are done in its awaited
+ * stops at `retries`, and honors `signal` before and after each attempt; a failure the
+ * policy does not retry is thrown from `onFailedAttempt`, which ends its loop. Two things asked here it cannot express, so they are done in its awaited
  * `onFailedAttempt`, with its own backoff set to 0:
  * - the wait depends on the error, not only on the attempt number: a `Retry-After` is
  *   honored ({@link retryDelay}); p-retry computes its delay from the retry count alone;
@@ -163,8 +163,6 @@ export async function withRetries<T>(
   const loaded = loadPRetry();
   const pRetry = typeof loaded === "function" ? loaded : await loaded;
   const started = clock.now();
-  /** The attempt whose failure the policy decided to retry, once its wait is over. */
-  let retrying = 0;
   return pRetry(attempt, {
     retries: policy.retries,
     // No wait of p-retry's own: the policy's, per error, is made in onFailedAttempt.
@@ -175,7 +173,8 @@ export async function withRetries<T>(
     onFailedAttempt: async ({ error, attemptNumber }) => {
       if (error instanceof OntapError) error.attempts = attemptNumber;
       const delayMs = nextRetryDelay(error, attemptNumber, clock.now() - started, policy);
-      if (delayMs === undefined) return;
+      // Thrown from here, the error ends p-retry's loop as it is: no retry.
+      if (delayMs === undefined) throw error;
       if (error instanceof OntapError) {
         options.onRetry?.({
           method: error.method,
@@ -186,8 +185,6 @@ export async function withRetries<T>(
         });
       }
       await clock.sleep(delayMs, signal);
-      retrying = attemptNumber;
     },
-    shouldRetry: ({ attemptNumber }) => retrying === attemptNumber,
   });
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import type { IscsiServiceOutputs } from "../../provider";
 import { SNAPSHOT_MAX_AGE_MS } from "../../provider/iscsi/batch";
-import { recordedState } from "../../tools/bench/measure";
+import { recordedState } from "../../tools/bench/recorded-state";
 import { SERVICES } from "../../tools/simulator/client";
 import { startCluster, type TestCluster } from "../support/cluster";
 

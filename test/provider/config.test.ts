@@ -10,9 +10,8 @@ import { OntapClient } from "../../provider/ontap/client";
 import { checkConnection, isCheckedConnection } from "../../provider/ontap/connection";
 import { type SimulatorInstance, startSimulator } from "../../tools/simulator/index";
 import { rejectionOf } from "../support/rejection";
-import { virtualClock } from "./ontap/helpers";
+import { SERVICES, virtualClock } from "./ontap/helpers";
 
-const SERVICES = "/api/protocols/san/iscsi/services";
 const USER = { "ontap:username": "admin", "ontap:password": "netapp123" };
 
 /** What `fn` throws, failing the test when it returns. */

@@ -33,7 +33,7 @@ import { measureProviderBytes, type ProviderBytes } from "./provider-bytes";
 const SMOKE_CLI_SERVICES = 5;
 
 /** What `--help` prints, and what follows a refused command line. */
-export const USAGE = [
+const USAGE = [
   "usage: npm run bench -- [--json] [--smoke] [--services N] [--latency-ms N] [--sizes N,N,…] [--cpu-cycles N] [--cli | --no-cli] [--cli-services N]",
   "",
   "Measures the provider against simulators it starts in child processes and prints a table.",

@@ -9,31 +9,9 @@ import { SNAPSHOT_MAX_AGE_MS } from "../../provider/iscsi/batch";
 import type { IscsiServiceInputs, IscsiServiceOutputs } from "../../provider/iscsi/model";
 import { ClusterPool } from "../../provider/pool";
 import { SERVICES_PATH as SERVICES } from "../simulator/routes/service-record";
-import type { ServiceState } from "../simulator/types";
 import { type Attribution, profile } from "./cpu-profile";
+import { recordedState } from "./recorded-state";
 import { type RemoteSimulator, type SeenRequest, startRemoteSimulator } from "./remote-sim";
-
-/**
- * The state a resource records for a simulator's service that it created (alias set by
- * the program, not adopted): what a refresh's Reads start from.
- */
-export function recordedState(
-  s: Pick<ServiceState, "svmName" | "svmUuid" | "enabled" | "alias" | "iqn">,
-  host: string,
-): IscsiServiceOutputs {
-  return {
-    svmName: s.svmName,
-    svmUuid: s.svmUuid,
-    enabled: s.enabled,
-    targetAlias: s.alias,
-    targetAliasDefault: false,
-    targetName: s.iqn,
-    host,
-    adopt: false,
-    adopted: false,
-    asaR2: false,
-  };
-}
 
 /** Requests each operation may cost (issue 6). */
 export const ECONOMY_TARGETS = {
@@ -69,7 +47,7 @@ export interface RefreshResult {
   /** Requests of N concurrent `provider.read` calls. */
   requests: number;
   wallMs: number;
-  /** Requests and wall time of one {@link getService} per service through a client with the same settings. */
+  /** Requests and wall time of one {@link findServiceByUuid} per service through a client with the same settings. */
   naiveRequests: number;
   naiveWallMs: number;
   /** The batched requests, e.g. "GET services (all, fields=…)". */
@@ -308,7 +286,7 @@ export async function measureCpu(cycles: number, warmup = 10): Promise<CpuResult
 
 /**
  * Refresh of `services` services on one cluster at `latencyMs`: every `provider.read`
- * issued at once, as `pulumi refresh` does, against one GET per service ({@link getService})
+ * issued at once, as `pulumi refresh` does, against one GET per service ({@link findServiceByUuid})
  * issued at once through a client built from the same settings (same per-cluster cap).
  * Both clients are warmed up (TLS connections open) first; each is measured once.
  */

@@ -154,7 +154,7 @@ failure too, naming the config key or environment variable and the command that 
 }
 
 /** What `--help` prints, and what follows a refused command line. */
-export const USAGE = [
+const USAGE = [
   "usage: diagnostics [--check]",
   "",
   "  (no flag)   write docs/diagnostics.md from the code table and the renderer",

@@ -317,7 +317,7 @@ export async function runBench(args: string[]): Promise<string> {
 }
 
 /** What `--help` prints, and what follows a refused command line. */
-export const USAGE = [
+const USAGE = [
   "usage: performance [--smoke] [--input <saved stdout of bench --json> | --save <file for the run's stdout>]",
   "",
   `  (no flag)      run the benchmark (node dist/tools/bench/bench.js ${FULL_ARGS.join(" ")}) and write its results`,

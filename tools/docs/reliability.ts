@@ -187,7 +187,7 @@ export async function runFaultSuites(): Promise<FaultRun> {
 }
 
 /** What `--help` prints, and what follows a refused command line. */
-export const USAGE = [
+const USAGE = [
   "usage: reliability",
   "",
   `Runs the fault suites (${FAULT_SUITES}) and writes their results into docs/reliability.md.`,

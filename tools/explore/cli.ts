@@ -35,7 +35,7 @@ interface Args {
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 /** What `--help` prints, and what follows a refused command line. */
-export const USAGE = [
+const USAGE = [
   "usage: npm run explore -- [flags]",
   "",
   "  --schedules N --seed S [--json] [--no-shrink] [--verbose]",

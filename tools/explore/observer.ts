@@ -7,6 +7,7 @@
  * (./records Owner) and invariants 2 and 3 are judged on the spot (./invariants).
  */
 
+import { SERVICES_PATH } from "../simulator/routes/service-record";
 import type { RequestGate } from "../simulator/types";
 import type { Clusters } from "./clusters";
 import { judgeCutOff, judgeWrite, writeKind } from "./invariants";
@@ -171,7 +172,7 @@ export class Observer {
       const step = cause.request.step;
       if ((step?.kind === "create" || step?.kind === "read") && !this.#firstRequest.has(step.rid))
         this.#firstRequest.set(step.rid, seq);
-      if (step?.kind === "read" && cause.request.entry.path.startsWith("/api/protocols/san/iscsi/services"))
+      if (step?.kind === "read" && cause.request.entry.path.startsWith(SERVICES_PATH))
         this.#readTheService.add(step.rid);
       if (cause.request.entry.method === "GET" && cause.request.entry.path.endsWith("/iscsi/sessions"))
         this.#sessionReads.push({

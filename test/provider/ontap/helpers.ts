@@ -10,7 +10,7 @@ import type { OntapConnection, OntapLogger, RetryBounds } from "../../../provide
 import type { RequestLogEntry, Simulator } from "../../../tools/simulator/index";
 
 /** The iSCSI services collection. */
-export const SERVICES = "/api/protocols/san/iscsi/services";
+export { SERVICES } from "../../../tools/simulator/client";
 
 /** Backoffs of a few ms, so that retry tests take no time; bounds still apply. */
 export const FAST_RETRY: RetryBounds = { retries: 3, minDelayMs: 5, maxDelayMs: 2_000, maxTotalMs: 10_000 };
