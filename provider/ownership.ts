@@ -298,7 +298,7 @@ export class RunOwnership {
    * one registry of writes. Returns the claim id its outputs record.
    */
   recordWrite(svm: { uuid: string; name: string }, host: string, kind: WriteKind): string {
-    const claimId = randomBytes(6).toString("hex");
+    const claimId = newClaimId();
     this.#written.set(svm.uuid.toLowerCase(), { kind, claimId });
     for (const key of svmKeys(svm, host)) this.#wroteKeys.add(key);
     return claimId;
@@ -365,4 +365,9 @@ function namesSameSvm(olds: Record<string, unknown>, news: Record<string, unknow
       typeof olds[key] === "string" &&
       (news[key] as string).toLowerCase() === (olds[key] as string).toLowerCase());
   return (news.svmName !== undefined || news.svmUuid !== undefined) && same("svmName") && same("svmUuid");
+}
+
+/** A fresh claim id: what a resource's state records of the create, adopt or import that gave it its service. */
+export function newClaimId(): string {
+  return randomBytes(6).toString("hex");
 }

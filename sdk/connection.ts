@@ -20,6 +20,12 @@ const programConfig: ConfigSource = {
 // One client per cluster for the whole program, so that many calls share connections.
 let pool: ClusterPool | undefined;
 
+/**
+ * How a data source reaches a cluster: {@link connect} in a program; the plugin passes its
+ * own connections (the provider's configuration), so both faces run the same lookups.
+ */
+export type Connect = (cluster: string | undefined) => ClusterRun;
+
 /** The run object of a cluster: the default connection, or the profile of `ontap:clusters` named. */
 export function connect(cluster: string | undefined): ClusterRun {
   pool ??= new ClusterPool({

@@ -19,7 +19,13 @@ import { ReleaseLacksError } from "../provider/errors/release";
 import { GATED_ROUTES, type RouteId } from "../provider/iscsi/releases";
 import { hasCode, isMissingApi } from "../provider/ontap/failures";
 import { takes } from "./arguments";
-import { afterResources, connect, type DataSourceOutputOptions, withCluster } from "./connection";
+import {
+  afterResources,
+  type Connect,
+  connect,
+  type DataSourceOutputOptions,
+  withCluster,
+} from "./connection";
 import { type IscsiServiceMetricSample, toSample } from "./performance";
 import { type GetIscsiServiceArgs, type GetIscsiServiceOutputArgs, readService } from "./services";
 
@@ -85,11 +91,14 @@ async function releaseLacks(run: ClusterRun, route: RouteId): Promise<ReleaseLac
  * The historical samples of one service over an interval (ONTAP 9.7+). When ONTAP has
  * none yet (8585947), the result has no samples and a `note` that says why.
  */
-export async function getIscsiServiceMetrics(args: GetIscsiServiceMetricsArgs): Promise<IscsiServiceMetrics> {
+export async function getIscsiServiceMetrics(
+  args: GetIscsiServiceMetricsArgs,
+  connectTo: Connect = connect,
+): Promise<IscsiServiceMetrics> {
   takes("getIscsiServiceMetrics", args, ["svmName", "svmUuid", "cluster", "interval"])
     .inputs("svmName", "svmUuid", "cluster")
     .oneOf("interval", INTERVALS);
-  const run = connect(args.cluster);
+  const run = connectTo(args.cluster);
   const service = await readService(run, args);
   const result: IscsiServiceMetrics = {
     svmName: service.svm.name,
@@ -118,11 +127,12 @@ export async function getIscsiServiceMetrics(args: GetIscsiServiceMetricsArgs): 
  */
 export async function getIscsiServiceMetricSample(
   args: GetIscsiServiceMetricSampleArgs,
+  connectTo: Connect = connect,
 ): Promise<IscsiServiceMetricSampleResult> {
   takes("getIscsiServiceMetricSample", args, ["svmName", "svmUuid", "cluster", "timestamp"])
     .inputs("svmName", "svmUuid", "cluster")
     .timestamp("timestamp", "2026-03-02T09:14:45+00:00");
-  const run = connect(args.cluster);
+  const run = connectTo(args.cluster);
   const service = await readService(run, args);
   const ctx = { action: "read an iSCSI service metrics sample", svm: service.svm.name };
   let record: IscsiMetricRecord;

@@ -16,7 +16,13 @@ import {
   parsePerformance,
 } from "../provider/iscsi/performance";
 import { takes } from "./arguments";
-import { afterResources, connect, type DataSourceOutputOptions, withCluster } from "./connection";
+import {
+  afterResources,
+  type Connect,
+  connect,
+  type DataSourceOutputOptions,
+  withCluster,
+} from "./connection";
 import {
   type IscsiServiceMetricSample,
   type IscsiServiceStatistics,
@@ -129,10 +135,13 @@ export async function readService(
  * The live iSCSI service of one SVM, by name or UUID. Throws IscsiServiceNotFoundError
  * when there is none, and the provider's diagnostics for any other failure.
  */
-export async function getIscsiService(args: GetIscsiServiceArgs): Promise<IscsiServiceInfo> {
+export async function getIscsiService(
+  args: GetIscsiServiceArgs,
+  connectTo: Connect = connect,
+): Promise<IscsiServiceInfo> {
   const check = takes("getIscsiService", args, ["svmName", "svmUuid", "cluster", "includePerformance"]);
   const performance = check.inputs("svmName", "svmUuid", "cluster").flag("includePerformance");
-  const run = connect(args.cluster);
+  const run = connectTo(args.cluster);
   return toInfo(await readService(run, args, performance), run, performance);
 }
 
@@ -140,7 +149,10 @@ export async function getIscsiService(args: GetIscsiServiceArgs): Promise<IscsiS
  * Every iSCSI service that matches (ONTAP patterns in `svmName`), every page followed,
  * sorted by SVM name. No match is an empty list, not an error.
  */
-export async function listIscsiServices(args: ListIscsiServicesArgs = {}): Promise<IscsiServiceInfo[]> {
+export async function listIscsiServices(
+  args: ListIscsiServicesArgs = {},
+  connectTo: Connect = connect,
+): Promise<IscsiServiceInfo[]> {
   const check = takes("listIscsiServices", args, [
     "svmName",
     "enabled",
@@ -152,7 +164,7 @@ export async function listIscsiServices(args: ListIscsiServicesArgs = {}): Promi
   check.pattern("svmName", 'a non-empty pattern such as "svm*"').flag("enabled");
   const pageSize = check.pageSize();
   check.inputs("cluster");
-  const run = connect(args.cluster);
+  const run = connectTo(args.cluster);
   const filters: ServiceFilters = {};
   if (args.svmName !== undefined) filters["svm.name"] = args.svmName;
   if (args.enabled !== undefined) filters.enabled = String(args.enabled);

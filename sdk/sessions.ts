@@ -11,7 +11,13 @@ import {
 import type { ClusterRun } from "../provider/cluster-run";
 import { toDiagnosticError } from "../provider/diagnostics/render";
 import { takes } from "./arguments";
-import { afterResources, connect, type DataSourceOutputOptions, withCluster } from "./connection";
+import {
+  afterResources,
+  type Connect,
+  connect,
+  type DataSourceOutputOptions,
+  withCluster,
+} from "./connection";
 
 /** One TCP connection of a session. */
 export interface IscsiSessionConnection {
@@ -109,12 +115,15 @@ const order = (a: IscsiSessionInfo, b: IscsiSessionInfo) =>
  * the account sees), every page followed, sorted by SVM, initiator, portal group and tsih.
  * An SVM without sessions, or without an enabled service, gives `[]`.
  */
-export async function listIscsiSessions(args: ListIscsiSessionsArgs = {}): Promise<IscsiSessionInfo[]> {
+export async function listIscsiSessions(
+  args: ListIscsiSessionsArgs = {},
+  connectTo: Connect = connect,
+): Promise<IscsiSessionInfo[]> {
   const check = takes(FN, args, ["svmName", "svmUuid", "cluster", "pageSize"]);
   check.pattern("svmName", 'an SVM name or a non-empty pattern such as "svm*"');
   const pageSize = check.pageSize();
   check.inputs("svmUuid", "cluster");
-  const run = connect(args.cluster);
+  const run = connectTo(args.cluster);
   const filters: SessionFilters = {};
   if (args.svmName !== undefined) filters["svm.name"] = args.svmName;
   if (args.svmUuid !== undefined) filters["svm.uuid"] = args.svmUuid.toLowerCase();

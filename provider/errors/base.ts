@@ -22,6 +22,7 @@ export type ProviderErrorKind =
   | "duplicate-resource"
   | "create-pending"
   | "not-found"
+  | "import-id"
   | "unsupported-release"
   | "active-sessions";
 

@@ -260,3 +260,15 @@ export class PendingCreateError extends ProviderError {
 export class ActiveSessionsError extends ProviderError {
   readonly kind = "active-sessions";
 }
+
+/** An id given to `pulumi import` (or the `import` resource option) that does not name an SVM. */
+export class ImportIdError extends ProviderError {
+  readonly kind = "import-id";
+  constructor(readonly id: string) {
+    super(
+      `Cannot import iSCSI service ${JSON.stringify(id)}: the id is [<profile>/]<SVM name or UUID>, e.g. "svm1", ` +
+        `"west/svm1" (the connection profile "west" of ontap:clusters) or "west/1cd8a442-86d1-11e0-ae1c-123478563412".\n` +
+        "Find the SVM with: vserver show -fields uuid",
+    );
+  }
+}
