@@ -171,7 +171,7 @@ const BOOLEAN = "must be a boolean (true or false)";
 export const SERVICE_FIELDS_TABLE = {
   svmName: {
     schema: {
-      doc: "The SVM's name (`vserver show`). Give it, `svmUuid`, or both (naming the same SVM). Changing it replaces the service, unless `svmUuid` stays the same (a rename outside Pulumi).",
+      doc: "The SVM's name (`vserver show`). Give `svmName`, `svmUuid`, or both naming the same SVM. Changing the SVM replaces the service; another name for the same `svmUuid` (a rename outside Pulumi) is no change.",
     },
     ontap: "svm.name",
     required: true,
@@ -190,7 +190,7 @@ export const SERVICE_FIELDS_TABLE = {
   },
   svmUuid: {
     schema: {
-      doc: "The SVM's UUID (`vserver show -fields uuid`); also the resource's id. Changing it replaces the service.",
+      doc: "The SVM's UUID, 8-4-4-4-12 hex digits (`vserver show -fields uuid`); also the resource's id. Changing it replaces the service.",
     },
     ontap: "svm.uuid",
     required: true,
@@ -209,7 +209,7 @@ export const SERVICE_FIELDS_TABLE = {
   },
   enabled: {
     schema: {
-      doc: "Administrative state; default true. Disabling ends every iSCSI session of the SVM: the preview warns naming the hosts logged in.",
+      doc: "Administrative state. **Disabling ends every iSCSI session of the SVM**: the preview warns, naming the hosts logged in.",
     },
     ontap: "enabled",
     whenAbsent: true,
@@ -218,7 +218,7 @@ export const SERVICE_FIELDS_TABLE = {
   },
   targetAlias: {
     schema: {
-      doc: 'The target alias: 1..128 printable ASCII characters without spaces; "" clears it; left out, ONTAP\'s default (the SVM name) and not managed.',
+      doc: 'The target alias: 1..128 printable ASCII characters without spaces; `""` clears it. Left out: ONTAP\'s default, the SVM name (no diff while the live alias is the SVM name; drift away from it is brought back).',
     },
     ontap: "target.alias",
     sdkOutput: true,
@@ -246,7 +246,7 @@ export const SERVICE_FIELDS_TABLE = {
   },
   cluster: {
     schema: {
-      doc: "The connection profile in the `ontap:clusters` provider configuration; left out, the provider's default connection. Changing it to another cluster replaces the service.",
+      doc: "The name of a connection profile in `ontap:clusters`; left out, the default connection. Changing it to another cluster replaces the service; another name or address for the same cluster is an update with no write.",
     },
     sdkOutput: true,
     input: {
@@ -261,11 +261,11 @@ export const SERVICE_FIELDS_TABLE = {
   },
   adopt: {
     input: { type: "boolean", mustBe: BOOLEAN, default: false, onChange: "none" },
-    schema: { doc: "Take over a service that already exists on the SVM instead of failing; default false." },
+    schema: { doc: "On create, take over a service that already exists on the SVM instead of failing." },
   },
   protectActiveSessions: {
     schema: {
-      doc: "Refuse a change that would end active iSCSI sessions (disable, replacement, delete) while hosts are logged in: the preview fails in Check, a delete refuses before it writes. Default false: such changes warn, naming the hosts.",
+      doc: "Refuse a change that would end active iSCSI sessions (a disable, a replacement, a delete) while hosts are logged in: the preview fails in Check, a delete refuses before it writes. Off, such changes warn, naming the hosts. Changing it alone is an update with no write.",
     },
     input: {
       type: "boolean",
