@@ -42,7 +42,7 @@ export class EngineLog {
   private send(severity: number, message: string): void {
     const client = this.#client;
     if (!client) {
-      process.stderr.write(`${message}\n`);
+      if (severity >= pulumiRpc().engineProto.LogSeverity.WARNING) process.stderr.write(`${message}\n`);
       return;
     }
     const request = new (pulumiRpc().engineProto.LogRequest)();

@@ -27,7 +27,10 @@ type Property = {
   defaultInfo?: { environment: string[] };
 };
 type Schema = {
-  resources: Record<string, { inputProperties: Record<string, Property>; properties: Record<string, Property>; required: string[] }>;
+  resources: Record<
+    string,
+    { inputProperties: Record<string, Property>; properties: Record<string, Property>; required: string[] }
+  >;
   config: { variables: Record<string, Property> };
 };
 
