@@ -111,6 +111,11 @@ export interface CliStackOptions {
   nodeBinDir?: string;
   /** Extra environment for every command. */
   env?: Record<string, string>;
+  /**
+   * Provider plugins the program's Pulumi.yaml names by path (`plugins.providers`), as a
+   * user installs a plugin that is not in a registry: name → folder of `pulumi-resource-<name>`.
+   */
+  plugins?: Record<string, string>;
 }
 
 /** Options of one command. */
@@ -150,6 +155,7 @@ export class CliStack {
     this.dir = path.join(this.scratch, "program");
     this.stack = options.stack ?? "dev";
     copyProgram(options.programDir, this.dir);
+    if (options.plugins) addPluginPaths(path.join(this.dir, "Pulumi.yaml"), options.plugins);
     ensurePackageLink(this.dir, "pulumi-ontap-iscsi", repoRoot);
     this.env = {
       ...offlineEnvironment(cli, this.scratch, "cli-suite-passphrase", options.nodeBinDir),
@@ -386,6 +392,14 @@ function withGlobalFlags(args: string[]): string[] {
   const end = args.indexOf("--");
   const at = end === -1 ? args.length : end;
   return [...args.slice(0, at), "--non-interactive", "--color", "never", ...args.slice(at)];
+}
+
+/** Appends `plugins.providers` entries to a Pulumi.yaml that has no `plugins:` of its own. */
+function addPluginPaths(file: string, plugins: Record<string, string>): void {
+  const text = fs.readFileSync(file, "utf8");
+  if (/^plugins:/m.test(text)) throw new Error(`${file} already has plugins: the fixture should not`);
+  const entries = Object.entries(plugins).map(([name, dir]) => `    - name: ${name}\n      path: ${dir}\n`);
+  fs.writeFileSync(file, `${text.trimEnd()}\nplugins:\n  providers:\n${entries.join("")}`);
 }
 
 function copyProgram(from: string, to: string): void {
