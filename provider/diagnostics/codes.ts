@@ -40,7 +40,8 @@ export interface CodeAdvice {
 const REFRESH = "run `pulumi refresh`, then `pulumi up`";
 const ADOPT =
   "set `adopt: true` on the IscsiService resource so that it takes over the existing service " +
-  "(`pulumi import` does not work for dynamic providers)";
+  "(with the provider plugin, `pulumi import ontap:index:IscsiService <name> <SVM>` does the same with no write; " +
+  "the dynamic provider cannot import)";
 /** The command that shows a cluster's recent errors. */
 export const EVENT_LOG = "event log show -severity ERROR";
 
@@ -129,7 +130,7 @@ export const ISCSI_CODES: Readonly<Record<string, CodeAdvice>> = {
       "while the old one still holds the service; a second IscsiService in this stack names the same SVM; the SVM was renamed and the stack was not refreshed; " +
       "an earlier run was interrupted (killed, timed out) after ONTAP created the service but before Pulumi recorded it.",
     fix: (s) =>
-      "for a renamed or moved resource, keep its identity with an alias, e.g. " +
+      "for a renamed or moved resource, keep its identity with the `aliases` resource option, e.g. " +
       '`new IscsiService("new-name", args, { aliases: [{ name: "old-name" }] })` (or `pulumi state rename`); ' +
       "for a duplicate, remove one of the two resources; for a renamed SVM, run `pulumi refresh`; " +
       "for a service an interrupted run of this stack created, set `adopt: true` to take it back. " +

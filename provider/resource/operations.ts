@@ -30,7 +30,7 @@ export async function readResource(
 ): Promise<Refreshed | undefined> {
   if (!props?.svmUuid)
     throw new Error(
-      `Cannot refresh iSCSI service ${id}: its state has no svmUuid (pulumi import is not supported by dynamic providers; use adopt: true).`,
+      `Cannot refresh iSCSI service ${id}: its state has no svmUuid (the dynamic provider cannot import: use adopt: true, or the provider plugin's pulumi import ontap:index:IscsiService <name> <SVM>).`,
     );
   refuseNewerState(props);
   const run = await pinnedSession(conns, props);

@@ -72,7 +72,8 @@ function expectedFailure(line: string): string[] | undefined {
 const INLINE_NOT_RUN: Record<string, string> = {
   "pulumi login":
     "logs in to Pulumi Cloud (or to the user's own backend): no network here; the suites use a file backend",
-  "pulumi import": "the docs say it does not work for dynamic providers (pulumi/pulumi#16175)",
+  "pulumi import":
+    "needs a service made by hand and the plugin on PATH: test/cli/plugin-faces.test.ts runs it (the dynamic provider cannot import, pulumi/pulumi#16175)",
 };
 
 /** Placeholders of the docs that stand for a user's own values, and what this suite puts there. */
