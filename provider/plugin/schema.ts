@@ -388,7 +388,7 @@ export function packageSchema(version: string): Record<string, unknown> {
     repository: "https://github.com/netapp-community/pulumi-ontap-iscsi",
     license: "Apache-2.0",
     publisher: "netapp-community",
-    meta: { moduleFormat: "(.*)" },
+    meta: { moduleFormat: "(.*)", supportPack: true },
     language: {
       nodejs: {
         packageName: "@netapp-community/pulumi-ontap",
@@ -397,7 +397,7 @@ export function packageSchema(version: string): Record<string, unknown> {
       },
       python: { packageName: "pulumi_ontap", respectSchemaVersion: true, pyproject: { enabled: true } },
       go: {
-        importBasePath: "github.com/netapp-community/pulumi-ontap-iscsi/sdk/go/ontap",
+        importBasePath: "github.com/netapp-community/pulumi-ontap-iscsi/plugin-sdks/go/ontap",
         generateResourceContainerTypes: false,
         respectSchemaVersion: true,
       },

@@ -11,7 +11,8 @@
 #   nodejs-host/  github.com/pulumi/pulumi/sdk/v3 v3.68.0  (pulumi-language-nodejs)
 #   python-host/  github.com/pulumi/pulumi/sdk/v3 v3.79.0  (pulumi-language-python + -exec script)
 #   go-host/      github.com/pulumi/pulumi/sdk/v3 v3.66.0  (pulumi-language-go)
-#   yaml-host/    github.com/pulumi/pulumi-yaml v1.25.0 with pkg/v3, sdk/v3 v3.206.0 (its own pins)
+#   yaml-host/    github.com/pulumi/pulumi-yaml v1.25.0 with pkg/v3, sdk/v3 v3.206.0 (its own pins);
+#                 also builds yaml-host/pulumi-gen-sdk-dotnet
 # Wrapper modules, because `go install module@version` refuses pkg/v3: its go.mod has
 # `replace` lines (a wrapper's dependencies' replaces are ignored). The flags are the ones
 # Pulumi's release builds use; the version ldflag makes the CLI report v3.276.0 instead of a
@@ -41,7 +42,10 @@
 #   hosts above predate that call ("method GeneratePackage not implemented"). pulumi-gen-sdk
 #   (cli/pulumi-gen-sdk) runs the same generators of pkg/v3 v3.276.0 in process:
 #   `pulumi-gen-sdk <schema.json> --language nodejs|python|go --out <dir>` (self-contained schemas
-#   only). YAML needs no SDK; .NET has no host here (the proxy refuses pulumi-dotnet's host too).
+#   only). YAML needs no SDK. .NET has no host here (the proxy refuses pulumi-dotnet's host too)
+#   and pkg/v3 v3.276.0 no longer carries its generator: yaml-host/pulumi-gen-sdk-dotnet runs
+#   pkg/v3 v3.206.0's (`pulumi-gen-sdk-dotnet <schema.json> --out <dir>`), offline (it answers
+#   the generator's logo download itself). No .NET SDK runs here: that SDK is generated, not built.
 # - YAML: pulumi-yaml v1.25.0 (the newest the proxy serves) does not compile against pkg/v3
 #   v3.276.0 (plugin API changed), so it keeps its own pins, pkg/sdk v3.206.0.
 #
@@ -89,13 +93,13 @@ $cached_only || command -v go >/dev/null || fail "no 'go' on PATH: the CLI is bu
 
 wrappers="cli nodejs-host python-host go-host yaml-host"
 key=$(for w in $wrappers; do cat "$here/$w/go.mod" "$here/$w/go.sum"; done |
-  cat - "$here/cli/pulumi-gen-sdk/main.go" "$0" | sha256sum | cut -c1-12)
+  cat - "$here/cli/pulumi-gen-sdk/main.go" "$here/yaml-host/pulumi-gen-sdk-dotnet/main.go" "$0" | sha256sum | cut -c1-12)
 cache=${ONTAP_ISCSI_PULUMI_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/pulumi-ontap-iscsi/pulumi-cli}
 bin="$cache/$PULUMI_VERSION-$key/bin"
 
 launcher_src="$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
 
-tools="pulumi pulumi-gen-sdk pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-language-python pulumi-language-python-exec pulumi-language-go pulumi-language-yaml"
+tools="pulumi pulumi-gen-sdk pulumi-gen-sdk-dotnet pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-language-python pulumi-language-python-exec pulumi-language-go pulumi-language-yaml"
 complete() { for t in $tools; do [ -x "$bin/$t" ] || return 1; done; }
 
 if complete; then
@@ -123,7 +127,7 @@ else
   build "$here/nodejs-host" "$version_var=$NODEJS_HOST_SDK_VERSION"
   build "$here/python-host" "$version_var=$PYTHON_HOST_SDK_VERSION"
   build "$here/go-host" "$version_var=$GO_HOST_SDK_VERSION"
-  build "$here/yaml-host" "github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION"
+  build "$here/yaml-host" "github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION" tool ./pulumi-gen-sdk-dotnet
   # The Python host runs programs through this script, which it looks for beside itself; it
   # ships in the sdk/v3 module zip (python/cmd/) of the same version.
   sdk_dir=$(cd "$here/python-host" && GOFLAGS=-mod=readonly go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3) ||

@@ -1,0 +1,2 @@
+// Manage NetApp ONTAP iSCSI services (REST /api/protocols/san/iscsi/services) with Pulumi.
+package ontap
