@@ -74,7 +74,11 @@ const ISCSI_FIXES: Record<string, { method: HttpMethod; fix: string[] }> = {
   },
   "5374077": {
     method: "POST",
-    fix: ["`adopt: true`", "`pulumi import ontap:index:IscsiService <name> <SVM>`", "the dynamic provider cannot import"],
+    fix: [
+      "`adopt: true`",
+      "`pulumi import ontap:index:IscsiService <name> <SVM>`",
+      "the dynamic provider cannot import",
+    ],
   },
   "5374893": { method: "POST", fix: ["vserver start -vserver svm-x"] },
   "5376452": {
