@@ -9,6 +9,7 @@ import { findService } from "../api/protocols-san-iscsi-services";
 import { toDiagnosticError } from "../diagnostics/render";
 import { IscsiServiceNotFoundError } from "../errors/data-sources";
 import { ImportIdError } from "../errors/resource";
+import { FIELDS, INPUT_NAMES } from "../iscsi/fields";
 import { type IscsiServiceInputs, toInputs, toOutputs } from "../iscsi/model";
 import { newClaimId } from "../ownership";
 import { UUID_PATTERN } from "../values";
@@ -57,5 +58,15 @@ export async function importResource(conns: Connections, id: string): Promise<Re
   };
   const asaR2 = await run.cache.isAsaR2();
   const outputs = toOutputs(record, inputs, { host: run.host, adopted: true, asaR2, claimId: newClaimId() });
-  return { outputs, inputs: toInputs(outputs) };
+  return { outputs, inputs: withoutDefaults(toInputs(outputs)) };
+}
+
+/**
+ * The inputs without those equal to their default (`enabled: true`, `adopt: false`): the code
+ * `pulumi import` generates from them says what the service has that a default would not.
+ */
+function withoutDefaults(inputs: IscsiServiceInputs): IscsiServiceInputs {
+  const kept: Record<string, unknown> = { ...inputs };
+  for (const name of INPUT_NAMES) if (kept[name] === FIELDS[name].input?.default) delete kept[name];
+  return kept as unknown as IscsiServiceInputs;
 }

@@ -130,17 +130,12 @@ describe("CLI: the provider plugin beside the dynamic provider", function () {
       expect(resourceSummary(imported.stdout)).to.include({ imported: 1 });
       const [state] = services(await stack.exportStack(), PLUGIN_TYPE);
       expect(state.id).to.equal(sim.service("svm2")?.svmUuid);
-      expect(state.inputs).to.deep.equal({
-        svmName: "svm2",
-        enabled: true,
-        targetAlias: "by-hand",
-        adopt: false,
-      });
+      expect(state.inputs).to.include({ svmName: "svm2", targetAlias: "by-hand" });
       await setResources(stack, [
         {
           face: "plugin",
           name: "legacy",
-          args: { svmName: "svm2", enabled: true, targetAlias: "by-hand", adopt: false },
+          args: { svmName: "svm2", targetAlias: "by-hand" },
         },
       ]);
       await stack.run(["preview", "--expect-no-changes"]);
