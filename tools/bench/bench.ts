@@ -7,7 +7,8 @@
  * {"requests":{…},"refresh":{…},"providerBytes":N,"cpuMsPerOp":N,"preview":{…},"up":{…},
  * "refreshParallel":[…],"stateBytesPerResource":N,"cli":{…}|null}; preview to
  * stateBytesPerResource through the real host (./engine-runs), `cli` through the real
- * `pulumi` CLI against the engine's floor (./cli; null when the section was left out).
+ * `pulumi` CLI against the engine's floor, with the plugin face beside the dynamic provider
+ * (./cli; null when the section was left out).
  * `--smoke` is the small CI size (50 services at 2 ms) and leaves the CLI section out
  * unless `--cli` is given (then at 5 services). `--sizes` adds a scaling table of refreshes
  * (batched vs one GET per service) at the given sizes. `--help` lists the flags ({@link USAGE}).
@@ -15,7 +16,15 @@
  */
 import * as os from "node:os";
 import { type CommandLine, parseFlags, readCommandLine, wholeNumber } from "../command-line";
-import { CLI_OPERATIONS, CLI_TARGETS, type CliBench, measureCli } from "./cli";
+import {
+  CLI_OPERATIONS,
+  CLI_TARGETS,
+  type CliBench,
+  measureCli,
+  PLUGIN_EXPORT_BYTES_TARGET,
+  PLUGIN_OPERATIONS,
+  type PluginBench,
+} from "./cli";
 import { type EngineRuns, measureEngineRuns, UP_PARALLEL } from "./engine-runs";
 import {
   type CpuResult,
@@ -89,7 +98,9 @@ export interface BenchJson {
   /**
    * Through the real `pulumi` CLI: wall ms of preview, up, refresh and destroy of the
    * provider's stack and of the floor's (./cli), their ratios, the checkpoint's bytes per
-   * resource and its growth. null when the section was left out (--smoke, --no-cli).
+   * resource and its growth; `plugin`: the plugin face's up and refresh beside the dynamic
+   * provider's in the same run, both faces' `pulumi stack export` bytes per resource, and
+   * the plugin's start time. null when the section was left out (--smoke, --no-cli).
    */
   cli: CliBench | null;
 }
@@ -358,7 +369,43 @@ function cliSection(cli: CliBench | null): string {
     `  by size: ${sizes}; each further service adds ${cli.checkpointGrowthBytesPerResource} bytes`,
     `  one service's entry: ${entry.bytes} bytes, of which __provider (both copies) ${entry.provider}, sourcePosition and stackTrace ${entry.stackTrace}`,
   );
+  if (cli.plugin) lines.push(pluginLines(cli, cli.plugin));
   return lines.join("\n");
+}
+
+/** The plugin face beside the dynamic provider, in the CLI section. */
+function pluginLines(cli: CliBench, plugin: PluginBench): string {
+  const header = ["command", "dynamic provider ms", "plugin ms", "plugin / dynamic"];
+  if (plugin.cpu) header.push("dynamic CPU ms", "plugin CPU ms", "CPU ratio");
+  const rows = [header];
+  for (const operation of PLUGIN_OPERATIONS) {
+    const row = [
+      `pulumi ${operation} --yes`,
+      ms(cli.provider[operation]),
+      ms(plugin.wall[operation]),
+      plugin.ratio[operation].toFixed(2),
+    ];
+    if (plugin.cpu && plugin.cpuRatio && cli.cpu)
+      row.push(
+        ms(cli.cpu.provider[operation].total),
+        ms(plugin.cpu[operation].total),
+        plugin.cpuRatio[operation].toFixed(2),
+      );
+    rows.push(row);
+  }
+  const dynamicEntry = cli.checkpoint[cli.checkpoint.length - 1].entry;
+  const { entry } = plugin.checkpoint;
+  const exported = (bytes: number | null) => (bytes === null ? "?" : String(bytes));
+  const ok = plugin.exportBytesPerResource <= PLUGIN_EXPORT_BYTES_TARGET;
+  const samples = plugin.startSamplesMs.map((v) => v.toFixed(0)).join(", ");
+  return [
+    `  the plugin (pulumi-resource-ontap, tools/bench/fixtures/plugin) beside the dynamic provider, ${cli.services} services, a simulator of its own:`,
+    table(rows).replace(/^/gm, "    "),
+    `    pulumi stack export / services: plugin ${plugin.exportBytesPerResource} bytes per resource (target ≤ ${PLUGIN_EXPORT_BYTES_TARGET}): ${verdict(ok)}; dynamic provider ${plugin.dynamicExportBytesPerResource}`,
+    `      (the whole export: manifest, secrets provider, stack, default provider and the services; one service's entry in it: plugin ${exported(entry.exported)}, dynamic provider ${exported(dynamicEntry.exported)})`,
+    `    backend file / services: plugin ${plugin.checkpoint.bytesPerResource}, dynamic provider ${cli.checkpointBytesPerResource}; a plugin service's entry: ${entry.bytes} bytes, no __provider, sourcePosition and stackTrace ${entry.stackTrace}`,
+    `    plugin start (spawn of node bin/pulumi-resource-ontap to its port line): median ${plugin.startMs.toFixed(0)} ms of ${plugin.startSamplesMs.length} (${samples})`,
+  ].join("\n");
 }
 
 function cpuSection(cpu: CpuResult): string {

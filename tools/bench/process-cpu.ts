@@ -11,7 +11,10 @@ export interface ProcessCpu {
   engine: number;
   /** The Node.js program (`@pulumi/pulumi/cmd/run`): registering the resources. */
   program: number;
-  /** The dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`): the provider's own code. */
+  /**
+   * The provider's process, where the provider's own code runs: the dynamic-provider host
+   * (`@pulumi/pulumi/cmd/dynamic-provider`), or the plugin (`bin/pulumi-resource-ontap`).
+   */
   host: number;
   /** Everything else: the language hosts, the plugin's launcher script, `node -e` probes. */
   other: number;
@@ -20,7 +23,8 @@ export interface ProcessCpu {
 
 /** What a process is, from its command line. */
 function kindOf(commandLine: string, engine: string): Exclude<keyof ProcessCpu, "total"> {
-  if (commandLine.includes("/cmd/dynamic-provider")) return "host";
+  if (commandLine.includes("/cmd/dynamic-provider") || commandLine.includes("/pulumi-resource-ontap\0"))
+    return "host";
   if (commandLine.includes("/cmd/run")) return "program";
   if (commandLine.startsWith(`${engine}\0`)) return "engine";
   return "other";
