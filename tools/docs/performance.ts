@@ -11,6 +11,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchJson } from "../bench/bench";
 import { CLI_OPERATIONS, CLI_TARGETS, type CliBench, type CliOperation } from "../bench/cli";
+import { pluginBlock } from "../bench/plugin-docs";
 import { flagValues, readCommandLine } from "../command-line";
 import { repoRoot } from "../paths";
 import { cell, table, thousands, updateBlocks, utcStamp } from "./markdown";
@@ -178,6 +179,7 @@ export function performanceBlocks(run: BenchRun): Record<string, string> {
   blocks.cpu = `The provider's own code: a median of **${json.cpuMsPerOp.toFixed(3)} ms per operation**${operations}.${whole}`;
   blocks.fleet = fleetBlock(json);
   blocks.cli = cliBlock(json.cli ?? null);
+  blocks["cli-plugin"] = pluginBlock(json.cli ?? null);
   return blocks;
 }
 
