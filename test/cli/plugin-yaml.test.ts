@@ -75,7 +75,7 @@ describe("CLI: the plugin from a YAML program (examples/plugin-yaml)", function 
     await stack.setConfig("targetAlias", "db-target-2");
     const diff = await stack.run(["preview", "--diff"]);
     expect(diff.stdout).to.match(/~ targetAlias\s*: "db-target" => "db-target-2"/);
-    expect(diff.stdout).to.not.match(/~ enabled/);
+    expect(diff.stdout).to.not.match(/~ enabled\s*:/);
     sim.clearRequests();
     await stack.run(["up", "--yes"]);
     expect(writes(sim).map((w) => w.split(" ")[0])).to.deep.equal(["PATCH"]);
