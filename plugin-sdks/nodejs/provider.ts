@@ -96,7 +96,7 @@ export interface ProviderArgs {
      */
     maxConcurrent?: pulumi.Input<number | undefined>;
     /**
-     * The ONTAP user's password. Kept secret; never written to state.
+     * The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
      */
     password?: pulumi.Input<string | undefined>;
     /**

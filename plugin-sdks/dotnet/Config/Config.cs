@@ -114,7 +114,7 @@ namespace NetAppCommunity.Ontap
 
         private static readonly __Value<string?> _password = new __Value<string?>(() => __config.Get("password") ?? Utilities.GetEnv("ONTAP_PASSWORD"));
         /// <summary>
-        /// The ONTAP user's password. Kept secret; never written to state.
+        /// The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
         /// </summary>
         public static string? Password
         {
@@ -236,7 +236,7 @@ namespace NetAppCommunity.Ontap
             /// </summary>
                 public int? MaxConcurrent { get; set; }
             /// <summary>
-            /// The ONTAP user's password. Kept secret; never written to state.
+            /// The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
             /// </summary>
                 public string? Password { get; set; } = null!;
             /// <summary>

@@ -72,7 +72,7 @@ namespace NetAppCommunity.Ontap.Inputs
         private Input<string>? _password;
 
         /// <summary>
-        /// The ONTAP user's password. Kept secret; never written to state.
+        /// The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
         /// </summary>
         public Input<string>? Password
         {

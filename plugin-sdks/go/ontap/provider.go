@@ -138,7 +138,7 @@ type providerArgs struct {
 	JobTimeoutMs *int `pulumi:"jobTimeoutMs"`
 	// Requests in flight to this cluster at once. (1 to 256; default 8.)
 	MaxConcurrent *int `pulumi:"maxConcurrent"`
-	// The ONTAP user's password. Kept secret; never written to state.
+	// The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
 	Password *string `pulumi:"password"`
 	// Whether Check looks the SVM up (read-only) before a create, so that a preview fails on a missing SVM, license or protocol (default true).
 	Preflight *bool `pulumi:"preflight"`
@@ -176,7 +176,7 @@ type ProviderArgs struct {
 	JobTimeoutMs pulumi.IntPtrInput
 	// Requests in flight to this cluster at once. (1 to 256; default 8.)
 	MaxConcurrent pulumi.IntPtrInput
-	// The ONTAP user's password. Kept secret; never written to state.
+	// The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
 	Password pulumi.StringPtrInput
 	// Whether Check looks the SVM up (read-only) before a create, so that a preview fails on a missing SVM, license or protocol (default true).
 	Preflight pulumi.BoolPtrInput

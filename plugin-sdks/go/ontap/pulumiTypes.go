@@ -29,7 +29,7 @@ type ClusterProfile struct {
 	JobTimeoutMs *int `pulumi:"jobTimeoutMs"`
 	// Requests in flight to this cluster at once. (1 to 256; default 8.)
 	MaxConcurrent *int `pulumi:"maxConcurrent"`
-	// The ONTAP user's password. Kept secret; never written to state.
+	// The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
 	Password *string `pulumi:"password"`
 	// Retries of a request that failed in a way worth retrying (429, 503, a reset connection). (0 to 20; default 5.)
 	Retries *int `pulumi:"retries"`
@@ -74,7 +74,7 @@ type ClusterProfileArgs struct {
 	JobTimeoutMs pulumi.IntPtrInput `pulumi:"jobTimeoutMs"`
 	// Requests in flight to this cluster at once. (1 to 256; default 8.)
 	MaxConcurrent pulumi.IntPtrInput `pulumi:"maxConcurrent"`
-	// The ONTAP user's password. Kept secret; never written to state.
+	// The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
 	Password pulumi.StringPtrInput `pulumi:"password"`
 	// Retries of a request that failed in a way worth retrying (429, 503, a reset connection). (0 to 20; default 5.)
 	Retries pulumi.IntPtrInput `pulumi:"retries"`
@@ -179,7 +179,7 @@ func (o ClusterProfileOutput) MaxConcurrent() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v ClusterProfile) *int { return v.MaxConcurrent }).(pulumi.IntPtrOutput)
 }
 
-// The ONTAP user's password. Kept secret; never written to state.
+// The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
 func (o ClusterProfileOutput) Password() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ClusterProfile) *string { return v.Password }).(pulumi.StringPtrOutput)
 }

@@ -98,7 +98,7 @@ Object.defineProperty(exports, "maxConcurrent", {
 });
 
 /**
- * The ONTAP user's password. Kept secret; never written to state.
+ * The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
  */
 export declare const password: string | undefined;
 Object.defineProperty(exports, "password", {

@@ -38,7 +38,7 @@ export interface ClusterProfile {
      */
     maxConcurrent?: number;
     /**
-     * The ONTAP user's password. Kept secret; never written to state.
+     * The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
      */
     password?: string;
     /**

@@ -49,7 +49,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.bool] insecure: true turns TLS certificate verification off for this connection (default false): only on purpose, for a lab. (or false, the default; true turns TLS certificate verification off for this connection: only on purpose.)
         :param pulumi.Input[_builtins.int] job_timeout_ms: How long a create or delete waits for its ONTAP job, in milliseconds. (1 to 3600000; default 300000.)
         :param pulumi.Input[_builtins.int] max_concurrent: Requests in flight to this cluster at once. (1 to 256; default 8.)
-        :param pulumi.Input[_builtins.str] password: The ONTAP user's password. Kept secret; never written to state.
+        :param pulumi.Input[_builtins.str] password: The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
         :param pulumi.Input[_builtins.bool] preflight: Whether Check looks the SVM up (read-only) before a create, so that a preview fails on a missing SVM, license or protocol (default true).
         :param pulumi.Input[_builtins.int] retries: Retries of a request that failed in a way worth retrying (429, 503, a reset connection). (0 to 20; default 5.)
         :param pulumi.Input[_builtins.int] retry_max_delay_ms: The longest delay between two retries, in milliseconds. (0 to 600000; default 10000.)
@@ -226,7 +226,7 @@ class ProviderArgs:
     @pulumi.getter
     def password(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The ONTAP user's password. Kept secret; never written to state.
+        The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
         """
         return pulumi.get(self, "password")
 
@@ -368,7 +368,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.bool] insecure: true turns TLS certificate verification off for this connection (default false): only on purpose, for a lab. (or false, the default; true turns TLS certificate verification off for this connection: only on purpose.)
         :param pulumi.Input[_builtins.int] job_timeout_ms: How long a create or delete waits for its ONTAP job, in milliseconds. (1 to 3600000; default 300000.)
         :param pulumi.Input[_builtins.int] max_concurrent: Requests in flight to this cluster at once. (1 to 256; default 8.)
-        :param pulumi.Input[_builtins.str] password: The ONTAP user's password. Kept secret; never written to state.
+        :param pulumi.Input[_builtins.str] password: The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
         :param pulumi.Input[_builtins.bool] preflight: Whether Check looks the SVM up (read-only) before a create, so that a preview fails on a missing SVM, license or protocol (default true).
         :param pulumi.Input[_builtins.int] retries: Retries of a request that failed in a way worth retrying (429, 503, a reset connection). (0 to 20; default 5.)
         :param pulumi.Input[_builtins.int] retry_max_delay_ms: The longest delay between two retries, in milliseconds. (0 to 600000; default 10000.)

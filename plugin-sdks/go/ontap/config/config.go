@@ -107,7 +107,7 @@ func GetMaxConcurrent(ctx *pulumi.Context) int {
 	return value
 }
 
-// The ONTAP user's password. Kept secret; never written to state.
+// The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
 func GetPassword(ctx *pulumi.Context) string {
 	v, err := config.Try(ctx, "ontap:password")
 	if err == nil {

@@ -57,7 +57,7 @@ Requests in flight to this cluster at once. (1 to 256; default 8.)
 
 password: Optional[str]
 """
-The ONTAP user's password. Kept secret; never written to state.
+The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
 """
 
 preflight: Optional[bool]

@@ -80,7 +80,7 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def password(self) -> Optional[str]:
         """
-        The ONTAP user's password. Kept secret; never written to state.
+        The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.
         """
         return __config__.get('password') or _utilities.get_env('ONTAP_PASSWORD')
 
