@@ -38,10 +38,11 @@ const CA_FILE = path.join(repoRoot, "tools", "simulator", "certs", "ca.pem");
 const NOT_RUN: Record<string, string> = {
   "npm install":
     "installs from the npm registry, which this machine does not reach; the program's copy resolves the repository's node_modules, with node_modules/pulumi-ontap-iscsi linked to the repository, which is what the install gives",
+  "npm install pulumi-ontap-iscsi":
+    "installs the plugin from the npm registry into the project's folder; the program's copy has node_modules/pulumi-ontap-iscsi linked to the repository (whose bin/ holds pulumi-resource-ontap), which is what the install gives",
   "npm ci":
     "would reinstall the repository's node_modules, which other runs share; the suite runs on the installed tree",
   "npm run build": "the suite runs from the build (dist/) it was started from",
-  "cd examples/basic": "the block runs in a copy of examples/basic",
   "pulumi login --local":
     "logs in to file://~, which pulumi resolves from the account's home directory (user.Current, not $HOME): it would write state into the machine's ~/.pulumi; the block runs on the suite's own file backend (PULUMI_BACKEND_URL) instead, which is what the login selects",
 };
@@ -50,8 +51,12 @@ const NOT_RUN: Record<string, string> = {
 const SIMULATOR_NOT_RUN =
   "the same simulator runs in-process, with the options the CLI parses from the same flags (tools/simulator/cli.ts parseArgs) and its defaults (svm1, svm2, admin/netapp123, the CA tools/simulator/certs/ca.pem), on a free port, which replaces 127.0.0.1:<port> in the block";
 
+/** `cd examples/<name>`: the block runs in a copy of that example (see {@link programOf}). */
+const CD_EXAMPLE = /^cd examples\/[\w-]+$/;
+
 /** The reason a command of a block is not run, if it is not. */
 function notRun(command: string): string | undefined {
+  if (CD_EXAMPLE.test(command)) return "the block runs in a copy of that example";
   return NOT_RUN[command] ?? (SIMULATOR_COMMAND.test(command) ? SIMULATOR_NOT_RUN : undefined);
 }
 
