@@ -38,7 +38,8 @@ type ObjectType = {
 const SETTING_DOCS: Record<Field, string> = {
   host: "The cluster management address: a host name or IP address, optionally with :port (default 443).",
   username: "The ONTAP user (basic authentication).",
-  password: "The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.",
+  password:
+    "The ONTAP user's password. A secret: never in a resource's state, encrypted where Pulumi records the provider's configuration.",
   token: "A bearer token (OAuth 2.0, ONTAP 9.14+), instead of username and password. Kept secret.",
   clientCert:
     "A client certificate (PEM text or the path of a PEM file), with clientKey, instead of a password.",
