@@ -238,6 +238,18 @@ export function typescriptSetup(): LanguageSetup {
         const link = path.join(stack.dir, "node_modules", entry);
         if (!fs.existsSync(link)) fs.symlinkSync(path.join(modules, entry), link);
       }
+      // The program, and the SDK from where it is installed, load this @pulumi/pulumi, not the repository's.
+      const versions = execFileSync(
+        path.join(nodeBin, "node"),
+        [
+          "-p",
+          `const r = (m, from) => require(require.resolve(m, { paths: [from] })).version;
+           [r("@pulumi/pulumi/package.json", "."),
+            r("@pulumi/pulumi/package.json", require.resolve("@netapp-community/pulumi-ontap"))].join(" ")`,
+        ],
+        { cwd: stack.dir, encoding: "utf8" },
+      ).trim();
+      expect(versions).to.equal(`${NODEJS_PULUMI_VERSION} ${NODEJS_PULUMI_VERSION}`);
     },
     commandTimeoutMs: 180_000,
   };
