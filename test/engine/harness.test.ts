@@ -5,8 +5,9 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { capture, ProgramError } from "../../tools/engine/capture";
 import { CheckFailedError, DeploymentError, Engine, type EngineOptions } from "../../tools/engine/engine";
+import { ONTAP_PLUGIN } from "../../tools/engine/faces";
 import { type HostCall, HostCallError, HostProcess } from "../../tools/engine/host";
-import { resourceCalls } from "../../tools/engine/scenario";
+import { BASIC_PROGRAM, PACKAGE_NAME, resourceCalls } from "../../tools/engine/scenario";
 import { PROVIDER_KEY, UNKNOWN } from "../../tools/engine/wire";
 import { repoRoot } from "../../tools/paths";
 
@@ -347,5 +348,67 @@ describe("engine harness: the echo fixture through the real dynamic provider hos
       const err = await host.check("urn:pulumi:dev::echo::t::n", {}, {}).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(HostCallError);
     });
+  });
+});
+
+describe("engine harness: the plugin face", () => {
+  const engines: Engine[] = [];
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((e) => e.stop()));
+  });
+
+  it("HostProcess starts bin/pulumi-resource-ontap with the Log service's address; Configure answers supportsPreview", async () => {
+    const host = await HostProcess.start({
+      programDir: BASIC_PROGRAM,
+      command: ONTAP_PLUGIN.command,
+      serveEngine: true,
+    });
+    try {
+      expect(host.stdout.split("\n")[0]).to.equal(String(host.port));
+      expect(await host.configure({ host: "127.0.0.1:1", username: "admin" })).to.deep.equal({
+        acceptSecrets: false,
+        supportsPreview: true,
+        acceptResources: false,
+      });
+    } finally {
+      await host.stop();
+    }
+    expect(host.running).to.equal(false);
+  });
+
+  it("CheckConfig of the default provider refuses an unknown ontap: key before any resource is checked", async () => {
+    const engine = new Engine({
+      programDir: BASIC_PROGRAM,
+      packageLinks: { [PACKAGE_NAME]: repoRoot },
+      config: { "ontap:hots": "cluster1", "ontap-iscsi-basic:svmName": "svm1" },
+      face: "plugin",
+    });
+    engines.push(engine);
+    const err = await failureOf(engine.preview());
+
+    expect(err.cause).to.be.instanceOf(CheckFailedError);
+    expect((err.cause as CheckFailedError).urn).to.equal(
+      `urn:pulumi:dev::${engine.project}::pulumi:providers:ontap::default`,
+    );
+    expect((err.cause as CheckFailedError).failures.map((f) => f.property)).to.deep.equal(["hots"]);
+    expect(err.result.calls.map((c) => c.method)).to.deep.equal(["checkConfig"]);
+  });
+
+  it("maps only the types it knows: another dynamic resource is refused, naming it", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-harness-"));
+    try {
+      const storePath = path.join(dir, "store.json");
+      fs.writeFileSync(storePath, JSON.stringify({ objects: {}, log: [], configured: [], next: 1 }));
+      const engine = new Engine({
+        programDir: ECHO,
+        config: { "store:path": storePath, "echo:key": "alpha", "echo:message": "hello" },
+        face: "plugin",
+      });
+      engines.push(engine);
+      const err = await failureOf(engine.preview());
+      expect(err.cause.message).to.include("the plugin face maps only").and.include(ECHO_TYPE);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

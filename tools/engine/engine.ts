@@ -2,7 +2,8 @@
  * The engine harness's engine: {@link Engine} runs `pulumi preview`, `up`, `refresh` and
  * `destroy` of a program's dynamic resources by the Pulumi engine's step rules, over an
  * in-memory state (the checkpoint), with the program captured by ./capture.ts and every
- * provider call made through the real dynamic provider host (./host.ts).
+ * provider call made through the real dynamic provider host (./host.ts) or, with
+ * `face: "plugin"`, through the package's provider plugin (./faces.ts).
  *
  * Why: the provider ships as a dynamic provider, so what runs in production is the
  * `__provider` closure the host deserializes, configured per host process, fed inputs and
@@ -21,6 +22,8 @@ import {
   ensurePackageLink,
   type ProgramOptions,
 } from "./capture";
+import type { EngineLogEntry } from "./engine-log";
+import { type Face, ONTAP_PLUGIN, type PluginFace, pluginResource } from "./faces";
 import { type CheckFailure, type HostCall, HostCallError, HostProcess } from "./host";
 import { readProjectName } from "./pulumi-sdk";
 import { checkParallel, defaultParallel, StepPool } from "./schedule";
@@ -28,6 +31,19 @@ import { changedKeys, containsUnknown, type PropertyMap, wireEqual } from "./wir
 
 /** How to run a program through the engine simulation. */
 export interface EngineOptions extends ProgramOptions {
+  /**
+   * Which face of the provider the resources go to. "dynamic" (default): the program's
+   * dynamic resources, `__provider` and all, through @pulumi/pulumi's dynamic provider
+   * host. "plugin": the same registrations as the engine would receive them from a program
+   * written for the provider plugin (`plugin.types` maps each dynamic type to the plugin's
+   * token; no `__provider`), through the plugin process (`plugin.command`), configured
+   * with its package's config un-namespaced (`ontap:host` → `host`) after CheckConfig,
+   * and called with Create/Update `preview` in a preview, as it answers Configure with
+   * `supportsPreview`. See ./faces.ts.
+   */
+  face?: Face;
+  /** The plugin of `face: "plugin"`. Default: this package's ({@link ONTAP_PLUGIN}). */
+  plugin?: PluginFace;
   /** Packages to link into `<programDir>/node_modules` (name → directory), as `npm install` of `file:` deps does. */
   packageLinks?: Record<string, string>;
   /** Extra environment for the dynamic provider host. */
@@ -88,9 +104,9 @@ export interface ResourceState {
   urn: string;
   type: string;
   id: string;
-  /** The checked inputs, `__provider` included. */
+  /** The checked inputs, `__provider` included (dynamic face). */
   inputs: PropertyMap;
-  /** What the provider returned, `__provider` included (the host always adds it). */
+  /** What the provider returned, `__provider` included (the dynamic host always adds it). */
   outputs: PropertyMap;
   /** Top-level keys that are secret (inputs that were; outputs with the same key). */
   secretKeys: string[];
@@ -114,6 +130,11 @@ export interface Step {
   deleteBeforeReplace?: boolean;
   /** For a replace: the inputs of the engine's second Check (no olds), which the create gets. */
   recheckedInputs?: PropertyMap;
+  /**
+   * In a preview of a provider that supports previews (the plugin), what its preview
+   * Create or Update answered; never in the state.
+   */
+  previewed?: ResourceState;
   /** For a refresh: top-level output keys the read changed. */
   drift?: string[];
   /** For a refresh: the provider reported the resource gone (empty id); it left the state. */
@@ -187,8 +208,11 @@ async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
  * operation (a CLI `pulumi up` is a preview, then an update, in two processes). It follows
  * the rules of `pkg/resource/deploy/step_generator.go`:
  *
- * - preview: Check, and Diff for resources in the state; no Create/Update/Delete (the host
- *   answers Configure with `supportsPreview: false`);
+ * - preview: Check, and Diff for resources in the state; no Create/Update/Delete when the
+ *   provider answered Configure with `supportsPreview: false` (the dynamic host); otherwise
+ *   (the plugin) Create with `preview` for a create or a replacement (after its second
+ *   Check) and Update with `preview` for an update (pkg/resource/plugin/provider_plugin.go
+ *   skips them only for a provider without preview support); never Delete;
  * - up: Check (olds = old inputs), then no state → Create; otherwise Diff (olds = old
  *   outputs): `changes` false → same; true with `replaces` → replace, delete-first when the
  *   resource option `deleteBeforeReplace` says so or, when the program left it unset, the
@@ -230,6 +254,9 @@ export class Engine {
   readonly operations: OperationResult[] = [];
   /** Every host call, across host restarts. */
   readonly transcript: HostCall[] = [];
+  /** The face the resources go to. */
+  readonly face: Face;
+  private readonly plugin: PluginFace;
 
   private readonly resources = new Map<string, ResourceState>();
   /** Old resources of create-before-delete replacements whose delete has not succeeded yet. */
@@ -244,6 +271,8 @@ export class Engine {
 
   constructor(private readonly options: EngineOptions) {
     this.programDir = path.resolve(options.programDir);
+    this.face = options.face ?? "dynamic";
+    this.plugin = options.plugin ?? ONTAP_PLUGIN;
     this.project = options.project ?? readProjectName(this.programDir);
     this.stack = options.stack ?? "dev";
     this.config = { ...options.config };
@@ -259,9 +288,17 @@ export class Engine {
     return this.resources;
   }
 
-  /** Everything every host process printed, stdout and stderr. */
+  /**
+   * Everything every host process printed, stdout and stderr, and (a plugin) what it sent
+   * to the engine's Log service, one `<severity> <urn>: <message>` line each.
+   */
   get hostOutput(): string {
-    return this.hosts.map((h) => h.stdout + h.stderr).join("");
+    return this.hosts.map((h) => h.stdout + h.stderr + h.logText).join("");
+  }
+
+  /** What every host process sent to the engine's Log service (the plugin face only), in order. */
+  get logs(): EngineLogEntry[] {
+    return this.hosts.flatMap((h) => h.logs);
   }
 
   /** The host of the current or last operation. */
@@ -269,9 +306,14 @@ export class Engine {
     return this.host;
   }
 
-  /** The URN the engine gives a resource registered at the top level of the program. */
+  /**
+   * The URN the engine gives a resource registered at the top level of the program. On the
+   * plugin face a program's dynamic type is its plugin token (`plugin.types`), as a program
+   * written for the plugin registers it: the same call names the same resource on both faces.
+   */
   urn(type: string, name: string): string {
-    return `urn:pulumi:${this.stack}::${this.project}::${type}::${name}`;
+    const token = this.face === "plugin" ? (this.plugin.types[type] ?? type) : type;
+    return `urn:pulumi:${this.stack}::${this.project}::${token}::${name}`;
   }
 
   /** Sets stack config values (undefined removes a key). */
@@ -294,19 +336,40 @@ export class Engine {
       const [program, host] = await settleBoth(this.runProgram(true), this.ensureHost(op, options.hostEnv));
       op.program = program;
       const registered = new Set<string>();
-      for (const r of this.dynamicResources(program)) {
-        registered.add(r.urn);
-        const old = this.resources.get(r.urn);
-        const forced = old !== undefined && targets.has(r.urn);
-        const step = this.newStep(op, old ? "same" : "create", r.urn, r.type, old);
-        const inputs = await this.check(host, step, r, forced ? undefined : old);
-        if (!old) {
-          step.changedKeys = Object.keys(inputs).sort();
-          continue;
+      // Only a provider that supports previews is asked what its Create/Update would do.
+      const previews = host.configured?.supportsPreview === true;
+      const steps = this.pool(op);
+      try {
+        for (const r of this.providerResources(program)) {
+          if (steps.failed) break;
+          registered.add(r.urn);
+          const old = this.resources.get(r.urn);
+          const forced = old !== undefined && targets.has(r.urn);
+          const step = this.newStep(op, old ? "same" : "create", r.urn, r.type, old);
+          const inputs = await this.check(host, step, r, forced ? undefined : old);
+          if (!old) {
+            step.changedKeys = Object.keys(inputs).sort();
+            if (previews) await steps.submit(() => this.previewCreate(host, step, r, inputs));
+            continue;
+          }
+          if (forced) this.forceReplace(step, r, old, inputs);
+          else await this.diff(host, step, r, old, inputs);
+          if (!previews) continue;
+          if (step.op === "update") {
+            await steps.submit(async () => {
+              const res = await this.call(step, () =>
+                host.update(old.id, r.urn, old.outputs, inputs, old.inputs, { preview: true }),
+              );
+              step.previewed = { ...old, inputs, outputs: res.properties, secretKeys: r.secretKeys };
+            });
+          } else if (step.op === "replace") {
+            await steps.submit(() => this.previewCreate(host, step, r, step.recheckedInputs ?? inputs));
+          }
         }
-        if (forced) this.forceReplace(step, r, old, inputs);
-        else await this.diff(host, step, r, old, inputs);
+      } finally {
+        await steps.drain().catch(() => {});
       }
+      await steps.drain();
       for (const old of [...this.pendingDeletes, ...this.unregistered(registered)]) {
         this.newStep(op, "delete", old.urn, old.type, old);
       }
@@ -331,7 +394,7 @@ export class Engine {
       const registered: string[] = [];
       const steps = this.pool(op);
       try {
-        for (const r of this.dynamicResources(program)) {
+        for (const r of this.providerResources(program)) {
           if (steps.failed) break;
           registered.push(r.urn);
           for (const [key, value] of Object.entries(r.inputs)) {
@@ -578,9 +641,13 @@ export class Engine {
     const res = await this.call(step, () => host.diff(old.id, r.urn, old.outputs, inputs, old.inputs));
     step.changedKeys = changedKeys(old.inputs, inputs);
     const changes = res.changes === "some" || (res.changes === "unknown" && !wireEqual(old.inputs, inputs));
+    // As the engine's DiffResult.Replace(): replace keys, or a detailed diff's replace kind.
+    const replace =
+      res.replaces.length > 0 ||
+      Object.values(res.detailedDiff ?? {}).some((d) => d.kind.endsWith("replace"));
     if (!changes) {
       step.op = "same";
-    } else if (res.replaces.length > 0) {
+    } else if (replace) {
       step.op = "replace";
       step.replaces = res.replaces;
       // The resource option, when the program set it, overrides the provider.
@@ -627,6 +694,24 @@ export class Engine {
     }
   }
 
+  /** A preview's Create: what the provider says it would record; the state does not change. */
+  private async previewCreate(
+    host: HostProcess,
+    step: Step,
+    r: CapturedResource,
+    inputs: PropertyMap,
+  ): Promise<void> {
+    const res = await this.call(step, () => host.create(r.urn, inputs, { preview: true }));
+    step.previewed = {
+      urn: r.urn,
+      type: r.type,
+      id: res.id,
+      inputs,
+      outputs: res.properties,
+      secretKeys: r.secretKeys,
+    };
+  }
+
   private record(r: CapturedResource, id: string, inputs: PropertyMap, outputs: PropertyMap): ResourceState {
     const state: ResourceState = { urn: r.urn, type: r.type, id, inputs, outputs, secretKeys: r.secretKeys };
     this.resources.set(r.urn, state);
@@ -646,7 +731,11 @@ export class Engine {
     return [...this.resources.values()].filter((s) => !registered.has(s.urn)).reverse();
   }
 
-  private dynamicResources(program: CapturedProgram): CapturedResource[] {
+  /**
+   * The program's resources as the face's provider receives them: the dynamic resources as
+   * they are, or (plugin face) each mapped to the plugin's registration.
+   */
+  private providerResources(program: CapturedProgram): CapturedResource[] {
     const resources: CapturedResource[] = [];
     for (const r of program.resources) {
       if (!r.custom) continue; // components: no provider calls
@@ -658,7 +747,7 @@ export class Engine {
       if (r.ignoreChanges.length > 0 || r.replaceOnChanges.length > 0) {
         throw new Error(`${r.urn}: ignoreChanges/replaceOnChanges are not simulated`);
       }
-      resources.push(r);
+      resources.push(this.face === "plugin" ? pluginResource(r, this.plugin) : r);
     }
     return resources;
   }
@@ -692,6 +781,27 @@ export class Engine {
   }
 
   /**
+   * The default provider of the plugin, as the engine sets it up: its inputs are the stack
+   * config of its package, un-namespaced (`ontap:host` → `host`), secrets marked; CheckConfig
+   * first (failures fail the operation, before any resource), then Configure with them.
+   */
+  private async configurePlugin(host: HostProcess, config: Record<string, string>): Promise<void> {
+    const prefix = `${this.plugin.package}:`;
+    const args: Record<string, string> = {};
+    const secrets: string[] = [];
+    for (const [k, v] of Object.entries(config)) {
+      if (!k.startsWith(prefix)) continue;
+      const key = k.slice(prefix.length);
+      args[key] = v;
+      if (this.secretKeys.has(k)) secrets.push(key);
+    }
+    const urn = `urn:pulumi:${this.stack}::${this.project}::pulumi:providers:${this.plugin.package}::default`;
+    const checked = await host.checkConfig(urn, args, secrets);
+    if (checked.failures.length > 0) throw new CheckFailedError(urn, checked.failures);
+    await host.configure(args, secrets);
+  }
+
+  /**
    * The running host, configured with `config` (default: the current stack config); a new
    * one when the config changed.
    */
@@ -713,9 +823,11 @@ export class Engine {
       return this.host;
     await this.stop();
     const started = performance.now();
+    const plugin = this.face === "plugin";
     const host = await HostProcess.start({
       programDir: this.programDir,
       env: { ...this.options.hostEnv, ...hostEnv },
+      ...(plugin ? { command: this.plugin.command, serveEngine: true } : {}),
       onCall: (call) => {
         this.transcript.push(call);
         this.currentCalls?.push(call);
@@ -725,7 +837,8 @@ export class Engine {
     this.host = host;
     this.hosts.push(host);
     this.hostConfigKey = key;
-    await host.configure(config, [...this.secretKeys]);
+    if (plugin) await this.configurePlugin(host, config);
+    else await host.configure(config, [...this.secretKeys]);
     op.hostStartMs = performance.now() - started;
     return host;
   }

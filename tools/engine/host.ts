@@ -1,8 +1,11 @@
 /**
  * The engine harness's host: {@link HostProcess} starts `@pulumi/pulumi`'s dynamic provider
- * host (`cmd/dynamic-provider`) as the engine starts it, and drives it over gRPC with
- * Pulumi's own stubs, loaded from the program's installation (./pulumi-sdk.ts): Configure,
- * Check, Diff, Create, Read, Update and Delete, each recorded as a {@link HostCall}.
+ * host (`cmd/dynamic-provider`) as the engine starts it, or another provider process (the
+ * package's plugin, `bin/pulumi-resource-ontap`, given as `command`), and drives it over
+ * gRPC with Pulumi's own stubs, loaded from the program's installation (./pulumi-sdk.ts):
+ * Configure (CheckConfig for a plugin), Check, Diff, Create, Read, Update and Delete, each
+ * recorded as a {@link HostCall}. For a plugin it also serves the engine's Log service
+ * (./engine-log.ts), where the plugin sends its warnings, attached to their resources.
  *
  * Why: the host, not this repository, deserializes the provider from `__provider`, turns
  * secrets and unknowns into wire values and back, and reports errors as gRPC statuses; a
@@ -14,6 +17,7 @@ import * as path from "node:path";
 import type * as grpcModule from "@grpc/grpc-js";
 import type * as provGrpcModule from "@pulumi/pulumi/proto/provider_grpc_pb";
 import type * as provProtoModule from "@pulumi/pulumi/proto/provider_pb";
+import { type EngineLogEntry, EngineLogServer } from "./engine-log";
 import { loadPulumiSdk, type PulumiSdk } from "./pulumi-sdk";
 import { type PropertyMap, parseUrn, type WireValue, wrapSecret } from "./wire";
 
@@ -25,6 +29,17 @@ export interface HostOptions {
   env?: NodeJS.ProcessEnv;
   /** The positional argument the host requires. Never dialled by the dynamic provider host. */
   engineAddress?: string;
+  /**
+   * The provider process to start instead of the dynamic provider host: the executable and
+   * its arguments, to which the engine's address is appended (as the engine starts a
+   * plugin). It must print its port on its first stdout line.
+   */
+  command?: string[];
+  /**
+   * Serve the engine's Log service and give its address to the process (overrides
+   * `engineAddress`): what the process logs is kept in {@link HostProcess.logs}. Default false.
+   */
+  serveEngine?: boolean;
   /** Default 30 s. */
   startTimeoutMs?: number;
   /** Deadline of each call. Default 60 s. */
@@ -50,7 +65,15 @@ export interface HostCall {
   endedAt?: number;
 }
 
-export type HostMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
+export type HostMethod =
+  | "checkConfig"
+  | "configure"
+  | "check"
+  | "diff"
+  | "create"
+  | "read"
+  | "update"
+  | "delete";
 
 export interface CheckFailure {
   property: string;
@@ -76,6 +99,32 @@ export interface DiffResult {
   /** Sent by the protocol; the dynamic provider host never fills them (it drops `stables`). */
   stables: string[];
   diffs: string[];
+  /** Only when the provider sent one (`hasDetailedDiff`): each property's change kind. */
+  detailedDiff?: Record<string, { kind: PropertyDiffKind; inputDiff: boolean }>;
+}
+
+/** `pulumirpc.PropertyDiff.Kind`, by name. */
+export type PropertyDiffKind =
+  | "add"
+  | "add-replace"
+  | "delete"
+  | "delete-replace"
+  | "update"
+  | "update-replace";
+
+const PROPERTY_DIFF_KINDS: PropertyDiffKind[] = [
+  "add",
+  "add-replace",
+  "delete",
+  "delete-replace",
+  "update",
+  "update-replace",
+];
+
+/** Options of Create and Update. */
+export interface WriteOptions {
+  /** A preview's Create or Update: the provider answers what it would do, and does nothing. */
+  preview?: boolean;
 }
 
 export interface CreateResult {
@@ -142,6 +191,7 @@ export class HostProcess {
   private readonly exited: Promise<void>;
   private client: Client | undefined;
   private boundPort = 0;
+  private configureResult: ConfigureResult | undefined;
   private readonly callTimeoutMs: number;
   private readonly onCall: ((call: HostCall) => void) | undefined;
 
@@ -149,6 +199,7 @@ export class HostProcess {
     private readonly sdk: PulumiSdk,
     private readonly child: ChildProcess,
     options: HostOptions,
+    private readonly engineLog: EngineLogServer | undefined,
   ) {
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
     this.onCall = options.onCall;
@@ -174,19 +225,23 @@ export class HostProcess {
   static async start(options: HostOptions): Promise<HostProcess> {
     const programDir = path.resolve(options.programDir);
     const sdk = loadPulumiSdk(programDir);
-    const child = spawn(process.execPath, [sdk.dynamicProviderHost, options.engineAddress ?? "127.0.0.1:1"], {
+    const engineLog = options.serveEngine ? await EngineLogServer.start(sdk) : undefined;
+    const engineAddress = engineLog?.address ?? options.engineAddress ?? "127.0.0.1:1";
+    const [file, ...args] = options.command ?? [process.execPath, sdk.dynamicProviderHost];
+    const child = spawn(file, [...args, engineAddress], {
       cwd: programDir,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const host = new HostProcess(sdk, child, options);
+    const host = new HostProcess(sdk, child, options, engineLog);
     try {
       host.boundPort = await host.waitForPort(options.startTimeoutMs ?? 30_000);
     } catch (e) {
       await host.stop();
-      throw new Error(
-        `dynamic provider host ${sdk.dynamicProviderHost} (cwd ${programDir}): ${(e as Error).message}\nstderr:\n${host.err}`,
-      );
+      const what = options.command
+        ? options.command.join(" ")
+        : `dynamic provider host ${sdk.dynamicProviderHost}`;
+      throw new Error(`${what} (cwd ${programDir}): ${(e as Error).message}\nstderr:\n${host.err}`);
     }
     host.client = new sdk.provGrpc.ResourceProviderClient(
       `127.0.0.1:${host.boundPort}`,
@@ -245,6 +300,16 @@ export class HostProcess {
     return this.err;
   }
 
+  /** What the process sent to the engine's Log service (only with `serveEngine`), in arrival order. */
+  get logs(): readonly EngineLogEntry[] {
+    return this.engineLog?.entries ?? [];
+  }
+
+  /** The Log service's entries as text, one per line: `<severity> <urn>: <message>`. */
+  get logText(): string {
+    return this.logs.map((l) => `${l.severity} ${l.urn || "(no resource)"}: ${l.message}\n`).join("");
+  }
+
   /** Whether the process is still running. */
   get running(): boolean {
     return this.exit === undefined;
@@ -253,7 +318,8 @@ export class HostProcess {
   /**
    * Configure: the engine sends the whole namespaced stack config to a dynamic provider,
    * in `args`, secret values marked secret (the host unwraps them). The host only stores
-   * it; each deserialized provider's `configure` runs on its first use.
+   * it; each deserialized provider's `configure` runs on its first use. A plugin's default
+   * provider gets its package's config un-namespaced instead (the caller builds `variables`).
    */
   async configure(variables: Record<string, string>, secretKeys: string[] = []): Promise<ConfigureResult> {
     const { provProto, structProto } = this.sdk;
@@ -266,7 +332,7 @@ export class HostProcess {
     const redacted = Object.fromEntries(
       Object.entries(args).map(([k, v]) => [k, secretKeys.includes(k) ? "[secret]" : v]),
     );
-    return this.unary(
+    this.configureResult = await this.unary(
       "configure",
       undefined,
       { args: redacted },
@@ -276,6 +342,46 @@ export class HostProcess {
         supportsPreview: r.getSupportspreview(),
         acceptResources: r.getAcceptresources(),
       }),
+    );
+    return this.configureResult;
+  }
+
+  /** What the last Configure answered (undefined before one succeeded). */
+  get configured(): ConfigureResult | undefined {
+    return this.configureResult;
+  }
+
+  /**
+   * CheckConfig of the default provider, as the engine sends it before Configure to a plugin:
+   * `news` are the provider's inputs (the un-namespaced config of its package).
+   */
+  async checkConfig(
+    urn: string,
+    news: Record<string, string>,
+    secretKeys: string[] = [],
+  ): Promise<CheckResult> {
+    const { provProto } = this.sdk;
+    const args: Record<string, WireValue> = {};
+    for (const [k, v] of Object.entries(news)) args[k] = secretKeys.includes(k) ? wrapSecret(v) : v;
+    const req = new provProto.CheckRequest();
+    req.setUrn(urn);
+    this.setNameAndType(req, urn);
+    req.setOlds(this.struct({}));
+    req.setNews(this.struct(args));
+    const redacted = Object.fromEntries(
+      Object.entries(args).map(([k, v]) => [k, secretKeys.includes(k) ? "[secret]" : v]),
+    );
+    const toResult = (r: provProtoModule.CheckResponse): CheckResult => ({
+      // Only whether it failed matters to the harness; the secrets stay out of the transcript.
+      inputs: {},
+      failures: r.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+    });
+    return this.unary(
+      "checkConfig",
+      urn,
+      { urn, news: redacted },
+      (c, m, o, cb: Callback<provProtoModule.CheckResponse>) => c.checkConfig(req, m, o, cb),
+      toResult,
     );
   }
 
@@ -311,28 +417,40 @@ export class HostProcess {
     req.setNews(this.struct(news));
     if (oldInputs) req.setOldInputs(this.struct(oldInputs));
     const changesNames = { 0: "unknown", 1: "none", 2: "some" } as const;
-    const toResult = (r: provProtoModule.DiffResponse): DiffResult => ({
-      changes: changesNames[r.getChanges() as 0 | 1 | 2] ?? "unknown",
-      replaces: r.getReplacesList(),
-      deleteBeforeReplace: r.getDeletebeforereplace(),
-      stables: r.getStablesList(),
-      diffs: r.getDiffsList(),
-    });
+    const toResult = (r: provProtoModule.DiffResponse): DiffResult => {
+      const result: DiffResult = {
+        changes: changesNames[r.getChanges() as 0 | 1 | 2] ?? "unknown",
+        replaces: r.getReplacesList(),
+        deleteBeforeReplace: r.getDeletebeforereplace(),
+        stables: r.getStablesList(),
+        diffs: r.getDiffsList(),
+      };
+      if (r.getHasdetaileddiff()) {
+        const detailed: NonNullable<DiffResult["detailedDiff"]> = {};
+        r.getDetaileddiffMap().forEach((d, key) => {
+          detailed[key] = { kind: PROPERTY_DIFF_KINDS[d.getKind()] ?? "update", inputDiff: d.getInputdiff() };
+        });
+        result.detailedDiff = detailed;
+      }
+      return result;
+    };
     return this.unary("diff", urn, { id, urn, olds, news }, (c, m, o, cb) => c.diff(req, m, o, cb), toResult);
   }
 
-  /** Create with the checked inputs. */
-  async create(urn: string, properties: PropertyMap): Promise<CreateResult> {
+  /** Create with the checked inputs; with `preview`, a preview's Create (what it would make). */
+  async create(urn: string, properties: PropertyMap, options: WriteOptions = {}): Promise<CreateResult> {
     const { provProto } = this.sdk;
     const req = new provProto.CreateRequest();
     req.setUrn(urn);
     this.setNameAndType(req, urn);
     req.setProperties(this.struct(properties));
+    if (options.preview) req.setPreview(true);
     const toResult = (r: provProtoModule.CreateResponse): CreateResult => ({
       id: r.getId(),
       properties: (r.getProperties()?.toJavaScript() ?? {}) as PropertyMap,
     });
-    return this.unary("create", urn, { urn, properties }, (c, m, o, cb) => c.create(req, m, o, cb), toResult);
+    const request = options.preview ? { urn, properties, preview: true } : { urn, properties };
+    return this.unary("create", urn, request, (c, m, o, cb) => c.create(req, m, o, cb), toResult);
   }
 
   /** Read (refresh): `properties` are the old outputs, `inputs` the old inputs. */
@@ -356,13 +474,14 @@ export class HostProcess {
     return this.unary("read", urn, { id, urn, properties }, (c, m, o, cb) => c.read(req, m, o, cb), toResult);
   }
 
-  /** Update: `olds` are the old outputs, `news` the checked inputs. */
+  /** Update: `olds` are the old outputs, `news` the checked inputs; with `preview`, a preview's Update. */
   async update(
     id: string,
     urn: string,
     olds: PropertyMap,
     news: PropertyMap,
     oldInputs?: PropertyMap,
+    options: WriteOptions = {},
   ): Promise<UpdateResult> {
     const { provProto } = this.sdk;
     const req = new provProto.UpdateRequest();
@@ -372,13 +491,14 @@ export class HostProcess {
     req.setOlds(this.struct(olds));
     req.setNews(this.struct(news));
     if (oldInputs) req.setOldInputs(this.struct(oldInputs));
+    if (options.preview) req.setPreview(true);
     const toResult = (r: provProtoModule.UpdateResponse): UpdateResult => ({
       properties: (r.getProperties()?.toJavaScript() ?? {}) as PropertyMap,
     });
     return this.unary(
       "update",
       urn,
-      { id, urn, olds, news },
+      options.preview ? { id, urn, olds, news, preview: true } : { id, urn, olds, news },
       (c, m, o, cb) => c.update(req, m, o, cb),
       toResult,
     );
@@ -402,7 +522,7 @@ export class HostProcess {
     );
   }
 
-  /** Closes the channel and kills the process (SIGTERM, then SIGKILL after 2 s). Idempotent. */
+  /** Closes the channel and kills the process (SIGTERM, then SIGKILL after 2 s), then the Log service. Idempotent. */
   async stop(): Promise<void> {
     this.client?.close();
     this.client = undefined;
@@ -412,6 +532,7 @@ export class HostProcess {
       await this.exited;
       clearTimeout(timer);
     }
+    await this.engineLog?.stop();
   }
 
   private struct(props: PropertyMap) {

@@ -2,9 +2,12 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type * as grpcModule from "@grpc/grpc-js";
+import type * as engineGrpcModule from "@pulumi/pulumi/proto/engine_grpc_pb";
+import type * as engineProtoModule from "@pulumi/pulumi/proto/engine_pb";
 import type * as provGrpcModule from "@pulumi/pulumi/proto/provider_grpc_pb";
 import type * as provProtoModule from "@pulumi/pulumi/proto/provider_pb";
 import type * as statusProtoModule from "@pulumi/pulumi/proto/status_pb";
+import type * as emptyProtoModule from "google-protobuf/google/protobuf/empty_pb";
 import type * as structProtoModule from "google-protobuf/google/protobuf/struct_pb";
 
 /**
@@ -19,6 +22,10 @@ export interface PulumiSdk {
   /** `<dir>/cmd/dynamic-provider`: the host the engine starts for dynamic resources. */
   dynamicProviderHost: string;
   grpc: typeof grpcModule;
+  /** The engine's own services (the harness serves Log to a plugin). */
+  engineGrpc: typeof engineGrpcModule;
+  engineProto: typeof engineProtoModule;
+  emptyProto: typeof emptyProtoModule;
   provGrpc: typeof provGrpcModule;
   provProto: typeof provProtoModule;
   statusProto: typeof statusProtoModule;
@@ -45,6 +52,9 @@ export function loadPulumiSdk(fromDir: string): PulumiSdk {
     version: pkg.version,
     dynamicProviderHost: path.join(dir, "cmd", "dynamic-provider"),
     grpc: req("@grpc/grpc-js"),
+    engineGrpc: req("./proto/engine_grpc_pb"),
+    engineProto: req("./proto/engine_pb"),
+    emptyProto: req("google-protobuf/google/protobuf/empty_pb"),
     provGrpc: req("./proto/provider_grpc_pb"),
     provProto: req("./proto/provider_pb"),
     statusProto: req("./proto/status_pb"),

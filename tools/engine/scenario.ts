@@ -9,6 +9,7 @@ import { repoRoot } from "../paths";
 import { startSimulator } from "../simulator";
 import type { RequestLogEntry, Simulator, SimulatorOptions } from "../simulator/types";
 import { DeploymentError, Engine, type EngineOptions } from "./engine";
+import type { Face } from "./faces";
 import type { HostCall } from "./host";
 
 /**
@@ -46,12 +47,14 @@ export function stackEngine(
   password: string,
   resources: StackResource[],
   config: Record<string, string> = {},
+  face: Face = "dynamic",
 ): Engine {
   return scenarioEngine(sim, {
     programDir: STACK_PROGRAM,
     password,
     config: { ...stackConfig(resources), ...config },
     reuseProgramRuns: false,
+    face,
   });
 }
 
@@ -67,10 +70,18 @@ export function setStackResources(engine: Engine, resources: StackResource[]): v
 export const PACKAGE_NAME = "pulumi-ontap-iscsi";
 
 /**
- * The type token of IscsiService (module "ontap", type "IscsiService").
+ * The type token of IscsiService (module "ontap", type "IscsiService"), as the TypeScript
+ * SDK's dynamic resource registers it; `Engine.urn` maps it to the plugin's token
+ * ({@link PLUGIN_SERVICE_TYPE}) on the plugin face.
  * @internal test-only
  */
 export const SERVICE_TYPE = "pulumi-nodejs:dynamic/ontap:IscsiService";
+
+/**
+ * The plugin's type token of IscsiService (provider/plugin/schema.ts).
+ * @internal test-only
+ */
+export const PLUGIN_SERVICE_TYPE = "ontap:index:IscsiService";
 
 /** The collection of iSCSI services in ONTAP's REST API. */
 export { SERVICES_PATH } from "../simulator/routes/service-record";
@@ -94,6 +105,15 @@ export function connectionConfig(sim: Simulator, password: string): Record<strin
   };
 }
 
+/**
+ * What a scenario suite's name ends with on a face: nothing on the dynamic face (the names
+ * the suites always had), " (plugin)" on the plugin face.
+ * @internal test-only
+ */
+export function faceSuffix(face: Face): string {
+  return face === "plugin" ? " (plugin)" : "";
+}
+
 /** Options of {@link scenarioEngine}. */
 export interface ScenarioOptions {
   /** Default: examples/basic. */
@@ -104,6 +124,8 @@ export interface ScenarioOptions {
   password: string;
   /** Default true: each distinct config runs the program once. */
   reuseProgramRuns?: boolean;
+  /** Which face of the provider the engine drives (default "dynamic"; see tools/engine/faces.ts). */
+  face?: Face;
   engine?: Partial<EngineOptions>;
 }
 
@@ -116,6 +138,7 @@ export function scenarioEngine(sim: Simulator, options: ScenarioOptions): Engine
     config: connectionConfig(sim, options.password),
     secretKeys: ["ontap:password"],
     reuseProgramRuns: options.reuseProgramRuns ?? true,
+    face: options.face ?? "dynamic",
     ...options.engine,
   });
   engine.setConfig(programConfig(engine, options.config ?? {}));
@@ -138,15 +161,16 @@ export function startHttpsSimulator(options: SimulatorOptions & { password: stri
 }
 
 /**
- * The resource calls, in order: Configure, which opens every operation's host, left out.
+ * The resource calls, in order: the provider's own (Configure, which opens every
+ * operation's host, and a plugin's CheckConfig before it) left out.
  * @internal test-only
  */
 export function resourceCalls(calls: HostCall[]): HostCall[] {
-  return calls.filter((c) => c.method !== "configure");
+  return calls.filter((c) => c.method !== "configure" && c.method !== "checkConfig");
 }
 
 /**
- * The resource methods called, in order (Configure left out).
+ * The resource methods called, in order (Configure and CheckConfig left out).
  * @internal test-only
  */
 export function methods(calls: HostCall[]): string[] {
