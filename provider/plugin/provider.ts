@@ -6,9 +6,6 @@
  * the data sources as functions.
  */
 
-import { getIscsiServiceMetrics } from "../../sdk/metrics";
-import { getIscsiService, listIscsiServices } from "../../sdk/services";
-import { listIscsiSessions } from "../../sdk/sessions";
 import { FIELDS, type FieldName } from "../iscsi/fields";
 import type { IscsiServiceOutputs } from "../iscsi/model";
 import { type CheckedInputs, type InputFailure, knownInputs } from "../iscsi/validate";
@@ -109,17 +106,35 @@ export class IscsiServicePlugin {
     const fn = FUNCTIONS[token.slice(`${PACKAGE}:index:`.length)];
     if (!token.startsWith(`${PACKAGE}:index:`) || fn === undefined)
       throw new Error(`Unknown function ${token}: this provider has ${Object.keys(FUNCTIONS).join(", ")}.`);
-    return fn.wrap(await (fn.call as Invokable)(args as never, connect as never));
+    return fn.wrap(await (fn.call() as Invokable)(args as never, connect as never));
   }
 }
 
-/** The functions of the schema and how their results are shaped (a function returns an object). */
-const FUNCTIONS: Record<string, { call: unknown; wrap: (result: unknown) => Record<string, unknown> }> = {
-  getIscsiService: { call: getIscsiService, wrap: (r) => r as Record<string, unknown> },
-  listIscsiServices: { call: listIscsiServices, wrap: (r) => ({ services: r }) },
-  getIscsiServiceMetrics: { call: getIscsiServiceMetrics, wrap: (r) => r as Record<string, unknown> },
-  listIscsiSessions: { call: listIscsiSessions, wrap: (r) => ({ sessions: r }) },
-};
+/**
+ * The functions of the schema and how their results are shaped (a function returns an
+ * object). The SDK's modules are loaded at the first invoke: they load all of
+ * `@pulumi/pulumi` (about half a second), which a plugin start that serves only resources,
+ * as most do (one per `pulumi` operation), does not need.
+ */
+const FUNCTIONS: Record<string, { call: () => unknown; wrap: (result: unknown) => Record<string, unknown> }> =
+  {
+    getIscsiService: {
+      call: () => (require("../../sdk/services") as typeof import("../../sdk/services")).getIscsiService,
+      wrap: (r) => r as Record<string, unknown>,
+    },
+    listIscsiServices: {
+      call: () => (require("../../sdk/services") as typeof import("../../sdk/services")).listIscsiServices,
+      wrap: (r) => ({ services: r }),
+    },
+    getIscsiServiceMetrics: {
+      call: () => (require("../../sdk/metrics") as typeof import("../../sdk/metrics")).getIscsiServiceMetrics,
+      wrap: (r) => r as Record<string, unknown>,
+    },
+    listIscsiSessions: {
+      call: () => (require("../../sdk/sessions") as typeof import("../../sdk/sessions")).listIscsiSessions,
+      wrap: (r) => ({ sessions: r }),
+    },
+  };
 
 function isInput(name: string): boolean {
   return FIELDS[name as FieldName]?.input !== undefined;

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import {
   cpSync,
   mkdirSync,
@@ -21,7 +21,17 @@ const PACKAGE = "pulumi-ontap-iscsi";
 
 /** The only files a published tarball may hold (paths as `npm pack --json` lists them). */
 function allowedInTarball(file: string): boolean {
-  if (["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(file)) return true;
+  if (
+    [
+      "package.json",
+      "README.md",
+      "LICENSE",
+      "CHANGELOG.md",
+      "schema.json",
+      "bin/pulumi-resource-ontap",
+    ].includes(file)
+  )
+    return true;
   return /^dist\/(provider|sdk)\/.+\.(js|d\.ts)$/.test(file);
 }
 
@@ -197,7 +207,7 @@ describe("the npm package", () => {
   });
 
   describe("npm pack --dry-run --json", () => {
-    it("lists only dist/provider and dist/sdk code (.js, .d.ts), README.md, LICENSE and package.json", () => {
+    it("lists only dist/provider and dist/sdk code (.js, .d.ts), the plugin's executable and schema, README.md, LICENSE and package.json", () => {
       const files = dryRun.files.map((f) => f.path);
       expect(files.filter((f) => !allowedInTarball(f))).to.deep.equal([]);
       expect(files).to.include.members([
@@ -210,6 +220,9 @@ describe("the npm package", () => {
         "dist/provider/host.d.ts",
         "dist/sdk/index.js",
         "dist/sdk/index.d.ts",
+        "dist/provider/plugin/main.js",
+        "bin/pulumi-resource-ontap",
+        "schema.json",
       ]);
     });
 
@@ -226,6 +239,27 @@ describe("the npm package", () => {
         typeof t === "string" ? [t] : Object.values(t),
       );
       expect(targets.map((t) => t.replace(/^\.\//, "")).filter((t) => !files.has(t))).to.deep.equal([]);
+    });
+  });
+
+  describe("the provider plugin", () => {
+    it("starts from the unpacked tarball as the engine starts it, printing its port (the handshake)", async function () {
+      this.timeout(30_000);
+      const bin = join(appDir, "node_modules", PACKAGE, "bin", "pulumi-resource-ontap");
+      const child = spawn(bin, ["127.0.0.1:1"], { cwd: appDir, stdio: ["ignore", "pipe", "pipe"] });
+      try {
+        const line = await new Promise<string>((resolve, reject) => {
+          let out = "";
+          child.stdout.on("data", (chunk: Buffer) => {
+            out += chunk.toString();
+            if (out.includes("\n")) resolve(out.split("\n")[0]);
+          });
+          child.on("exit", (code) => reject(new Error(`exited ${code} before printing a port`)));
+        });
+        expect(line).to.match(/^\d+$/);
+      } finally {
+        child.kill();
+      }
     });
   });
 

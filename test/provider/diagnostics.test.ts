@@ -83,7 +83,7 @@ const ISCSI_FIXES: Record<string, { method: HttpMethod; fix: string[] }> = {
   "5374893": { method: "POST", fix: ["vserver start -vserver svm-x"] },
   "5376452": {
     method: "DELETE",
-    fix: ["`adopt: true`", "`pulumi import` does not work", "`enabled: false`"],
+    fix: ["`adopt: true`", "the dynamic provider cannot import", "`enabled: false`"],
   },
   "5373960": { method: "DELETE", fix: ["vserver iscsi stop -vserver svm-x"] },
   "5374078": { method: "PATCH", fix: ["vserver iscsi create -vserver svm-x", "pulumi refresh"] },
