@@ -161,7 +161,7 @@ describe("CLI: the provider plugin beside the dynamic provider", function () {
     let stack: CliStack;
     before(async () => {
       west = await startHttpsSimulator({ svms: ["svm1"], password: PASSWORD });
-      east = await startHttpsSimulator({ svms: ["svm1"], password: PASSWORD2 });
+      east = await startHttpsSimulator({ svms: ["svm1", "svm2"], password: PASSWORD2 });
       stack = await simulatorStack(west, PASSWORD, FACES, { plugins: PLUGINS });
       await stack.setConfig("eastPassword", PASSWORD2, { secret: true });
       await stack.setConfig(
@@ -185,24 +185,32 @@ describe("CLI: the provider plugin beside the dynamic provider", function () {
       await east?.stop();
     });
 
-    it("creates one service on each cluster; the second password stays a secret", async () => {
+    it("creates one service on each cluster, and one through an `ontap:clusters` profile; the second password stays a secret", async () => {
+      // The same cluster through a profile of the default provider's stack config.
+      await stack.run(["config", "set", "--path", "ontap:clusters.eastp.host", east.host]);
+      await stack.run(["config", "set", "--path", "ontap:clusters.eastp.username", "admin"]);
+      await stack.run(["config", "set", "--path", "--secret", "ontap:clusters.eastp.password", PASSWORD2]);
+      await stack.run(["config", "set", "--path", "ontap:clusters.eastp.caCert", "--", east.caCert ?? ""]);
       await setResources(stack, [
         { face: "plugin", name: "west-svc", args: { svmName: "svm1" } },
         { face: "plugin", name: "east-svc", args: { svmName: "svm1" }, opts: { provider: "east" } },
+        { face: "plugin", name: "east-profile-svc", args: { svmName: "svm2", cluster: "eastp" } },
       ]);
       await stack.run(["up", "--yes"]);
       expect(west.service("svm1")).to.not.equal(undefined);
       expect(east.service("svm1")).to.not.equal(undefined);
+      expect(east.service("svm2")).to.not.equal(undefined);
+      expect(west.service("svm2")).to.equal(undefined);
       const state = await stack.exportStack();
       const hosts = services(state, PLUGIN_TYPE).map((r) => r.outputs?.host);
-      expect(hosts.sort()).to.deep.equal([west.host, east.host].sort());
+      expect(hosts.sort()).to.deep.equal([west.host, east.host, east.host].sort());
       const text = JSON.stringify(state);
       expect(text).to.not.include(PASSWORD);
       expect(text).to.not.include(PASSWORD2);
       await stack.run(["up", "--yes", "--expect-no-changes"]);
       await stack.run(["destroy", "--yes"]);
       expect(west.service("svm1")).to.equal(undefined);
-      expect(east.service("svm1")).to.equal(undefined);
+      expect(east.services()).to.deep.equal([]);
     });
   });
 });
