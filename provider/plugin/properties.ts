@@ -10,8 +10,9 @@ import { isObject } from "../values";
 import { pulumiRpc } from "./rpc";
 
 /** The key that marks a special value (secret, asset, resource reference); see @pulumi/pulumi runtime/rpc. */
-const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
+/** The signature of a secret: `{[SPECIAL_SIG_KEY]: SECRET_SIG, value}`. */
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** The value with every secret envelope replaced by the value inside it. */
 export function unwrapSecrets(value: unknown): unknown {

@@ -1,3 +1,10 @@
+import { UNKNOWN } from "../../provider/iscsi/validate";
+import {
+  SECRET_SIG,
+  SPECIAL_SIG_KEY,
+  unwrapSecrets as unwrapPluginSecrets,
+} from "../../provider/plugin/properties";
+
 /**
  * What property values look like on the wire between a Pulumi program, the engine and a
  * provider, and the few transformations the engine applies to them. The sentinels are
@@ -10,14 +17,9 @@ export type WireValue = null | boolean | number | string | WireValue[] | { [key:
 /** A resource's properties (inputs or outputs) as they cross the wire. */
 export type PropertyMap = Record<string, WireValue>;
 
-/** The string that stands for a value not known yet (only during a preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-/** The key of the object that marks a special value (secret, asset, resource reference...). */
-export const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
-
-/** The signature of a secret: `{[SPECIAL_SIG_KEY]: SECRET_SIG, value}`. */
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+// The sentinels are the provider's own (the plugin reads the same wire): one definition each.
+export { UNKNOWN } from "../../provider/iscsi/validate";
+export { SECRET_SIG, SPECIAL_SIG_KEY } from "../../provider/plugin/properties";
 
 /** The property of a dynamic resource that holds its serialized provider. */
 export const PROVIDER_KEY = "__provider";
@@ -59,11 +61,7 @@ export function containsUnknown(value: WireValue): boolean {
  * provider host always does).
  */
 export function unwrapSecrets(value: WireValue): WireValue {
-  if (isSecret(value)) return unwrapSecrets(value.value ?? null);
-  if (Array.isArray(value)) return value.map(unwrapSecrets);
-  if (isObject(value))
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
-  return value;
+  return unwrapPluginSecrets(value) as WireValue;
 }
 
 /** Structural equality of two wire values (key order does not matter). */
