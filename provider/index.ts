@@ -15,7 +15,6 @@ export {
   ClusterMismatchError,
   ConfigError,
   DuplicateResourceError,
-  HandOverUnrecordedError,
   LostCreateError,
   NewerStateError,
   OntapDiagnosticError,

@@ -21,13 +21,6 @@ import { randomBytes } from "node:crypto";
 import { classify } from "./ontap/failures";
 import { svmKeys } from "./values";
 
-/** A replacement of this run: the SVM it leaves, and the one (at `toHost`) it moves to. */
-interface Move {
-  from: { uuid: string; name: string };
-  to: SvmRef;
-  toHost: string;
-}
-
 /** An SVM as inputs name it: by name, by UUID, or both. */
 export interface SvmRef {
   name?: string;
@@ -54,6 +47,13 @@ export interface SvmClaim {
    * the stack are not, so that a run of unchanged resources sends no request.
    */
   stateUuid?: string;
+}
+
+/** The program's protectActiveSessions for the delete of a replaced resource's old service. */
+export interface ReplacementGuard {
+  svm: SvmRef;
+  host: string;
+  on: boolean;
 }
 
 /** How a create of this run came to hold a service. */
@@ -111,10 +111,12 @@ export class RunOwnership {
   #recheck: { owner: number; news: string } | undefined;
   /** SVM keys ("uuid:…", "name:<host>/…") of replacements this run checked: the guard the program sets for it. */
   readonly #replacementGuard = new Map<string, boolean>();
+  /** The same, by the claim id in the replaced resource's state: its own delete, and no other resource's. */
+  readonly #replacementGuardByClaim = new Map<string, boolean>();
+  /** What the last Check noted for its replacement, until that resource's Diff settles it. */
+  #notedGuard: ReplacementGuard | undefined;
   /** Creates of this run in flight, with the SVM their inputs name. */
   readonly #creating = new Set<{ svm: SvmRef; host: string; done: Promise<unknown> }>();
-  /** Replacements this run diffed: the SVM each leaves, and the one it moves to. */
-  readonly #moves: Move[] = [];
   /** The tail of each SVM's (lower-case UUID) queue of exclusive sections. */
   readonly #locks = new Map<string, Promise<void>>();
 
@@ -152,17 +154,41 @@ export class RunOwnership {
   }
 
   /**
-   * This run's program moves a resource off this SVM of the cluster at `host`: its delete
-   * (the replacement's) follows the program's protectActiveSessions, not the old state's —
-   * turned off, it may end sessions; turned on, it refuses while hosts are logged in. Only
-   * that SVM: a same-named SVM of another cluster keeps its own.
+   * Every Check: whether this run's program moves the resource off `guard.svm` of the
+   * cluster at `guard.host` (undefined: it does not). Its delete (the replacement's) follows
+   * the program's protectActiveSessions, not the old state's — turned off, it may end
+   * sessions; turned on, it refuses while hosts are logged in. Noted by Check (old inputs),
+   * settled by the resource's Diff (its state).
    */
-  setReplacementGuard(svm: { uuid?: string; name?: string }, host: string, on: boolean): void {
-    for (const key of svmKeys(svm, host)) this.#replacementGuard.set(key, on);
+  noteReplacementGuard(guard: ReplacementGuard | undefined): void {
+    this.#notedGuard = guard;
   }
 
-  /** Whether the delete of this SVM's service is guarded: the program's setting for a replacement checked in this run, else state's. */
-  guarded(svm: { uuid?: string; name?: string }, host: string, inState: boolean): boolean {
+  /**
+   * The Diff of the resource checked last: when it replaces, the noted guard applies to the
+   * delete of the state carrying `claimId` — not to another resource's delete of the same SVM
+   * (a removed twin that two records of one service left keeps its own). State without a
+   * claim id (written before claim ids) falls back to the SVM: only that SVM of that cluster.
+   */
+  settleReplacementGuard(claimId: string | undefined, replaces: boolean): void {
+    const noted = this.#notedGuard;
+    this.#notedGuard = undefined;
+    if (!noted || !replaces) return;
+    if (claimId !== undefined) this.#replacementGuardByClaim.set(claimId, noted.on);
+    else for (const key of svmKeys(noted.svm, noted.host)) this.#replacementGuard.set(key, noted.on);
+  }
+
+  /**
+   * Whether the delete of this state (its SVM, its claim id) is guarded: the program's
+   * setting when it is a replacement of this run, else state's.
+   */
+  guarded(
+    svm: { uuid?: string; name?: string },
+    host: string,
+    claimId: string | undefined,
+    inState: boolean,
+  ): boolean {
+    if (claimId !== undefined) return this.#replacementGuardByClaim.get(claimId) ?? inState;
     for (const key of svmKeys(svm, host)) {
       const set = this.#replacementGuard.get(key);
       if (set !== undefined) return set;
@@ -272,25 +298,6 @@ export class RunOwnership {
       (e.svm.uuid !== undefined && e.svm.uuid.toLowerCase() === svm.uuid.toLowerCase()) ||
       (e.host === host && e.svm.name !== undefined && e.svm.name === svm.name);
     await Promise.all([...this.#creating].filter(same).map((e) => e.done));
-  }
-
-  /** Diff asked to replace a resource: it leaves the service of `from` for one on `to` (at `toHost`). */
-  recordMove(from: { uuid: string; name: string }, to: SvmRef, toHost: string): void {
-    this.#moves.push({ from, to, toHost });
-  }
-
-  /**
-   * The SVM that a resource moving onto `to` (at `host`) leaves, when another resource of
-   * this run has taken that SVM's service over (a hand-over); undefined otherwise.
-   */
-  handedOverBy(to: SvmRef, host: string): { uuid: string; name: string } | undefined {
-    const into = (m: Move) =>
-      m.toHost === host &&
-      ((to.uuid !== undefined && m.to.uuid?.toLowerCase() === to.uuid.toLowerCase()) ||
-        (to.name !== undefined && m.to.name === to.name));
-    return this.#moves.find(
-      (m) => into(m) && this.#written.get(m.from.uuid.toLowerCase())?.kind === "adopted",
-    )?.from;
   }
 
   /**

@@ -3,7 +3,7 @@ module ontap-iscsi-plugin-go
 go 1.26.6
 
 require (
-	github.com/netapp-community/pulumi-ontap-iscsi/plugin-sdks/go v0.5.0
+	github.com/netapp-community/pulumi-ontap-iscsi/plugin-sdks/go v0.6.0
 	github.com/pulumi/pulumi/sdk/v3 v3.276.0
 )
 

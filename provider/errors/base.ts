@@ -13,7 +13,6 @@ export type ProviderErrorKind =
   | "partial-create"
   | "lost-create"
   | "unread-create"
-  | "hand-over-unrecorded"
   | "service-left-disabled"
   | "cluster-mismatch"
   | "svm-identity"

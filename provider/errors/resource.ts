@@ -86,25 +86,6 @@ export class LostCreateError extends ProviderError {
 }
 
 /**
- * The create of a resource that leaves its SVM to another resource of this run (a
- * hand-over) failed in a way that would record it (a job still running, a service made but
- * not configured): it is not recorded, since Pulumi would then keep the old resource for
- * deletion at the start of the next run, before anything tells that run the service is the
- * adopter's, and delete it. Says what exists and the way on.
- */
-export class HandOverUnrecordedError extends ProviderError {
-  readonly kind = "hand-over-unrecorded";
-  constructor(cause: string, left: string, svm: string, job: string | undefined) {
-    super(
-      `${cause}\nThe resource is not recorded with its new service: the service it leaves on SVM "${left}" was taken over by another resource of this run, ` +
-        "and recording the move would have Pulumi delete that service at the start of the next run.\n" +
-        `Fix: ${job === undefined ? "" : `once the job ends (job show -id ${job}), `}if SVM "${svm}" has the service, ${takeOverOrDelete(svm)}; ` +
-        "if it has none, `pulumi up` creates it.",
-    );
-  }
-}
-
-/**
  * A create's ONTAP job made the service, but this run could not read it back to record it
  * (the read failed, or found none: the SVM renamed since, say). The service exists outside
  * the stack: the message says how to take it over or remove it.

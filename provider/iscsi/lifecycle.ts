@@ -9,14 +9,7 @@ import type { ClusterRun } from "../cluster-run";
 import { adopted } from "../diagnostics/messages";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
-import {
-  HandOverUnrecordedError,
-  LostCreateError,
-  OwnershipConflictError,
-  PartialCreateError,
-  PendingCreateError,
-  UnreadCreateError,
-} from "../errors";
+import { LostCreateError, OwnershipConflictError, PartialCreateError, UnreadCreateError } from "../errors";
 import { OntapJobPendingError, OntapLostResponseError } from "../errors/transport";
 import { classify, hasCode } from "../ontap/failures";
 import { announceCutOff, guardRefusal, sessionsOf } from "./blast-radius";
@@ -100,30 +93,9 @@ export async function createIscsiService(
   inputs: IscsiServiceInputs,
   again = false,
 ): Promise<IscsiServiceOutputs> {
-  try {
-    return await run.ownership.creating({ name: inputs.svmName, uuid: inputs.svmUuid }, run.host, () =>
-      createOrAdopt(run, inputs, again),
-    );
-  } catch (err) {
-    throw unrecordedIfHandedOver(run, inputs, err);
-  }
-}
-
-/**
- * A failure that would record the resource (Pulumi's "created but not initialized": an
- * error with `properties`), for a resource whose old service another resource of this run
- * took over: the same failure, not recorded (see HandOverUnrecordedError).
- */
-function unrecordedIfHandedOver(run: ClusterRun, inputs: IscsiServiceInputs, err: unknown): unknown {
-  if (
-    !(err instanceof PendingCreateError || err instanceof PartialCreateError) ||
-    err.properties === undefined
-  )
-    return err;
-  const left = run.ownership.handedOverBy({ name: inputs.svmName, uuid: inputs.svmUuid }, run.host);
-  if (!left) return err;
-  const job = err instanceof PendingCreateError ? err.jobUuid : undefined;
-  return new HandOverUnrecordedError(err.reasons?.[0] ?? err.message, left.name, err.properties.svmName, job);
+  return run.ownership.creating({ name: inputs.svmName, uuid: inputs.svmUuid }, run.host, () =>
+    createOrAdopt(run, inputs, again),
+  );
 }
 
 /** The create itself (see createIscsiService). */

@@ -9,7 +9,7 @@ import { ConfigError, DuplicateResourceError } from "../errors";
 import { announceCutOff, guardRefusal, sessionsOf } from "../iscsi/blast-radius";
 import { type ManagedSvm, preflight } from "../iscsi/preflight";
 import { type CheckedInputs, type InputFailure, isUnknown, validateInputs } from "../iscsi/validate";
-import type { SvmClaim } from "../ownership";
+import type { ReplacementGuard, SvmClaim } from "../ownership";
 import type { Connections } from "./connections";
 
 /** What Check answers: the checked inputs, or the raw ones with the failures. */
@@ -50,7 +50,9 @@ export async function checkService(
     if (duplicate.length > 0)
       failures.splice(0, failures.length, ...failures.filter((f) => f.property !== "adopt"), ...duplicate);
   }
-  if (failures.length === 0) noteReplacementGuard(conns, olds, inputs, sameCluster);
+  conns.ownership.noteReplacementGuard(
+    failures.length === 0 ? replacementGuard(conns, olds, inputs, sameCluster) : undefined,
+  );
   if (failures.length === 0 && conns.preflightEnabled())
     failures.push(...(await checkCutOff(conns, olds, inputs, sameCluster)));
   return { inputs: failures.length ? news : inputs, failures };
@@ -128,23 +130,22 @@ async function claimSvm(
 
 /**
  * A replacement onto another SVM or cluster deletes the old service with the program's
- * protectActiveSessions, not the old state's: recorded for the delete, with or without
- * preflight (no request).
+ * protectActiveSessions, not the old state's: noted for the delete, with or without
+ * preflight (no request). Undefined when the inputs do not move the resource.
  */
-function noteReplacementGuard(
+function replacementGuard(
   conns: Connections,
   olds: Record<string, unknown>,
   inputs: CheckedInputs,
   sameCluster: boolean,
-): void {
-  if (Object.keys(olds).length === 0 || !isNewService(olds, inputs, sameCluster)) return;
-  let host: string;
+): ReplacementGuard | undefined {
+  if (Object.keys(olds).length === 0 || !isNewService(olds, inputs, sameCluster)) return undefined;
   try {
-    host = conns.runFor(typeof olds.cluster === "string" ? olds.cluster : undefined).host;
+    const host = conns.runFor(typeof olds.cluster === "string" ? olds.cluster : undefined).host;
+    return { svm: oldSvm(olds), host, on: inputs.protectActiveSessions === true };
   } catch {
-    return;
+    return undefined;
   }
-  conns.ownership.setReplacementGuard(oldSvm(olds), host, inputs.protectActiveSessions === true);
 }
 
 /**

@@ -44,15 +44,8 @@ export async function diffResource(
   }
   const result = diffService(olds, compared, placement);
   if (result.replaces.length === 0) conns.ownership.staysOnLast(olds.svmUuid);
-  if (result.replaces.length > 0) {
-    conns.ownership.expectRecheck();
-    if (!isUnknown(news.cluster) && !isUnknown(news.svmName) && !isUnknown(news.svmUuid))
-      conns.ownership.recordMove(
-        { uuid: olds.svmUuid, name: olds.svmName },
-        { name: news.svmName, uuid: news.svmUuid },
-        conns.runFor(news.cluster).host,
-      );
-  }
+  conns.ownership.settleReplacementGuard(olds.claimId, result.replaces.length > 0);
+  if (result.replaces.length > 0) conns.ownership.expectRecheck();
   return result;
 }
 

@@ -67,7 +67,7 @@ export async function deleteResource(conns: Connections, props: IscsiServiceOutp
   const untouched = props.asaR2 || conns.ownership.otherHolder(svm, run.host, props.claimId);
   // The guard reads the live sessions whatever state says of `enabled` (it may have been
   // enabled outside Pulumi since); a replacement follows the program's setting.
-  const guarded = conns.ownership.guarded(svm, run.host, props.protectActiveSessions === true);
+  const guarded = conns.ownership.guarded(svm, run.host, props.claimId, props.protectActiveSessions === true);
   if (!untouched && guarded) await refuseIfSessions(run, props, "Deleting");
   else if (!untouched && props.enabled) await announceDelete(run, props);
   await deleteIscsiService(run, props, {

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { expect } from "chai";
-import { startHttpsSimulator, writes } from "../../tools/engine/scenario";
+import { SERVICES_PATH, startHttpsSimulator, writes } from "../../tools/engine/scenario";
 import { repoRoot } from "../../tools/paths";
 import type { CliStack, StackExport } from "../../tools/pulumi-cli/cli";
 import type { Simulator } from "../../tools/simulator/types";
@@ -154,6 +154,91 @@ describe("CLI: the provider plugin beside the dynamic provider", function () {
       expect(writes(sim)).to.deep.equal([]);
     });
   });
+
+  /**
+   * Pulumi ≥ 3.46 deletes an old resource an earlier failed `up` left marked for deletion at
+   * the end of the next `up`, after the program's registrations (pulumi/pulumi a3128e50):
+   * by then the provider has checked the resource that adopted its service.
+   */
+  for (const face of ["dynamic", "plugin"] as const)
+    describe(`a hand-over in a create-first replacement whose run fails before the old resource's delete (${face})`, () => {
+      let sim: Simulator;
+      let stack: CliStack;
+      const type = face === "plugin" ? PLUGIN_TYPE : DYNAMIC_TYPE;
+      before(async () => {
+        sim = await startHttpsSimulator({ svms: ["svm1", "svm2", "svm3"], password: PASSWORD });
+        stack = await simulatorStack(sim, PASSWORD, FACES, face === "plugin" ? { plugins: PLUGINS } : {});
+      });
+      after(async () => {
+        await stack?.dispose();
+        await sim?.stop();
+      });
+
+      it("the next `up` deletes the old resource last and leaves the service the adopter holds, with its hosts", async () => {
+        await setResources(stack, [
+          { face, name: "db", args: { svmName: "svm2", targetAlias: "db" } },
+          { face, name: "logs", args: { svmName: "svm3", targetAlias: "logs" } },
+        ]);
+        await stack.run(["up", "--yes"]);
+        sim.outOfBand.addSessions({ svm2: 2 });
+        // db moves to svm1 create-first; app takes db's service on svm2 over; logs' update,
+        // registered once both are done (dependsOn), is refused: the run fails between db's
+        // create and the delete of its old resource.
+        await setResources(stack, [
+          {
+            face,
+            name: "db",
+            args: { svmName: "svm1", targetAlias: "db" },
+            opts: { deleteBeforeReplace: false },
+          },
+          { face, name: "app", args: { svmName: "svm2", targetAlias: "app", adopt: true } },
+          {
+            face,
+            name: "logs",
+            args: { svmName: "svm3", targetAlias: "logs-2" },
+            opts: { dependsOn: ["db", "app"] },
+          },
+        ]);
+        sim.injectFault({
+          kind: "http-error",
+          status: 500,
+          method: "PATCH",
+          path: `${SERVICES_PATH}/${sim.svm("svm3")?.uuid}`,
+        });
+        const failed = await stack.run(["up", "--yes", "--skip-preview"], { check: false });
+        expect(failed.code).to.not.equal(0);
+        const marked = services(await stack.exportStack(), type).filter((r) => r.delete === true);
+        expect(marked.map((r) => [r.urn.split("::").pop(), r.outputs?.svmName])).to.deep.equal([
+          ["db", "svm2"],
+        ]);
+        sim.clearRequests();
+
+        const next = await stack.run(["up", "--yes", "--skip-preview"]);
+        // The old resource's delete comes after logs' update, the program's last step.
+        const out = next.stdout;
+        expect(out.indexOf(`${type} db deleted original`)).to.be.greaterThan(
+          out.indexOf(`${type} logs updated`),
+        );
+        expect(out.indexOf(`${type} logs updated`)).to.be.greaterThan(-1);
+        expect(out).to.include(
+          'The iSCSI service on SVM "svm2" (cluster ' +
+            `${sim.host}) is managed by another resource of this stack that stays on it: left in place, untouched`,
+        );
+        expect(resourceSummary(out)).to.deep.equal({ updated: 1, unchanged: 3 });
+        expect(
+          writes(sim).filter((w) => w.startsWith("DELETE") || w.includes('"enabled":false')),
+        ).to.deep.equal([]);
+        expect(sim.service("svm2")).to.include({ enabled: true, alias: "app" });
+        expect(sim.sessions("svm2")).to.have.length(2);
+        const state = services(await stack.exportStack(), type);
+        expect(state.filter((r) => r.delete === true)).to.deep.equal([]);
+        expect(state.map((r) => [r.urn.split("::").pop(), r.outputs?.svmName]).sort()).to.deep.equal([
+          ["app", "svm2"],
+          ["db", "svm1"],
+          ["logs", "svm3"],
+        ]);
+      });
+    });
 
   describe("two clusters through explicit provider instances in one program", () => {
     let west: Simulator;

@@ -164,36 +164,90 @@ for (const face of FACES)
       expect(e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs).to.not.have.property("pendingJob");
     });
 
-    it("a hand-over whose leaving resource's new create is left pending: not recorded, so the next run never deletes the service the adopter took", async () => {
+    it("a hand-over whose leaving resource's new create is left pending: recorded with its job; the next run settles it and its old resource's delete leaves the adopter's service", async () => {
       const e = stack([{ name: "db", args: { svmName: "svm2" } }], { "ontap:jobTimeoutMs": "500" });
       await e.up();
       // db moves to svm1 (create first: by name alone the provider would delete first, as the
       // name could be the same SVM renamed); app takes db's service on svm2 over in the same run.
-      program(e, [
+      const moved: Resource[] = [
         { name: "db", args: { svmName: "svm1" }, opts: { deleteBeforeReplace: false } },
         { name: "app", args: { svmName: "svm2", adopt: true } },
-      ]);
+      ];
+      program(e, moved);
       sim.setAsyncJobs(true, 0, { held: true });
       const err = await failureOf(e.up());
-      expect(JSON.stringify(err.cause)).to.include("is not recorded with its new service");
-      expect(e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs).to.include({ svmName: "svm2" });
+      const job = /ONTAP job ([0-9a-f-]{36})/.exec((err.cause as HostCallError).details)?.[1];
+      expect(job).to.be.a("string");
+      expect(e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs).to.include({
+        svmName: "svm1",
+        pendingJob: job,
+      });
       expect(e.state.get(e.urn(SERVICE_TYPE, "app"))?.outputs).to.include({ svmName: "svm2", adopted: true });
       expect(sim.finishJobs()).to.equal(1);
       sim.setAsyncJobs(false);
       sim.clearRequests();
 
-      // The way back the error names: adopt what the job made. db's old service is app's: left alone.
-      program(e, [
-        { name: "db", args: { svmName: "svm1", adopt: true }, opts: { deleteBeforeReplace: false } },
-        { name: "app", args: { svmName: "svm2", adopt: true } },
-      ]);
+      // The same program: db's job made its service; db's old resource, deleted last, leaves app's alone.
       await e.up();
       expect(
         writes(sim).filter((w) => w.startsWith("DELETE") || w.includes('"enabled":false')),
       ).to.deep.equal([]);
       expect(sim.service("svm2")).to.include({ enabled: true });
+      expect(sim.service("svm1")).to.include({ enabled: true });
       expect(e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs).to.include({ svmName: "svm1" });
+      expect(e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs).to.not.have.property("pendingJob");
       expect(e.state.get(e.urn(SERVICE_TYPE, "app"))?.outputs).to.include({ svmName: "svm2" });
+    });
+
+    it("a hand-over in a create-first replacement whose run fails before the old resource's delete: the next up deletes it at its end, after every Check, and leaves the adopter's service with its hosts", async () => {
+      sim.addSvm({ name: "svm3" });
+      // logs says more than the others, so the SDK registers it last (it serializes the
+      // properties of each registration one by one): with --parallel 1 its step runs last.
+      const logs = { svmName: "svm3", enabled: true, protectActiveSessions: false };
+      const e = stack([
+        { name: "db", args: { svmName: "svm2", targetAlias: "db" } },
+        { name: "logs", args: { ...logs, targetAlias: "logs" } },
+      ]);
+      await e.up();
+      sim.outOfBand.addSessions({ svm2: 1 });
+      // db moves to svm1 (create first); app takes db's service on svm2 over; logs' update
+      // fails: Pulumi keeps db's old resource in the state, marked for deletion.
+      program(e, [
+        { name: "db", args: { svmName: "svm1", targetAlias: "db" }, opts: { deleteBeforeReplace: false } },
+        { name: "app", args: { svmName: "svm2", targetAlias: "app", adopt: true } },
+        { name: "logs", args: { ...logs, targetAlias: "logs-2" } },
+      ]);
+      sim.injectFault({
+        kind: "http-error",
+        status: 500,
+        method: "PATCH",
+        path: `${SERVICES_PATH}/${sim.svm("svm3")?.uuid}`,
+      });
+      const failed = await failureOf(e.up({ parallel: 1 }));
+      expect(
+        failed.result.steps.map((s) => [s.op, s.urn.split("::").pop(), s.error === undefined]),
+      ).to.deep.equal([
+        ["replace", "db", true],
+        ["create", "app", true],
+        ["update", "logs", false],
+      ]);
+      expect(e.state.get(e.urn(SERVICE_TYPE, "app"))?.outputs).to.include({ svmName: "svm2", adopted: true });
+      expect(sim.service("svm1")).to.include({ enabled: true });
+      sim.clearRequests();
+
+      const next = await e.up({ parallel: 1 });
+      expect(next.steps.map((s) => [s.op, s.urn.split("::").pop()])).to.deep.equal([
+        ["same", "db"],
+        ["same", "app"],
+        ["update", "logs"],
+        ["delete", "db"],
+      ]);
+      expect(
+        writes(sim).filter((w) => w.startsWith("DELETE") || w.includes('"enabled":false')),
+      ).to.deep.equal([]);
+      expect(sim.service("svm2")).to.include({ enabled: true, alias: "app" });
+      expect(sim.sessions("svm2")).to.have.length(1);
+      expect(sim.service("svm3")).to.include({ alias: "logs-2" });
     });
 
     it("a create left pending that cannot be recorded (its SVM lookup refused) says how to take over what the job makes", async () => {

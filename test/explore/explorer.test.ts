@@ -26,8 +26,8 @@ function findings(lines: string[]): FindingLine["finding"][] {
 
 /**
  * A short, fixed-seed run of the schedule search (the long one is `npm run explore`, not
- * part of the timed suite). The provider has open findings today (tools/explore/cases/open,
- * listed for the lead engineer): the run fails on any violation of another kind.
+ * part of the timed suite). A finding not fixed yet is kept in tools/explore/cases/open
+ * (none today): the run fails on any violation of another kind.
  */
 describe("explorer: a short schedule search with a fixed seed", function () {
   this.timeout(180_000);

@@ -69,7 +69,7 @@ describe("explorer invariants, judged on recorded facts", () => {
       });
     });
 
-    it("another resource's service is disabled or deleted by no one else, except in a hand-over it leaves", () => {
+    it("another resource's service is disabled or deleted by no one else, except in a hand-over it leaves, or by a resource that leaves it too", () => {
       const taken = judgeWrite(write("DELETE", undefined, step("delete")), r2, "svm1", KEY);
       expect(taken.violation?.message).to.match(
         /belongs to r2; only that resource's own delete, disable or replacement/,
@@ -79,9 +79,26 @@ describe("explorer invariants, judged on recorded facts", () => {
         r2,
         "svm1",
         KEY,
-        2,
+        new Set([2]),
       );
       expect(handOver).to.deep.equal({ adopts: true });
+      // Both leave it in this run: r1's delete removes what r2's own delete would have.
+      const bothLeave = judgeWrite(
+        write("DELETE", undefined, step("delete")),
+        r2,
+        "svm1",
+        KEY,
+        new Set([1, 2]),
+      );
+      expect(bothLeave).to.deep.equal({ adopts: false });
+      const onlyTheDeleterLeaves = judgeWrite(
+        write("DELETE", undefined, step("delete")),
+        r2,
+        "svm1",
+        KEY,
+        new Set([1]),
+      );
+      expect(onlyTheDeleterLeaves.violation?.message).to.match(/belongs to r2/);
     });
   });
 

@@ -103,6 +103,24 @@ describe("ownership across runs, and the session guard against stale state", () 
     expect(c.sim.sessions("svm1")).to.have.length(2);
   });
 
+  it("the guard a replacement's program sets is that resource's own: another resource's delete of the same SVM keeps its state's", async () => {
+    c = await startCluster({ sessions: { svm1: 2 } });
+    const olds = { svmName: "svm1", protectActiveSessions: false, enabled: true, adopt: false };
+    const outs = await created(c, olds);
+    // A twin recording the same service with its guard on (two records an up without its
+    // preview can leave): its own claim id.
+    const twin = { ...outs, protectActiveSessions: true, claimId: "0123456789ab" };
+    await c.newRun();
+    const moved = await c.provider.check(olds, { svmName: "svm2", protectActiveSessions: false });
+    await c.provider.diff(outs.svmUuid, outs, moved.inputs);
+    c.sim.clearRequests();
+    const err = await rejectionOf(c.provider.delete(twin.svmUuid, twin));
+    expect(err.message).to.include("Refused: protectActiveSessions is true");
+    expect(writes(c.sim)).to.deep.equal([]);
+    await c.provider.delete(outs.svmUuid, outs);
+    expect(c.sim.service("svm1")).to.equal(undefined);
+  });
+
   it("a replacement whose program turns the guard off in the same change goes ahead", async () => {
     c = await startCluster({ sessions: { svm1: 2 } });
     const olds = { svmName: "svm1", protectActiveSessions: true, enabled: true, adopt: false };
@@ -110,6 +128,9 @@ describe("ownership across runs, and the session guard against stale state", () 
     await c.newRun();
     const moved = await c.provider.check(olds, { svmName: "svm2", protectActiveSessions: false });
     expect(moved.failures).to.deep.equal([]);
+    // The engine diffs the resource right after its Check: the replacement is decided there.
+    const diff = await c.provider.diff(outs.svmUuid, outs, moved.inputs);
+    expect(diff.replaces).to.not.deep.equal([]);
     await c.provider.delete(outs.svmUuid, outs);
     expect(c.sim.service("svm1")).to.equal(undefined);
   });

@@ -382,14 +382,16 @@ export class Engine {
    * Create, Update or replacement (delete-first: Delete then Create, as one chain) runs as
    * a step, at most `parallel` at once, and Check waits while all are busy. The deletes of
    * replaced (create-first) and no longer registered resources run after every other step,
-   * at most `parallel` at once.
+   * at most `parallel` at once; so do the deletes an earlier failed up left pending (Pulumi
+   * ≥ 3.46 deletes them at the end like any other, pulumi/pulumi a3128e50, "Do not execute
+   * pending deletes at the start of deployment"; before, it deleted them first).
    */
   up(options: UpOptions = {}): Promise<OperationResult> {
     return this.operation("up", options, async (op) => {
       const targets = this.replaceTargets(options);
       const [program, host] = await settleBoth(this.runProgram(false), this.ensureHost(op, options.hostEnv));
       op.program = program;
-      await this.deletePending(op, host);
+      const earlier = [...this.pendingDeletes];
       const replaced: Array<{ step: Step; old: ResourceState }> = [];
       const registered: string[] = [];
       const steps = this.pool(op);
@@ -455,6 +457,10 @@ export class Engine {
         )
           break;
       }
+      for (const old of earlier) {
+        if (deletes.failed) break;
+        await deletes.submit(() => this.deletePending(op, host, old));
+      }
       for (const old of this.unregistered(new Set(registered))) {
         if (deletes.failed) break;
         const step = this.newStep(op, "delete", old.urn, old.type, old);
@@ -519,8 +525,11 @@ export class Engine {
   destroy(options: OperationOptions = {}): Promise<OperationResult> {
     return this.operation("destroy", options, async (op) => {
       const host = await this.ensureHost(op, options.hostEnv, this.providerConfig);
-      await this.deletePending(op, host);
       const deletes = this.pool(op);
+      for (const old of [...this.pendingDeletes]) {
+        if (deletes.failed) break;
+        await deletes.submit(() => this.deletePending(op, host, old));
+      }
       for (const old of [...this.resources.values()].reverse()) {
         if (deletes.failed) break;
         const step = this.newStep(op, "delete", old.urn, old.type, old);
@@ -718,13 +727,11 @@ export class Engine {
     return state;
   }
 
-  private async deletePending(op: OperationResult, host: HostProcess): Promise<void> {
-    while (this.pendingDeletes.length > 0) {
-      const old = this.pendingDeletes[0];
-      const step = this.newStep(op, "delete", old.urn, old.type, old);
-      await this.call(step, () => host.delete(old.id, old.urn, old.outputs, old.inputs));
-      this.pendingDeletes.shift();
-    }
+  /** The delete of an old resource an earlier up left marked for deletion. */
+  private async deletePending(op: OperationResult, host: HostProcess, old: ResourceState): Promise<void> {
+    const step = this.newStep(op, "delete", old.urn, old.type, old);
+    await this.call(step, () => host.delete(old.id, old.urn, old.outputs, old.inputs));
+    this.pendingDeletes.splice(this.pendingDeletes.indexOf(old), 1);
   }
 
   private unregistered(registered: Set<string>): ResourceState[] {

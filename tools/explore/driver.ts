@@ -204,16 +204,16 @@ export class Driver {
     }
   }
 
-  async #deletePending(run: Run): Promise<void> {
-    while (this.#pendingDeletes.length > 0) {
-      const old = this.#pendingDeletes[0];
-      await this.#delete(run, old, old.outputs.protectActiveSessions === true);
-      this.#pendingDeletes.shift();
-    }
+  /** The delete of an old resource an earlier up left marked for deletion, under its state's guard. */
+  async #deletePending(run: Run, old: StateEntry): Promise<void> {
+    await this.#delete(run, old, old.outputs.protectActiveSessions === true);
+    this.#pendingDeletes.splice(this.#pendingDeletes.indexOf(old), 1);
   }
 
   async #up(run: Run, program: ProgramResource[], parallel: number): Promise<void> {
-    await this.#deletePending(run);
+    // Left marked for deletion by an earlier failed up: deleted at the end, with the other
+    // deletes (Pulumi ≥ 3.46, pulumi/pulumi a3128e50; before, they were deleted first).
+    const earlier = [...this.#pendingDeletes];
     const pool = new StepPool(parallel);
     const registered: string[] = [];
     const replaced: Array<{ old: StateEntry; guard: boolean }> = [];
@@ -284,6 +284,10 @@ export class Driver {
         this.#pendingDeletes.splice(this.#pendingDeletes.indexOf(old), 1);
       });
       if (!started) break;
+    }
+    for (const old of earlier) {
+      if (deletes.failed) break;
+      await deletes.submit(() => this.#deletePending(run, old));
     }
     const gone = [...this.state.values()].filter((s) => !registered.includes(s.name)).reverse();
     for (const old of gone) {
@@ -356,8 +360,11 @@ export class Driver {
   }
 
   async #destroy(run: Run, parallel: number): Promise<void> {
-    await this.#deletePending(run);
     const pool = new StepPool(parallel);
+    for (const old of [...this.#pendingDeletes]) {
+      if (pool.failed) break;
+      await pool.submit(() => this.#deletePending(run, old));
+    }
     for (const old of [...this.state.values()].reverse()) {
       if (pool.failed) break;
       await pool.submit(async () => {

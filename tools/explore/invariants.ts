@@ -56,8 +56,8 @@ export function judgeWrite(
   owner: Owner | undefined,
   svmName: string,
   key: string,
-  /** The resource (rid) that leaves this service in this run, if one does: a hand-over. */
-  leaving?: number,
+  /** The resources (rids) that leave this service in this run: an adopt of it is a hand-over. */
+  leaving: ReadonlySet<number> = new Set(),
 ): WriteVerdict {
   const kind = writeKind(request.entry);
   const run = request.step?.run ?? -1;
@@ -80,7 +80,16 @@ export function judgeWrite(
     );
   }
   // A hand-over: the resource that leaves the service in this run gives it up to an adopt.
-  if (mayAdopt && owner.rid === leaving) return { adopts: true };
+  if (mayAdopt && leaving.has(owner.rid)) return { adopts: true };
+  // Its holder leaves it in this run as well (removed, or moving away): whichever of the two
+  // deletes comes first removes it, as the holder's own would.
+  if (
+    (kind === "delete" || kind === "disable") &&
+    step.kind === "delete" &&
+    leaving.has(owner.rid) &&
+    leaving.has(step.rid)
+  )
+    return { adopts: false };
   // A destroy deletes every resource: which of two holders (a rename with adopt: true that a
   // failed run left half-done) deletes the service is no matter.
   if ((kind === "delete" || kind === "disable") && step.operation !== "destroy")

@@ -13,11 +13,14 @@
  *   …) gets one line per run saying it could not check." (judged in ./invariants judgeCutOff).
  * - docs/iscsi-service.md, "One owner per service": in an up without its preview
  *   (`--skip-preview`, the Automation API), the steps of a resource registered first run
- *   before a later resource's Check (or Diff) fails the run: a duplicate's create or adopt
- *   may write the service the other holds, and the first half of a hand-over stands when its
- *   second half is refused ("Both then record the service"). From such a run, what
- *   invariants 2 and 4 say of a service the program names twice, or names with
- *   `adopt: true`, is this limit's doing.
+ *   before a later resource's Check (or Diff) fails the run, or before another failure
+ *   stops the run short of that Check: a duplicate's create or adopt may write the service
+ *   the other holds, and the first half of a hand-over stands when its second half is
+ *   refused ("Both then record the service"). From such a run, what invariants 2 and 4 say
+ *   of a service the program names twice, or names with `adopt: true`, is this limit's
+ *   doing; and so, in the runs after, is a delete of either holder while both record it
+ *   ("deleting either may delete it": a delete-first replacement of one runs before the
+ *   other's Check) — judged in ./run-story.
  * - A host that logs in after the provider's last look at the SVM's sessions, and before
  *   the disable: ONTAP has no conditional disable (judged in ./invariants judgeCutOff).
  */
@@ -33,17 +36,6 @@ export function duplicatesNamedApart(program: ProgramEntry[]): string[] {
     namings.set(key, new Set([...(namings.get(key) ?? []), naming]));
   }
   return [...namings].filter(([, set]) => set.size > 1).map(([key]) => key);
-}
-
-/**
- * A run stopped by a Check that failed (the driver's "invalid inputs for …"), or by the
- * provider's error for two resources naming one SVM (DuplicateResourceError, from a Diff).
- */
-export function isCheckStop(message: string): boolean {
-  return (
-    message.startsWith("invalid inputs for ") ||
-    message.includes("Another IscsiService resource in this stack names the same SVM")
-  );
 }
 
 /** Services (keys) the program names twice, or names in a resource with `adopt: true`. */
@@ -74,6 +66,6 @@ export function knownLimit(
     violation.key !== undefined &&
     unpreviewed.get(violation.run)?.has(violation.key)
   )
-    return "an up without its preview, stopped by a Check after the steps of the resources before it (docs/iscsi-service.md)";
+    return "an up without its preview that failed after the steps of the resources before a duplicate's Check (docs/iscsi-service.md)";
   return undefined;
 }

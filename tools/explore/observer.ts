@@ -62,7 +62,7 @@ export interface RunLog {
   /** `ontap:preflight` of the run. */
   preflight: boolean;
   /** Services whose resource leaves them in this run (moves away, or is removed): key → rid. */
-  leaving: Map<string, number>;
+  leaving: Map<string, Set<number>>;
   violations: Violation[];
 }
 
@@ -148,7 +148,7 @@ export class Observer {
     this.#between = true;
   }
 
-  startRun(index: number, preflight: boolean, leaving: Map<string, number>): void {
+  startRun(index: number, preflight: boolean, leaving: Map<string, Set<number>>): void {
     this.#between = false;
     this.#firstRequest.clear();
     this.#readTheService.clear();

@@ -53,21 +53,22 @@ export function stateViews(
 }
 
 /**
- * The services that resources in state leave in this run: removed from the program (by
- * name and aliases), or now naming another SVM or cluster. An adopt of one is a hand-over.
+ * The services that resources in state leave in this run, and which resources (rids) leave
+ * each: removed from the program (by name and aliases), or now naming another SVM or
+ * cluster. An adopt of one is a hand-over.
  */
 export function leaving(
   driver: Driver,
   program: ProgramEntry[],
   clusterOfState: (entry: StateEntry) => number | undefined,
-): Map<string, number> {
-  const left = new Map<string, number>();
+): Map<string, Set<number>> {
+  const left = new Map<string, Set<number>>();
   for (const s of [...driver.state.values(), ...driver.pendingDeletes]) {
     const c = clusterOfState(s);
     if (c === undefined) continue;
     const key = serviceKey(c, s.outputs.svmUuid);
     const entry = program.find((e) => e.name === s.name || e.aliases.includes(s.name));
-    if ((entry && entryKey(entry)) !== key) left.set(key, s.rid);
+    if ((entry && entryKey(entry)) !== key) left.set(key, new Set([...(left.get(key) ?? []), s.rid]));
   }
   return left;
 }

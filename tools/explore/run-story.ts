@@ -10,7 +10,7 @@ import { Clusters } from "./clusters";
 import { Driver, type StateEntry } from "./driver";
 import { type DuringEvent, interleave } from "./interleave";
 import { judgeRunEnd, type StateView } from "./invariants";
-import { duplicatesNamedApart, isCheckStop, knownLimit, sharedOrAdopted } from "./limits";
+import { duplicatesNamedApart, knownLimit, sharedOrAdopted } from "./limits";
 import { Observer } from "./observer";
 import { arrivals, describeEvent, describeResource, leaving, stateViews } from "./plan";
 import { serviceKey, type Violation } from "./records";
@@ -71,26 +71,32 @@ export async function runStory(
   };
   const transcript: string[] = [];
   const namedApart = new Set<string>();
-  /** Ups without their preview that a failed Check stopped, and the services ./limits excuses there. */
+  /** Ups without their preview that failed, and the services ./limits excuses there. */
   const unpreviewed = new Map<number, Set<string>>();
   /** The errors of the runs so far. */
   const earlierErrors: string[] = [];
-  /** Services a known limit left recorded by two resources, and that limit. */
-  const doublyHeld = new Map<string, string>();
+  /**
+   * Services a known limit left recorded by two resources, and that limit. `unpreviewed`:
+   * left by an up without its preview, where deleting either holder may delete it (a
+   * delete-first replacement of one runs before the other's Check).
+   */
+  const doublyHeld = new Map<string, { limit: string; unpreviewed: boolean }>();
   let reported = 0;
   /** Puts the violations found since the last call into the transcript, known limits marked. */
   const report = () => {
     const all = observer.violations;
     for (const v of all.slice(reported)) {
+      const held = v.key === undefined ? undefined : doublyHeld.get(v.key);
       const limit =
         knownLimit(v, namedApart, unpreviewed) ??
-        // Two holders a limit left in state stay there until a run resolves them.
-        // and so does what the other's writes left in the state of the first (invariant 1).
-        ((v.invariant === 4 || v.invariant === 1) && v.key !== undefined && doublyHeld.has(v.key)
-          ? `left by an earlier run's limit (${doublyHeld.get(v.key)})`
+        // Two holders a limit left in state stay there until a run resolves them, and so
+        // does what the other's writes left in the state of the first (invariant 1); after
+        // an up without its preview, so does a delete of either (invariant 2).
+        (held && (v.invariant === 4 || v.invariant === 1 || (v.invariant === 2 && held.unpreviewed))
+          ? `left by an earlier run's limit (${held.limit})`
           : undefined);
       if (limit && (v.invariant === 4 || v.invariant === 2) && v.key !== undefined && !doublyHeld.has(v.key))
-        doublyHeld.set(v.key, limit);
+        doublyHeld.set(v.key, { limit, unpreviewed: unpreviewed.has(v.run) });
       if (limit) v.limit = limit;
       transcript.push(
         limit
@@ -153,7 +159,7 @@ export async function runStory(
       const outcome = await work;
       observer.endRun();
       observer.abandoned(abandonedJobs([...outcome.errors, ...log.warnings.map((w) => w.text)]));
-      if (run.kind === "up" && run.previewFirst !== true && outcome.errors.some(isCheckStop))
+      if (run.kind === "up" && run.previewFirst !== true && !outcome.ok)
         unpreviewed.set(index, new Set(sharedOrAdopted(program)));
       for (const w of log.warnings) transcript.push(`  warning: ${w.text.split("\n")[0]}`);
       for (const e of outcome.errors) transcript.push(`  error: ${e.split("\n")[0]}`);
@@ -166,12 +172,13 @@ export async function runStory(
       // keeps the mover where it was, the two are left over from that, not new.
       for (const [key, holders] of heldBy(views, false))
         if (holders.length > 1 && holders.filter((h) => !h.moving).length === 1 && !doublyHeld.has(key))
-          doublyHeld.set(key, `a hand-over that failed in run ${index + 1}`);
+          // Not excused for deletes: the provider must leave the service to the one that stays.
+          doublyHeld.set(key, { limit: `a hand-over that failed in run ${index + 1}`, unpreviewed: false });
       // So do two records of a service that an up without its preview left (one may still
       // wait on its pending job, and hold the service once a later run settles it).
       for (const key of unpreviewed.get(index) ?? [])
         if ((heldBy(views, true).get(key)?.length ?? 0) > 1 && !doublyHeld.has(key))
-          doublyHeld.set(key, `an up without its preview in run ${index + 1}`);
+          doublyHeld.set(key, { limit: `an up without its preview in run ${index + 1}`, unpreviewed: true });
       const judged = judgeRunEnd({
         run: index,
         kind: run.kind,
