@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ConfigSource } from "./config";
-import { PartialCreateError, PendingCreateError } from "./errors";
+import { recordedOutputs } from "./errors";
 import type { IscsiServiceOutputs } from "./iscsi/model";
 import { type CheckedInputs, knownInputs } from "./iscsi/validate";
 import type { OntapLogger } from "./ontap/types";
@@ -99,7 +99,8 @@ export class IscsiServiceProvider
     try {
       return { outs: await updateResource(this.#conns, olds, knownInputs(news)) };
     } catch (err) {
-      // Finishing a pending create may record the resource anew (see create).
+      // Finishing a pending create may record the resource anew (see create); an update that
+      // may have changed the service records what was read back.
       throw withProvider(err, news);
     }
   }
@@ -114,9 +115,8 @@ export class IscsiServiceProvider
  * `__provider` in them, later refresh and delete could not load the provider.
  */
 function withProvider(err: unknown, inputs: HostKeys): unknown {
-  if ((err instanceof PartialCreateError || err instanceof PendingCreateError) && err.properties) {
-    if (inputs.__provider !== undefined) err.properties.__provider = inputs.__provider;
-  }
+  const recorded = recordedOutputs(err);
+  if (recorded && inputs.__provider !== undefined) recorded.properties.__provider = inputs.__provider;
   return err;
 }
 

@@ -20,6 +20,7 @@ export {
   OntapDiagnosticError,
   OwnershipConflictError,
   PartialCreateError,
+  PartialUpdateError,
   PendingCreateError,
   ProviderError,
   ServiceLeftDisabledError,

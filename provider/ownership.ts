@@ -56,6 +56,20 @@ export interface ReplacementGuard {
   on: boolean;
 }
 
+/** A create or delete of this run in flight on one SVM (at `host`); `done` settles when it ends. */
+interface InFlight {
+  svm: SvmRef;
+  host: string;
+  done: Promise<void>;
+}
+
+/** Whether two in-flight operations are on one SVM: by UUID, or by name at the same address. */
+function sameTarget(a: Omit<InFlight, "done">, b: Omit<InFlight, "done">): boolean {
+  if (a.svm.uuid !== undefined && b.svm.uuid !== undefined)
+    return a.svm.uuid.toLowerCase() === b.svm.uuid.toLowerCase();
+  return a.host === b.host && a.svm.name !== undefined && a.svm.name === b.svm.name;
+}
+
 /** How a create of this run came to hold a service. */
 export type WriteKind = "created" | "adopted";
 
@@ -115,8 +129,10 @@ export class RunOwnership {
   readonly #replacementGuardByClaim = new Map<string, boolean>();
   /** What the last Check noted for its replacement, until that resource's Diff settles it. */
   #notedGuard: ReplacementGuard | undefined;
-  /** Creates of this run in flight, with the SVM their inputs name. */
-  readonly #creating = new Set<{ svm: SvmRef; host: string; done: Promise<unknown> }>();
+  /** Creates of this run in flight (waiting their turn or running), with the SVM their inputs name. */
+  readonly #creating = new Set<InFlight>();
+  /** Deletes of this run in flight, with the SVM of the service they delete. */
+  readonly #deleting = new Set<InFlight>();
   /** The tail of each SVM's (lower-case UUID) queue of exclusive sections. */
   readonly #locks = new Map<string, Promise<void>>();
 
@@ -273,31 +289,44 @@ export class RunOwnership {
   }
 
   /**
-   * Runs a create of this run on the SVM `svm` names at `host`, known to deletes of the same
-   * SVM while it runs (see {@link createsSettled}).
+   * Runs a create of this run on the SVM `svm` names at `host`, after the deletes of this
+   * run on the same SVM that started before it: a service the POST makes is then never one
+   * such a delete, still under way, takes for the one it is deleting. Deletes that start
+   * while it runs wait for it (see {@link deleting}); each waits only for what started
+   * earlier, so neither waits for the other.
    */
-  async creating<T>(svm: SvmRef, host: string, create: () => Promise<T>): Promise<T> {
-    const done = create();
-    const entry = { svm, host, done: done.catch(() => undefined) };
-    this.#creating.add(entry);
-    try {
-      return await done;
-    } finally {
-      this.#creating.delete(entry);
-    }
+  creating<T>(svm: SvmRef, host: string, create: () => Promise<T>): Promise<T> {
+    return this.#inTurn(this.#creating, this.#deleting, { svm, host }, create);
   }
 
   /**
-   * Waits for this run's creates in flight on this SVM (by UUID, or by name at `host`): a
-   * delete must not take the service a create is making (a POST whose job has not ended
-   * yet is not recorded as this run's write). Called before the delete's exclusive section,
-   * which an adopting create may need.
+   * Runs a delete of this run of the service of `svm` at `host`, after the creates of this
+   * run on the same SVM that started before it: a delete must not take the service a create
+   * is making (a POST whose job has not ended yet is not recorded as this run's write).
+   * Around the delete's exclusive section, which an adopting create may need.
    */
-  async createsSettled(svm: { uuid: string; name: string }, host: string): Promise<void> {
-    const same = (e: { svm: SvmRef; host: string }) =>
-      (e.svm.uuid !== undefined && e.svm.uuid.toLowerCase() === svm.uuid.toLowerCase()) ||
-      (e.host === host && e.svm.name !== undefined && e.svm.name === svm.name);
-    await Promise.all([...this.#creating].filter(same).map((e) => e.done));
+  deleting<T>(svm: { uuid: string; name: string }, host: string, section: () => Promise<T>): Promise<T> {
+    return this.#inTurn(this.#deleting, this.#creating, { svm, host }, section);
+  }
+
+  /** Registers `op` in `mine`, waits for the entries of `theirs` on the same SVM registered before it, then runs it. */
+  async #inTurn<T>(
+    mine: Set<InFlight>,
+    theirs: Set<InFlight>,
+    at: Omit<InFlight, "done">,
+    op: () => Promise<T>,
+  ): Promise<T> {
+    const earlier = [...theirs].filter((e) => sameTarget(e, at));
+    let finish = () => {};
+    const entry: InFlight = { ...at, done: new Promise<void>((resolve) => (finish = resolve)) };
+    mine.add(entry);
+    try {
+      await Promise.all(earlier.map((e) => e.done));
+      return await op();
+    } finally {
+      mine.delete(entry);
+      finish();
+    }
   }
 
   /**

@@ -11,6 +11,7 @@ export type ProviderErrorKind =
   | "config"
   | "unknown"
   | "partial-create"
+  | "partial-update"
   | "lost-create"
   | "unread-create"
   | "service-left-disabled"

@@ -63,6 +63,30 @@ export class PartialCreateError extends ProviderError {
 }
 
 /**
+ * An update that failed after it may have changed the service (a PATCH applied before
+ * another failed, or one whose answer was lost or whose job was purged): the service was
+ * read back, and the error carries it as the cluster has it, so that the engine records
+ * that instead of the outputs from before the update. The next `pulumi up` diffs the
+ * program against what is really there.
+ */
+export class PartialUpdateError extends ProviderError {
+  readonly kind = "partial-update";
+  readonly id: string;
+  readonly properties: IscsiServiceOutputs & { __provider?: string };
+  readonly reasons: string[];
+  constructor(cause: Error, properties: IscsiServiceOutputs) {
+    const alias = properties.targetAlias === undefined ? "none" : JSON.stringify(properties.targetAlias);
+    super(
+      `${cause.message}\nThe iSCSI service on SVM "${properties.svmName}" was read back after the failure: the stack records it ` +
+        `as the cluster has it now (enabled ${properties.enabled}, alias ${alias}); re-run \`pulumi up\` to finish the change.`,
+    );
+    this.id = properties.svmUuid;
+    this.properties = properties;
+    this.reasons = [cause.message];
+  }
+}
+
+/**
  * The create's answer was lost and this run cannot tell that the service now there is its
  * own: either a service exists that it cannot prove it made, or the cluster could not be
  * read back at all (`unread`, the read's own diagnostic).
@@ -252,4 +276,24 @@ export class ImportIdError extends ProviderError {
         "Find the SVM with: vserver show -fields uuid",
     );
   }
+}
+
+/**
+ * The id and outputs an error asks the engine to record for its resource (Pulumi's
+ * "created, or updated, but not initialized": ErrorResourceInitFailed), or undefined. The
+ * one place both faces ask.
+ */
+export function recordedOutputs(
+  err: unknown,
+): { id: string; properties: IscsiServiceOutputs & { __provider?: string }; reasons: string[] } | undefined {
+  if (
+    !(
+      err instanceof PartialCreateError ||
+      err instanceof PendingCreateError ||
+      err instanceof PartialUpdateError
+    )
+  )
+    return undefined;
+  if (err.id === undefined || err.properties === undefined) return undefined;
+  return { id: err.id, properties: err.properties, reasons: err.reasons ?? [err.message] };
 }

@@ -4,7 +4,7 @@
  * or an ASA r2 service, is left in place.
  */
 
-import { deleteService, updateService } from "../api/protocols-san-iscsi-services";
+import { deleteService, findServiceByUuid, updateService } from "../api/protocols-san-iscsi-services";
 import type { ClusterRun } from "../cluster-run";
 import {
   asaR2LeftInPlace,
@@ -49,14 +49,16 @@ export async function deleteIscsiService(
     const settled = await settledForDelete(run, olds);
     return settled === undefined ? undefined : deleteIscsiService(run, settled, hooks);
   }
-  // A create of this run on this SVM first: its service (a job may still be making it) is
-  // then recorded as that resource's, and left alone below.
-  await run.ownership.createsSettled({ uuid: olds.svmUuid, name: olds.svmName }, run.host);
-  // Alone with this SVM: an adopt of this run (a hand-over) either took it over before, and
-  // the holder check below leaves it alone, or starts after the DELETE and finds none.
-  return run.ownership.exclusive(olds.svmUuid, async () => {
-    if (!leftInPlace(run, olds)) await disableThenDelete(run, olds, hooks);
-  });
+  // A create of this run on this SVM that started earlier first: its service (a job may
+  // still be making it) is then recorded as that resource's, and left alone below; a create
+  // that starts later waits for this delete.
+  return run.ownership.deleting({ uuid: olds.svmUuid, name: olds.svmName }, run.host, () =>
+    // Alone with this SVM: an adopt of this run (a hand-over) either took it over before, and
+    // the holder check below leaves it alone, or starts after the DELETE and finds none.
+    run.ownership.exclusive(olds.svmUuid, async () => {
+      if (!leftInPlace(run, olds)) await disableThenDelete(run, olds, hooks);
+    }),
+  );
 }
 
 /**
@@ -123,6 +125,9 @@ async function disableThenDelete(
     // Gone after this delete reached the service (a disable landed, or a DELETE retried
     // after a lost answer): deleted. Gone at the first touch: maybe not this cluster's to say.
     if (isGone(err)) return disabledForSure || attemptsOf(err) > 1 ? undefined : hooks.onGone?.();
+    // A DELETE whose outcome is unknown (its answer lost, its job purged) is told by a read:
+    // gone, it was deleted (the SVM checked as for any service found gone).
+    if (!disabledByUs && classify(err).outcomeUnknown && (await goneNow(run, olds))) return hooks.onGone?.();
     if (disabledByUs) {
       const deletedAfterAll = await reenable(run, olds, err, disabledForSure, action);
       if (deletedAfterAll) return;
@@ -160,6 +165,11 @@ async function reenable(
       disabledForSure || (deleteError instanceof OntapJobPendingError ? "pending" : false),
     );
   }
+}
+
+/** Whether the service is gone now, read back; false when the read fails too. */
+async function goneNow(run: ClusterRun, olds: IscsiServiceOutputs): Promise<boolean> {
+  return (await findServiceByUuid(run.client, olds.svmUuid).catch(() => null)) === undefined;
 }
 
 /** How many attempts the transport made for the request that failed (1 when unknown). */

@@ -9,7 +9,13 @@ import type { ClusterRun } from "../cluster-run";
 import { adopted } from "../diagnostics/messages";
 import { OntapCode } from "../diagnostics/ontap-codes";
 import { type DiagnosticContext, toDiagnosticError } from "../diagnostics/render";
-import { LostCreateError, OwnershipConflictError, PartialCreateError, UnreadCreateError } from "../errors";
+import {
+  LostCreateError,
+  OwnershipConflictError,
+  PartialCreateError,
+  PartialUpdateError,
+  UnreadCreateError,
+} from "../errors";
 import { OntapJobPendingError, OntapLostResponseError } from "../errors/transport";
 import { classify, hasCode } from "../ontap/failures";
 import { announceCutOff, guardRefusal, sessionsOf } from "./blast-radius";
@@ -85,20 +91,30 @@ async function finishCreated(
 /**
  * Create: one POST. An existing service (5374077, or ASA r2's 5376452) is taken over only
  * with `adopt: true`. A lost response is reconciled by reading before anything else.
- * `again`: the POST after an adopt found the service gone (a hand-over); a service met
- * then is an error, not another adopt.
  */
 export async function createIscsiService(
   run: ClusterRun,
   inputs: IscsiServiceInputs,
-  again = false,
 ): Promise<IscsiServiceOutputs> {
-  return run.ownership.creating({ name: inputs.svmName, uuid: inputs.svmUuid }, run.host, () =>
-    createOrAdopt(run, inputs, again),
-  );
+  return asCreate(run, inputs, () => createOrAdopt(run, inputs, false));
 }
 
-/** The create itself (see createIscsiService). */
+/**
+ * Runs `create` as this run's create on the SVM the inputs name (see RunOwnership.creating).
+ * Once per create: the POST an adopt sends again runs inside it, not as another.
+ */
+function asCreate(
+  run: ClusterRun,
+  inputs: IscsiServiceInputs,
+  create: () => Promise<IscsiServiceOutputs>,
+): Promise<IscsiServiceOutputs> {
+  return run.ownership.creating({ name: inputs.svmName, uuid: inputs.svmUuid }, run.host, create);
+}
+
+/**
+ * The create itself (see createIscsiService). `again`: the POST after an adopt found the
+ * service gone (a hand-over); a service met then is an error, not another adopt.
+ */
 async function createOrAdopt(
   run: ClusterRun,
   inputs: IscsiServiceInputs,
@@ -141,7 +157,8 @@ async function namedSvm(
 /**
  * Takes over an existing service; `isAsaR2System` says whether the cluster is ASA r2, or
  * asks it. A service gone by the time the adopt holds its SVM (a delete of this run, a
- * hand-over, removed it) is created anew with one more POST.
+ * hand-over, removed it) is created anew with one more POST. Runs inside the create's
+ * turn ({@link asCreate}).
  */
 async function adopt(
   run: ClusterRun,
@@ -154,7 +171,7 @@ async function adopt(
   } catch (e) {
     throw toDiagnosticError(e, { action: "adopt the existing iSCSI service", svm: svmLabel(inputs) });
   }
-  return adopted ?? createIscsiService(run, inputs, true);
+  return adopted ?? createOrAdopt(run, inputs, true);
 }
 
 /** The adopt itself: undefined when the SVM has no service (any more). */
@@ -286,15 +303,23 @@ export async function updateIscsiService(
   const record = stateRecord(olds);
   // A name the diff accepted for the same SVM UUID is its name now (renamed outside Pulumi).
   record.svm.name = news.svmName ?? olds.svmName;
+  const how = { adopted: olds.adopted, asaR2: olds.asaR2, claimId: olds.claimId };
+  const before = JSON.stringify(outputsFor(run, record, news, how));
   try {
     await converge(run, record, news);
-    return outputsFor(run, record, news, {
-      adopted: olds.adopted,
-      asaR2: olds.asaR2,
-      claimId: olds.claimId,
-    });
+    return outputsFor(run, record, news, how);
   } catch (err) {
-    throw toDiagnosticError(err, { action: "update the iSCSI service", svm: olds.svmName });
+    const failure = toDiagnosticError(err, { action: "update the iSCSI service", svm: olds.svmName });
+    // A PATCH landed before another failed, or one's outcome is unknown: what the cluster has
+    // now, when it is not what the stack recorded, is what the stack must record.
+    const landed = JSON.stringify(outputsFor(run, record, news, how)) !== before;
+    if (!landed && !classify(err).outcomeUnknown) throw failure;
+    const live = await findServiceByUuid(run.client, olds.svmUuid).catch(() => undefined);
+    if (!live) throw failure;
+    live.svm.name = record.svm.name;
+    const now = outputsFor(run, live, news, how);
+    if (JSON.stringify(now) === before) throw failure;
+    throw new PartialUpdateError(failure, now);
   }
 }
 
@@ -314,7 +339,7 @@ async function finishPendingCreate(
   const outcome = pending.outcome === "pending" ? "done" : pending.outcome;
   const live = await settledPendingService(run, olds, outcome, news.adopt);
   if (!live) return createIscsiService(run, news);
-  if (outcome !== "done") return adopt(run, news, () => run.cache.isAsaR2());
+  if (outcome !== "done") return asCreate(run, news, () => adopt(run, news, () => run.cache.isAsaR2()));
   if (news.enabled === false && live.enabled !== false) await announceLiveDisable(run, live, news);
   return finishCreated(run, live, news, { action: "create the iSCSI service", svm: olds.svmName });
 }

@@ -7,7 +7,7 @@
  */
 import type * as grpc from "@grpc/grpc-js";
 import type * as provProto from "@pulumi/pulumi/proto/provider_pb";
-import { PartialCreateError, PendingCreateError } from "../errors";
+import { recordedOutputs } from "../errors";
 import type { IscsiServiceOutputs } from "../iscsi/model";
 import type { CheckedInputs, InputFailure } from "../iscsi/validate";
 import { EngineLog, forResource } from "./engine-log";
@@ -185,18 +185,20 @@ function variablesToArgs(variables: {
 
 /**
  * An error as the engine reads it: the message (the core's rendered diagnostic); for a create
- * that made the service but failed after, the service's id and outputs as
- * `ErrorResourceInitFailed`, so that the engine records it instead of orphaning it.
+ * that made the service but failed after (or an update that may have changed it), the
+ * service's id and outputs as `ErrorResourceInitFailed`, so that the engine records it
+ * instead of orphaning it (or keeping outputs the cluster no longer has).
  */
 function grpcError(err: unknown): Partial<grpc.StatusObject> {
   const { grpc, provProto, statusProto, anyProto } = pulumiRpc();
   const message = err instanceof Error ? err.message : String(err);
   const metadata = new grpc.Metadata();
-  if ((err instanceof PartialCreateError || err instanceof PendingCreateError) && err.properties && err.id) {
+  const recorded = recordedOutputs(err);
+  if (recorded) {
     const detail = new provProto.ErrorResourceInitFailed()
-      .setId(err.id)
-      .setProperties(toStruct(err.properties))
-      .setReasonsList(err.reasons ?? [message]);
+      .setId(recorded.id)
+      .setProperties(toStruct(recorded.properties))
+      .setReasonsList(recorded.reasons);
     const any = new anyProto.Any();
     any.pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
     const status = new statusProto.Status().setCode(grpc.status.UNKNOWN).setMessage(message);

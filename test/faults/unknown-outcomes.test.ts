@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { IscsiServiceOutputs } from "../../provider";
-import { PartialCreateError } from "../../provider";
+import { PartialCreateError, PartialUpdateError } from "../../provider";
 import type { TestCluster } from "../support/cluster";
 import { until } from "../support/until";
 import { appliedWrites, checked, fastCluster, rejection, seeded } from "./helpers";
@@ -123,6 +123,64 @@ describe("writes with an unknown outcome", () => {
     // The read may come before the first job has run, so a second POST may be sent: ONTAP
     // refuses it (5374077) and the provider reads again. One POST applied, one service.
     expect(appliedWrites(c.sim, "POST")).to.equal(1);
+  });
+
+  /** A program change of a resource in the stack, checked as the engine checks it (with its old inputs). */
+  async function checkedChange(c: TestCluster, olds: Record<string, unknown>, raw: Record<string, unknown>) {
+    const result = await c.provider.check(olds, raw);
+    expect(result.failures ?? []).to.deep.equal([]);
+    return result.inputs as Awaited<ReturnType<typeof checked>>;
+  }
+
+  /** The next job poll answers ONTAP's "entry doesn't exist": the job was purged before the provider asked. */
+  const purgedJob = (sim: TestCluster["sim"]) =>
+    sim.injectFault({ kind: "http-error", status: 404, code: "4", method: "GET", path: "/api/cluster/jobs" });
+
+  it("an update whose job was purged before it was polled records the service as read back, not the outputs from before", async () => {
+    c = await fastCluster();
+    const outs = await seeded(c, { svmName: "svm1", targetAlias: "db" });
+    const news = await checkedChange(
+      c,
+      { svmName: "svm1", targetAlias: "db" },
+      { svmName: "svm1", targetAlias: "web" },
+    );
+    c.sim.setAsyncJobs(true, 0);
+    purgedJob(c.sim);
+    const err = await rejection(c.provider.update(outs.svmUuid, outs, news));
+    expect(err).to.be.instanceOf(PartialUpdateError);
+    expect(err.message).to.include("was read back after the failure").and.include('alias "web"');
+    expect((err as PartialUpdateError).id).to.equal(outs.svmUuid);
+    expect((err as PartialUpdateError).properties).to.include({
+      targetAlias: "web",
+      enabled: true,
+      svmName: "svm1",
+    });
+    expect(c.sim.service("svm1")).to.include({ alias: "web" });
+  });
+
+  it("an update refused outright keeps the outputs from before, with no read back", async () => {
+    c = await fastCluster();
+    const outs = await seeded(c, { svmName: "svm1", targetAlias: "db" });
+    const news = await checkedChange(
+      c,
+      { svmName: "svm1", targetAlias: "db" },
+      { svmName: "svm1", targetAlias: "web" },
+    );
+    c.sim.injectFault({ kind: "http-error", status: 400, code: "262185", method: "PATCH" });
+    const err = await rejection(c.provider.update(outs.svmUuid, outs, news));
+    expect(err).to.not.be.instanceOf(PartialUpdateError);
+    expect(c.sim.requests.filter((r) => r.method === "GET")).to.deep.equal([]);
+    expect(c.sim.service("svm1")).to.include({ alias: "db" });
+  });
+
+  it("a DELETE whose job was purged before it was polled is read back: the service is gone, so the delete succeeds", async () => {
+    c = await fastCluster();
+    const outs = await seeded(c, { svmName: "svm1", enabled: false });
+    c.sim.setAsyncJobs(true, 0);
+    purgedJob(c.sim);
+    await c.provider.delete(outs.svmUuid, outs);
+    expect(c.sim.service("svm1")).to.equal(undefined);
+    expect(appliedWrites(c.sim, "DELETE")).to.equal(1);
   });
 
   it("records a half-finished create with __provider, so refresh and destroy can load the provider", async () => {
