@@ -42,47 +42,51 @@ export class OntapDiagnosticError extends ProviderError {
 }
 
 /**
- * The create made the service, but bringing it to the inputs failed. Carries what the
- * Pulumi host needs to record a created resource that failed to initialize (`id`,
- * `properties`, `reasons`), so the service is in state and the next `pulumi up` finishes it.
+ * A failure after which the engine must record the resource with the outputs it carries
+ * (`id`, `properties`, `reasons`: Pulumi's ErrorResourceInitFailed) rather than the ones it
+ * had: the service is in state as it is, and the next `pulumi up` finishes the change.
  */
-export class PartialCreateError extends ProviderError {
-  readonly kind = "partial-create";
+abstract class OutputsRecordingError extends ProviderError {
   readonly id: string;
   readonly properties: IscsiServiceOutputs & { __provider?: string };
   readonly reasons: string[];
-  constructor(cause: Error, properties: IscsiServiceOutputs) {
-    super(
-      `${cause.message}\nThe iSCSI service on SVM "${properties.svmName}" was created and is recorded in the stack; ` +
-        "re-run `pulumi up` to finish configuring it.",
-    );
+  constructor(cause: Error, properties: IscsiServiceOutputs, said: string) {
+    super(`${cause.message}\n${said}`);
     this.id = properties.svmUuid;
     this.properties = properties;
     this.reasons = [cause.message];
   }
 }
 
+/** The create made the service, but bringing it to the inputs failed: recorded as it is. */
+export class PartialCreateError extends OutputsRecordingError {
+  readonly kind = "partial-create";
+  constructor(cause: Error, properties: IscsiServiceOutputs) {
+    super(
+      cause,
+      properties,
+      `The iSCSI service on SVM "${properties.svmName}" was created and is recorded in the stack; ` +
+        "re-run `pulumi up` to finish configuring it.",
+    );
+  }
+}
+
 /**
  * An update that failed after it may have changed the service (a PATCH applied before
  * another failed, or one whose answer was lost or whose job was purged): the service was
- * read back, and the error carries it as the cluster has it, so that the engine records
- * that instead of the outputs from before the update. The next `pulumi up` diffs the
- * program against what is really there.
+ * read back, and is recorded as the cluster has it, not with the outputs from before the
+ * update. The next `pulumi up` diffs the program against what is really there.
  */
-export class PartialUpdateError extends ProviderError {
+export class PartialUpdateError extends OutputsRecordingError {
   readonly kind = "partial-update";
-  readonly id: string;
-  readonly properties: IscsiServiceOutputs & { __provider?: string };
-  readonly reasons: string[];
   constructor(cause: Error, properties: IscsiServiceOutputs) {
     const alias = properties.targetAlias === undefined ? "none" : JSON.stringify(properties.targetAlias);
     super(
-      `${cause.message}\nThe iSCSI service on SVM "${properties.svmName}" was read back after the failure: the stack records it ` +
+      cause,
+      properties,
+      `The iSCSI service on SVM "${properties.svmName}" was read back after the failure: the stack records it ` +
         `as the cluster has it now (enabled ${properties.enabled}, alias ${alias}); re-run \`pulumi up\` to finish the change.`,
     );
-    this.id = properties.svmUuid;
-    this.properties = properties;
-    this.reasons = [cause.message];
   }
 }
 
@@ -286,14 +290,7 @@ export class ImportIdError extends ProviderError {
 export function recordedOutputs(
   err: unknown,
 ): { id: string; properties: IscsiServiceOutputs & { __provider?: string }; reasons: string[] } | undefined {
-  if (
-    !(
-      err instanceof PartialCreateError ||
-      err instanceof PendingCreateError ||
-      err instanceof PartialUpdateError
-    )
-  )
-    return undefined;
+  if (!(err instanceof OutputsRecordingError || err instanceof PendingCreateError)) return undefined;
   if (err.id === undefined || err.properties === undefined) return undefined;
   return { id: err.id, properties: err.properties, reasons: err.reasons ?? [err.message] };
 }
