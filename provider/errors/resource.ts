@@ -54,7 +54,8 @@ abstract class OutputsRecordingError extends ProviderError {
     super(`${cause.message}\n${said}`);
     this.id = properties.svmUuid;
     this.properties = properties;
-    this.reasons = [cause.message];
+    // What the CLI prints for a partial failure: the whole message, what was recorded included.
+    this.reasons = [this.message];
   }
 }
 
@@ -260,7 +261,7 @@ export class PendingCreateError extends ProviderError {
     if (properties !== undefined) {
       this.id = properties.svmUuid;
       this.properties = properties;
-      this.reasons = [message];
+      this.reasons = [this.message];
     }
   }
 }

@@ -240,6 +240,47 @@ describe("CLI: the provider plugin beside the dynamic provider", function () {
       });
     });
 
+  for (const face of ["dynamic", "plugin"] as const)
+    describe(`an update whose ONTAP job was purged before it was polled (${face})`, () => {
+      let sim: Simulator;
+      let stack: CliStack;
+      const type = face === "plugin" ? PLUGIN_TYPE : DYNAMIC_TYPE;
+      before(async () => {
+        sim = await startHttpsSimulator({ svms: ["svm1"], password: PASSWORD });
+        stack = await simulatorStack(sim, PASSWORD, FACES, face === "plugin" ? { plugins: PLUGINS } : {});
+      });
+      after(async () => {
+        await stack?.dispose();
+        await sim?.stop();
+      });
+
+      it("Pulumi records the service as read back, so a program that goes back to the old alias changes it back", async () => {
+        await setResources(stack, [{ face, name: "db", args: { svmName: "svm1", targetAlias: "db" } }]);
+        await stack.run(["up", "--yes"]);
+        await setResources(stack, [{ face, name: "db", args: { svmName: "svm1", targetAlias: "web" } }]);
+        sim.setAsyncJobs(true, 0);
+        sim.injectFault({
+          kind: "http-error",
+          status: 404,
+          code: "4",
+          method: "GET",
+          path: "/api/cluster/jobs",
+        });
+        const failed = await stack.run(["up", "--yes", "--skip-preview"], { check: false });
+        expect(failed.code).to.not.equal(0);
+        expect(failed.stdout + failed.stderr).to.include("was read back after the failure");
+        const [recorded] = services(await stack.exportStack(), type);
+        expect(recorded.outputs).to.include({ targetAlias: "web" });
+        sim.setAsyncJobs(false);
+        sim.clearRequests();
+
+        await setResources(stack, [{ face, name: "db", args: { svmName: "svm1", targetAlias: "db" } }]);
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        expect(writes(sim)).to.deep.equal([`PATCH ${SERVICES_PATH}/{svm1} {"target":{"alias":"db"}} → 200`]);
+        expect(sim.service("svm1")).to.include({ alias: "db" });
+      });
+    });
+
   describe("two clusters through explicit provider instances in one program", () => {
     let west: Simulator;
     let east: Simulator;

@@ -250,6 +250,31 @@ for (const face of FACES)
       expect(sim.service("svm3")).to.include({ alias: "logs-2" });
     });
 
+    it("an update whose job was purged before it was polled records the service as read back: a program that goes back to the old alias then changes it back", async () => {
+      const e = stack([{ name: "db", args: { svmName: "svm1", targetAlias: "db" } }]);
+      await e.up();
+      program(e, [{ name: "db", args: { svmName: "svm1", targetAlias: "web" } }]);
+      sim.setAsyncJobs(true, 0);
+      sim.injectFault({
+        kind: "http-error",
+        status: 404,
+        code: "4",
+        method: "GET",
+        path: "/api/cluster/jobs",
+      });
+      const err = await failureOf(e.up());
+      expect(JSON.stringify(err.cause)).to.include("was read back after the failure");
+      expect(sim.service("svm1")).to.include({ alias: "web" });
+      expect(e.state.get(e.urn(SERVICE_TYPE, "db"))?.outputs).to.include({ targetAlias: "web" });
+      sim.setAsyncJobs(false);
+      sim.clearRequests();
+
+      program(e, [{ name: "db", args: { svmName: "svm1", targetAlias: "db" } }]);
+      await e.up();
+      expect(writes(sim)).to.deep.equal([`PATCH ${SERVICES_PATH}/{svm1} {"target":{"alias":"db"}} → 200`]);
+      expect(sim.service("svm1")).to.include({ alias: "db" });
+    });
+
     it("a create left pending that cannot be recorded (its SVM lookup refused) says how to take over what the job makes", async () => {
       const e = stack([{ name: "db", args: { svmName: "svm1" } }], {
         "ontap:jobTimeoutMs": "500",

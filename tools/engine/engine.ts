@@ -423,10 +423,18 @@ export class Engine {
             this.resources.set(r.urn, step.new);
           } else if (step.op === "update") {
             await steps.submit(async () => {
-              const res = await this.call(step, () =>
-                host.update(old.id, r.urn, old.outputs, inputs, old.inputs),
-              );
-              step.new = this.record(r, old.id, inputs, res.properties);
+              try {
+                const res = await this.call(step, () =>
+                  host.update(old.id, r.urn, old.outputs, inputs, old.inputs),
+                );
+                step.new = this.record(r, old.id, inputs, res.properties);
+              } catch (e) {
+                // A partial failure: the engine records the outputs the error carries
+                // (step.go UpdateStep.Apply, resource.StatusPartialFailure).
+                if (e instanceof HostCallError && e.initFailure)
+                  step.new = this.record(r, old.id, inputs, e.initFailure.properties);
+                throw e;
+              }
             });
           } else if (step.deleteBeforeReplace) {
             await steps.submit(async () => {
