@@ -300,27 +300,49 @@ export async function updateIscsiService(
   news: IscsiServiceInputs,
 ): Promise<IscsiServiceOutputs> {
   if (olds.pendingJob !== undefined) return finishPendingCreate(run, olds, news);
-  const record = stateRecord(olds);
-  // A name the diff accepted for the same SVM UUID is its name now (renamed outside Pulumi).
-  record.svm.name = news.svmName ?? olds.svmName;
-  const how = { adopted: olds.adopted, asaR2: olds.asaR2, claimId: olds.claimId };
-  const before = JSON.stringify(outputsFor(run, record, news, how));
+  const record = recordedService(olds, news);
   try {
     await converge(run, record, news);
-    return outputsFor(run, record, news, how);
+    return outputsFor(run, record, news, kept(olds));
   } catch (err) {
-    const failure = toDiagnosticError(err, { action: "update the iSCSI service", svm: olds.svmName });
-    // A PATCH landed before another failed, or one's outcome is unknown: what the cluster has
-    // now, when it is not what the stack recorded, is what the stack must record.
-    const landed = JSON.stringify(outputsFor(run, record, news, how)) !== before;
-    if (!landed && !classify(err).outcomeUnknown) throw failure;
-    const live = await findServiceByUuid(run.client, olds.svmUuid).catch(() => undefined);
-    if (!live) throw failure;
-    live.svm.name = record.svm.name;
-    const now = outputsFor(run, live, news, how);
-    if (JSON.stringify(now) === before) throw failure;
-    throw new PartialUpdateError(failure, now);
+    throw await updateFailure(run, olds, news, record, err);
   }
+}
+
+/** The service as state records it; a name the diff accepted for the same SVM UUID is its name now (renamed outside Pulumi). */
+function recordedService(olds: IscsiServiceOutputs, news: IscsiServiceInputs): IscsiServiceRecord {
+  const record = stateRecord(olds);
+  record.svm.name = news.svmName ?? olds.svmName;
+  return record;
+}
+
+/** What an update keeps of the state: how the resource came to hold its service. */
+function kept(olds: IscsiServiceOutputs): { adopted: boolean; asaR2: boolean; claimId: string | undefined } {
+  return { adopted: olds.adopted, asaR2: olds.asaR2, claimId: olds.claimId };
+}
+
+/**
+ * An update's failure as the engine gets it. When a PATCH landed before another failed
+ * (`converged` moved from state), or one's outcome is unknown, the service is read back and,
+ * when it is not what the stack recorded, the error carries it (PartialUpdateError).
+ */
+async function updateFailure(
+  run: ClusterRun,
+  olds: IscsiServiceOutputs,
+  news: IscsiServiceInputs,
+  converged: IscsiServiceRecord,
+  err: unknown,
+): Promise<Error> {
+  const failure = toDiagnosticError(err, { action: "update the iSCSI service", svm: olds.svmName });
+  const outputs = (record: IscsiServiceRecord) => outputsFor(run, record, news, kept(olds));
+  const before = JSON.stringify(outputs(recordedService(olds, news)));
+  const landed = JSON.stringify(outputs(converged)) !== before;
+  if (!landed && !classify(err).outcomeUnknown) return failure;
+  const live = await findServiceByUuid(run.client, olds.svmUuid).catch(() => undefined);
+  if (!live) return failure;
+  live.svm.name = converged.svm.name;
+  const now = outputs(live);
+  return JSON.stringify(now) === before ? failure : new PartialUpdateError(failure, now);
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { expect } from "chai";
-import { SERVICES_PATH, startHttpsSimulator, writes } from "../../tools/engine/scenario";
+import { purgeNextPolledJob, SERVICES_PATH, startHttpsSimulator, writes } from "../../tools/engine/scenario";
 import { repoRoot } from "../../tools/paths";
 import type { CliStack, StackExport } from "../../tools/pulumi-cli/cli";
 import type { Simulator } from "../../tools/simulator/types";
@@ -259,13 +259,7 @@ describe("CLI: the provider plugin beside the dynamic provider", function () {
         await stack.run(["up", "--yes"]);
         await setResources(stack, [{ face, name: "db", args: { svmName: "svm1", targetAlias: "web" } }]);
         sim.setAsyncJobs(true, 0);
-        sim.injectFault({
-          kind: "http-error",
-          status: 404,
-          code: "4",
-          method: "GET",
-          path: "/api/cluster/jobs",
-        });
+        purgeNextPolledJob(sim);
         const failed = await stack.run(["up", "--yes", "--skip-preview"], { check: false });
         expect(failed.code).to.not.equal(0);
         expect(failed.stdout + failed.stderr).to.include("was read back after the failure");

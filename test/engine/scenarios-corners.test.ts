@@ -5,6 +5,7 @@ import type { HostCallError } from "../../tools/engine/host";
 import {
   faceSuffix,
   failureOf,
+  purgeNextPolledJob,
   SERVICE_TYPE,
   SERVICES_PATH,
   type StackResource,
@@ -255,13 +256,7 @@ for (const face of FACES)
       await e.up();
       program(e, [{ name: "db", args: { svmName: "svm1", targetAlias: "web" } }]);
       sim.setAsyncJobs(true, 0);
-      sim.injectFault({
-        kind: "http-error",
-        status: 404,
-        code: "4",
-        method: "GET",
-        path: "/api/cluster/jobs",
-      });
+      purgeNextPolledJob(sim);
       const err = await failureOf(e.up());
       expect(JSON.stringify(err.cause)).to.include("was read back after the failure");
       expect(sim.service("svm1")).to.include({ alias: "web" });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import type { IscsiServiceOutputs } from "../../provider";
 import { PartialCreateError, PartialUpdateError } from "../../provider";
+import { purgeNextPolledJob } from "../../tools/engine/scenario";
 import type { TestCluster } from "../support/cluster";
 import { until } from "../support/until";
 import { appliedWrites, checked, fastCluster, rejection, seeded } from "./helpers";
@@ -108,14 +109,7 @@ describe("writes with an unknown outcome", () => {
     c = await fastCluster();
     const inputs = await checked(c, { svmName: "svm1" });
     c.sim.setAsyncJobs(true, 20);
-    c.sim.injectFault({
-      kind: "http-error",
-      status: 404,
-      code: "4",
-      method: "GET",
-      path: "/api/cluster/jobs",
-      times: 1,
-    });
+    purgeNextPolledJob(c.sim);
     const { id, outs } = await c.provider.create(inputs);
     expect(id).to.equal(c.sim.service("svm1")?.svmUuid);
     expect(outs).to.include({ adopted: false, enabled: true });
@@ -132,10 +126,6 @@ describe("writes with an unknown outcome", () => {
     return result.inputs as Awaited<ReturnType<typeof checked>>;
   }
 
-  /** The next job poll answers ONTAP's "entry doesn't exist": the job was purged before the provider asked. */
-  const purgedJob = (sim: TestCluster["sim"]) =>
-    sim.injectFault({ kind: "http-error", status: 404, code: "4", method: "GET", path: "/api/cluster/jobs" });
-
   it("an update whose job was purged before it was polled records the service as read back, not the outputs from before", async () => {
     c = await fastCluster();
     const outs = await seeded(c, { svmName: "svm1", targetAlias: "db" });
@@ -145,7 +135,7 @@ describe("writes with an unknown outcome", () => {
       { svmName: "svm1", targetAlias: "web" },
     );
     c.sim.setAsyncJobs(true, 0);
-    purgedJob(c.sim);
+    purgeNextPolledJob(c.sim);
     const err = await rejection(c.provider.update(outs.svmUuid, outs, news));
     expect(err).to.be.instanceOf(PartialUpdateError);
     expect(err.message).to.include("was read back after the failure").and.include('alias "web"');
@@ -177,7 +167,7 @@ describe("writes with an unknown outcome", () => {
     c = await fastCluster();
     const outs = await seeded(c, { svmName: "svm1", enabled: false });
     c.sim.setAsyncJobs(true, 0);
-    purgedJob(c.sim);
+    purgeNextPolledJob(c.sim);
     await c.provider.delete(outs.svmUuid, outs);
     expect(c.sim.service("svm1")).to.equal(undefined);
     expect(appliedWrites(c.sim, "DELETE")).to.equal(1);

@@ -207,6 +207,15 @@ export function writes(sim: Simulator): string[] {
 }
 
 /**
+ * The next poll of an ONTAP job answers ONTAP's "entry doesn't exist" (404, error 4): the
+ * job was purged before the provider asked, so the write's outcome is unknown to it.
+ * @internal test-only
+ */
+export function purgeNextPolledJob(sim: Simulator): void {
+  sim.injectFault({ kind: "http-error", status: 404, code: "4", method: "GET", path: "/api/cluster/jobs" });
+}
+
+/**
  * The {@link DeploymentError} an operation fails with (the test fails if it succeeds).
  * @internal test-only
  */
